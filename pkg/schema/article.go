@@ -1,0 +1,148 @@
+package schema
+
+import "time"
+
+// Version is the schema version this package writes.
+const Version = "1.0"
+
+// FeedItem is the feed entry an article came from.
+type FeedItem struct {
+	FeedURL     string     `json:"feed_url"`
+	FeedTitle   string     `json:"feed_title,omitempty"`
+	Title       string     `json:"title,omitempty"`
+	Link        string     `json:"link"`
+	GUID        string     `json:"guid,omitempty"`
+	PublishedAt *time.Time `json:"published_at,omitempty"`
+	UpdatedAt   *time.Time `json:"updated_at,omitempty"`
+	Authors     []string   `json:"authors,omitempty"`
+	Categories  []string   `json:"categories,omitempty"`
+	Description string     `json:"description,omitempty"`
+	FeedTags    []string   `json:"feed_tags,omitempty"`
+}
+
+// Response is the HTTP response metadata of a fetched page.
+type Response struct {
+	Status       int       `json:"status"`
+	ContentType  string    `json:"content_type,omitempty"`
+	Charset      string    `json:"charset,omitempty"`
+	ETag         string    `json:"etag,omitempty"`
+	LastModified string    `json:"last_modified,omitempty"`
+	FetchedAt    time.Time `json:"fetched_at"`
+	Size         int       `json:"size"`
+}
+
+// Stages records when each stage handled the article.
+type Stages struct {
+	FetchedAt time.Time  `json:"fetched_at"`
+	CleanedAt *time.Time `json:"cleaned_at,omitempty"`
+	TaggedAt  *time.Time `json:"tagged_at,omitempty"`
+	StoredAt  *time.Time `json:"stored_at,omitempty"`
+}
+
+// Body encodings of ArticleFetchedV1.Body.
+const (
+	EncodingIdentity = "identity"
+	EncodingZstd     = "zstd"
+)
+
+// ArticleFetchedV1 is published by the fetcher for every new or updated page.
+type ArticleFetchedV1 struct {
+	SchemaVersion string   `json:"schema_version"`
+	ID            string   `json:"id"`
+	URL           string   `json:"url"`
+	FinalURL      string   `json:"final_url,omitempty"`
+	CanonicalURL  string   `json:"canonical_url"`
+	ContentHash   string   `json:"content_hash"`
+	Update        bool     `json:"update,omitempty"`
+	Response      Response `json:"response"`
+	BodyEncoding  string   `json:"body_encoding"`
+	Body          []byte   `json:"body"`
+	Item          FeedItem `json:"item"`
+	Stages        Stages   `json:"stages"`
+}
+
+// ArticleCleanedV1 is the article as the cleaner extracted it.
+type ArticleCleanedV1 struct {
+	SchemaVersion string     `json:"schema_version"`
+	ID            string     `json:"id"`
+	URL           string     `json:"url"`
+	CanonicalURL  string     `json:"canonical_url"`
+	ContentHash   string     `json:"content_hash"`
+	Item          FeedItem   `json:"item"`
+	Title         string     `json:"title"`
+	Byline        string     `json:"byline,omitempty"`
+	Authors       []string   `json:"authors,omitempty"`
+	PublishedAt   *time.Time `json:"published_at,omitempty"`
+	ModifiedAt    *time.Time `json:"modified_at,omitempty"`
+	SiteName      string     `json:"site_name,omitempty"`
+	Language      string     `json:"language,omitempty"`
+	Description   string     `json:"description,omitempty"`
+	Image         string     `json:"image,omitempty"`
+	Text          string     `json:"text"`
+	Chrome        []string   `json:"chrome,omitempty"`
+	Stages        Stages     `json:"stages"`
+}
+
+// Tag is one topic tag with its score and the spans that support it.
+type Tag struct {
+	Name     string   `json:"name"`
+	Score    float64  `json:"score"`
+	Evidence []string `json:"evidence"`
+}
+
+// Quantity is a normalised number found in a claim. Value is set for a single
+// number; Low and High for a range (Value then holds their midpoint only if
+// the writer chooses to; readers use Low/High when Qualifier is "range").
+type Quantity struct {
+	Value     *float64 `json:"value,omitempty"`
+	Low       *float64 `json:"low,omitempty"`
+	High      *float64 `json:"high,omitempty"`
+	Unit      string   `json:"unit"`
+	Qualifier string   `json:"qualifier"`
+	Raw       string   `json:"raw"`
+}
+
+// Claim is a factual assertion with a quantity, an attribution or both.
+type Claim struct {
+	Text       string     `json:"text"`
+	Speaker    string     `json:"speaker"`
+	Verb       string     `json:"verb,omitempty"`
+	Via        string     `json:"via,omitempty"`
+	Topic      string     `json:"topic,omitempty"`
+	Quantities []Quantity `json:"quantities"`
+	Places     []string   `json:"places"`
+	// Offset is the byte offset of Text in the article text, -1 if unknown.
+	Offset int `json:"offset"`
+}
+
+// Entity is a place, organisation or person the article names.
+type Entity struct {
+	Name string `json:"name"`
+	Kind string `json:"kind"` // place, org, person
+	Role string `json:"role,omitempty"`
+}
+
+// ArticleTaggedV1 is the stored result.
+type ArticleTaggedV1 struct {
+	SchemaVersion string     `json:"schema_version"`
+	ID            string     `json:"id"`
+	URL           string     `json:"url"`
+	CanonicalURL  string     `json:"canonical_url"`
+	ContentHash   string     `json:"content_hash"`
+	Item          FeedItem   `json:"item"`
+	Title         string     `json:"title"`
+	Byline        string     `json:"byline,omitempty"`
+	Authors       []string   `json:"authors,omitempty"`
+	PublishedAt   *time.Time `json:"published_at,omitempty"`
+	ModifiedAt    *time.Time `json:"modified_at,omitempty"`
+	SiteName      string     `json:"site_name,omitempty"`
+	Language      string     `json:"language,omitempty"`
+	Description   string     `json:"description,omitempty"`
+	Image         string     `json:"image,omitempty"`
+	Text          string     `json:"text"`
+	Relevant      bool       `json:"relevant"`
+	Tags          []Tag      `json:"tags"`
+	Claims        []Claim    `json:"claims"`
+	Entities      []Entity   `json:"entities,omitempty"`
+	Stages        Stages     `json:"stages"`
+}

@@ -1,0 +1,55 @@
+// Package schema holds the versioned messages that flow between the newsflow
+// services, and the only copy of the subject, stream and consumer names.
+//
+// # Flow
+//
+//	fetcher ──newsflow.v1.article.fetched──▶ cleaner      (stream NEWSFLOW_FETCHED, consumer "cleaner")
+//	cleaner ──newsflow.v1.article.cleaned──▶ tagger       (stream NEWSFLOW_CLEANED, consumer "tagger")
+//	tagger  ──newsflow.v1.article.tagged───▶ sink         (stream NEWSFLOW_TAGGED,  consumer "sink")
+//	any     ──newsflow.v1.dlq.<stage>──────▶ operators    (stream NEWSFLOW_DLQ)
+//
+// Every message is JSON and carries schema_version ("1.x": a reader accepts
+// any minor version of the major it knows, rejects every other major), the
+// article id (see [ArticleID]) and the timestamps of each stage it passed.
+//
+// # Fields
+//
+// ArticleFetchedV1 (fetcher → cleaner):
+//   - schema_version: "1.0".
+//   - id: stable article id, hex SHA-256 prefix of the canonical URL.
+//   - url: the URL the page was requested at (the feed item's link).
+//   - final_url: the URL after redirects.
+//   - canonical_url: the canonical form of url used for id (see [CanonicalURL]).
+//   - content_hash: hex SHA-256 prefix of the raw body; with id it forms the
+//     Nats-Msg-Id, so re-publishing the same page is de-duplicated.
+//   - update: true when this id was published before with another content hash.
+//   - response: status, content_type, charset (as declared), etag,
+//     last_modified, fetched_at, size (raw body bytes).
+//   - body: the raw HTML bytes, compressed as body_encoding says ("zstd" or
+//     "identity"); use [ArticleFetchedV1.HTML] to read it.
+//   - item: the feed item: feed_url, feed_title, title, link, guid,
+//     published_at, updated_at, authors, categories, description.
+//   - stages: timestamps, here fetched_at.
+//
+// ArticleCleanedV1 (cleaner → tagger): id, url, canonical_url, feed item,
+// title, byline, authors, published_at, modified_at, site_name, language,
+// description, image, text (the article text, paragraphs separated by "\n"),
+// chrome (lines the cleaner removed as site chrome, kept so the tagger can
+// refuse them) and stages (fetched_at, cleaned_at).
+//
+// ArticleTaggedV1 (tagger → sink): everything of the cleaned article except
+// chrome, plus:
+//   - relevant: the article is substantively about the topic (ISIS / the
+//     anti-ISIS coalition by default), not a passing mention.
+//   - tags: list of {name, score, evidence}; names "isis" and "coalition" for
+//     the default topic; score in [0,1]; evidence the matched spans.
+//   - claims: list of {text, speaker, verb, topic, quantities, places}:
+//     text is the sentence or clause; speaker who asserted it ("" for the
+//     outlet's own voice); quantities are {value, low, high, unit, qualifier,
+//     raw}, where value is set for a single number, low/high for a range,
+//     unit is normalised ("percent", "people", "km2", "USD" ...), qualifier is
+//     one of exact, approximately, more than, less than, nearly, up to,
+//     at least, range, and raw is the exact surface text.
+//   - entities: places, organisations and people named.
+//   - stages: fetched_at, cleaned_at, tagged_at.
+package schema

@@ -1,0 +1,97 @@
+package bus
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/newsflow/newsflow/pkg/schema"
+	"github.com/newsflow/newsflow/pkg/service/config"
+)
+
+// StreamConfig returns the configuration of one hop's stream.
+//
+// Hop streams are work queues: a message leaves the stream when its stage
+// acks (or terms) it, so the stream's size is the backlog and MaxBytes /
+// MaxMsgs bound it. DiscardNew makes a full stream refuse publishes instead
+// of dropping old messages, so a slow stage pushes back on the one before it
+// and nothing is lost. The dead-letter stream keeps its messages for
+// DLQMaxAge (limits retention) so they can be listed and re-driven.
+func StreamConfig(h schema.Hop, c config.Streams) jetstream.StreamConfig {
+	storage := jetstream.FileStorage
+	if c.MemoryStorage {
+		storage = jetstream.MemoryStorage
+	}
+	sc := jetstream.StreamConfig{
+		Name:       h.Stream,
+		Subjects:   []string{h.Subject},
+		Storage:    storage,
+		Replicas:   max(c.Replicas, 1),
+		Duplicates: c.DuplicateWindow,
+	}
+	if h.Stream == schema.StreamDeadLetter {
+		sc.Description = "newsflow dead letters: the stage, the error and the original payload"
+		sc.Retention = jetstream.LimitsPolicy
+		sc.Discard = jetstream.DiscardOld
+		sc.MaxAge = c.DLQMaxAge
+		return sc
+	}
+	sc.Description = "newsflow hop " + h.Subject + " consumed by " + h.Consumer
+	sc.Retention = jetstream.WorkQueuePolicy
+	sc.Discard = jetstream.DiscardNew
+	sc.MaxAge = c.MaxAge
+	sc.MaxBytes = c.MaxBytes
+	sc.MaxMsgs = c.MaxMsgs
+	return sc
+}
+
+// EnsureStreams creates or updates every stream of the pipeline. It is
+// idempotent, so every service calls it at start.
+func EnsureStreams(ctx context.Context, js jetstream.JetStream, c config.Streams) error {
+	for _, h := range schema.Hops() {
+		if _, err := js.CreateOrUpdateStream(ctx, StreamConfig(h, c)); err != nil {
+			return fmt.Errorf("bus: stream %s: %w", h.Stream, err)
+		}
+	}
+	return nil
+}
+
+// ConsumerConfig returns the durable pull consumer of a hop. MaxDeliver is
+// unlimited on the server because the worker counts deliveries itself and
+// dead-letters at MaxAttempts: on a work-queue stream a message that hits the
+// server's MaxDeliver would stay in the stream forever. No BackOff is set on
+// the consumer (its first value would replace AckWait); the worker naks with
+// its own delay instead.
+func ConsumerConfig(h schema.Hop, w config.Worker) jetstream.ConsumerConfig {
+	return jetstream.ConsumerConfig{
+		Durable:       h.Consumer,
+		Description:   "newsflow stage " + h.Consumer,
+		FilterSubject: h.Subject,
+		AckPolicy:     jetstream.AckExplicitPolicy,
+		AckWait:       w.AckWait,
+		MaxDeliver:    -1,
+		MaxAckPending: w.MaxAckPending,
+		DeliverPolicy: jetstream.DeliverAllPolicy,
+		MaxWaiting:    512,
+	}
+}
+
+// EnsureConsumer creates or updates the stage's durable consumer.
+func EnsureConsumer(ctx context.Context, js jetstream.JetStream, h schema.Hop, w config.Worker) (jetstream.Consumer, error) {
+	cons, err := js.CreateOrUpdateConsumer(ctx, h.Stream, ConsumerConfig(h, w))
+	if err != nil {
+		return nil, fmt.Errorf("bus: consumer %s on %s: %w", h.Consumer, h.Stream, err)
+	}
+	return cons, nil
+}
+
+// HopFor returns the hop a stage consumes.
+func HopFor(consumer string) (schema.Hop, error) {
+	for _, h := range schema.Hops() {
+		if h.Consumer == consumer && consumer != "" {
+			return h, nil
+		}
+	}
+	return schema.Hop{}, fmt.Errorf("bus: no hop is consumed by %q", consumer)
+}

@@ -1,0 +1,343 @@
+package bus
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"go.uber.org/zap"
+
+	"github.com/newsflow/newsflow/pkg/schema"
+	"github.com/newsflow/newsflow/pkg/service/config"
+	"github.com/newsflow/newsflow/pkg/service/logx"
+)
+
+// Message is one delivery handed to a processor.
+type Message struct {
+	Subject    string
+	Data       []byte
+	Header     nats.Header
+	StreamSeq  uint64
+	Deliveries uint64
+	raw        jetstream.Msg
+}
+
+// Processor handles one message and returns what to publish before the
+// input is acked. No outputs and a nil error means the message was
+// filtered. Return an error marked Permanent for input that can never
+// succeed; any other error is retried with backoff.
+type Processor func(ctx context.Context, m *Message) ([]Output, error)
+
+// BatchProcessor handles a batch and returns one error per message, in
+// order (nil: done, ack it).
+type BatchProcessor func(ctx context.Context, ms []*Message) []error
+
+// Worker consumes a hop with the stage's durable consumer. Set exactly one
+// of Process and ProcessBatch.
+type Worker struct {
+	Stage           string
+	Hop             schema.Hop
+	Config          config.Worker
+	ShutdownTimeout time.Duration
+	Conn            *Conn
+	Publisher       *Publisher
+	Metrics         *Metrics
+	Log             *zap.Logger
+	Process         Processor
+	ProcessBatch    BatchProcessor
+}
+
+// Run pulls and handles messages until ctx is done, then stops pulling,
+// lets in-flight messages finish (up to ShutdownTimeout) and returns. A
+// message is acked only after its outputs were stored by JetStream; one
+// that fails MaxAttempts times, or fails permanently, is dead-lettered with
+// the stage, the error and its payload. Nothing is lost on shutdown: work
+// cut off by the timeout is redelivered after AckWait.
+func (w *Worker) Run(ctx context.Context) error {
+	if (w.Process == nil) == (w.ProcessBatch == nil) {
+		return errors.New("bus: worker needs exactly one of Process and ProcessBatch")
+	}
+	cons, err := EnsureConsumer(ctx, w.Conn.JS, w.Hop, w.Config)
+	if err != nil {
+		return err
+	}
+	// Processing outlives ctx: a SIGTERM must not abort half-done work.
+	workCtx, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelWork()
+
+	concurrency := max(w.Config.Concurrency, 1)
+	batchSize := max(w.Config.Batch, 1)
+	sem := make(chan struct{}, concurrency)
+	var wg sync.WaitGroup
+	w.Log.Info("Worker started.", zap.String(logx.KeyStage, w.Stage), zap.String("stream", w.Hop.Stream),
+		zap.String("consumer", w.Hop.Consumer), zap.Int("concurrency", concurrency), zap.Int("batch", batchSize))
+
+	errDelay := 100 * time.Millisecond
+	for ctx.Err() == nil {
+		batch, err := cons.Fetch(batchSize, jetstream.FetchMaxWait(max(w.Config.BatchWait, 100*time.Millisecond)))
+		if err != nil {
+			w.Log.Warn("Pull failed, retrying.", zap.String("consumer", w.Hop.Consumer), zap.Error(err))
+			sleepCtx(ctx, errDelay)
+			errDelay = min(errDelay*2, 5*time.Second)
+			continue
+		}
+		errDelay = 100 * time.Millisecond
+		if w.ProcessBatch != nil {
+			var msgs []jetstream.Msg
+			for m := range batch.Messages() {
+				msgs = append(msgs, m)
+			}
+			if len(msgs) > 0 {
+				w.handleBatch(workCtx, msgs)
+			}
+		} else {
+			for m := range batch.Messages() {
+				sem <- struct{}{}
+				wg.Add(1)
+				go func(m jetstream.Msg) {
+					defer func() { <-sem; wg.Done() }()
+					w.handleOne(workCtx, m)
+				}(m)
+			}
+		}
+		if err := batch.Error(); err != nil && !errors.Is(err, nats.ErrTimeout) && !errors.Is(err, context.DeadlineExceeded) {
+			w.Log.Debug("Pull ended with an error.", zap.Error(err))
+		}
+	}
+
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	timeout := w.ShutdownTimeout
+	if timeout <= 0 {
+		timeout = 30 * time.Second
+	}
+	select {
+	case <-done:
+		w.Log.Info("Worker drained.", zap.String(logx.KeyStage, w.Stage))
+		return nil
+	case <-time.After(timeout):
+		cancelWork()
+		<-done
+		return fmt.Errorf("bus: %s: shutdown timeout %s: in-flight messages will be redelivered", w.Stage, timeout)
+	}
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) {
+	select {
+	case <-ctx.Done():
+	case <-time.After(d):
+	}
+}
+
+func (w *Worker) wrap(m jetstream.Msg) *Message {
+	msg := &Message{Subject: m.Subject(), Data: m.Data(), Header: m.Headers(), raw: m}
+	if meta, err := m.Metadata(); err == nil {
+		msg.StreamSeq = meta.Sequence.Stream
+		msg.Deliveries = meta.NumDelivered
+	}
+	return msg
+}
+
+func (w *Worker) msgLog(m *Message) *zap.Logger {
+	return w.Log.With(zap.String(logx.KeySubject, m.Subject), zap.Uint64(logx.KeyStreamSeq, m.StreamSeq),
+		zap.Uint64("deliveries", m.Deliveries))
+}
+
+// keepAlive sends in-progress acks while work goes on, so slow work is not
+// redelivered to another replica.
+func (w *Worker) keepAlive(msgs ...jetstream.Msg) (stop func()) {
+	every := w.Config.AckWait / 3
+	if every <= 0 {
+		every = 10 * time.Second
+	}
+	done := make(chan struct{})
+	go func() {
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				for _, m := range msgs {
+					_ = m.InProgress()
+				}
+			}
+		}
+	}()
+	return func() { close(done) }
+}
+
+func (w *Worker) process(ctx context.Context, m *Message) (outs []Output, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			w.msgLog(m).Error("Processor panicked.", zap.Any("panic", r), zap.ByteString("stack", debug.Stack()))
+			err = Permanent(fmt.Errorf("bus: %s: panic: %v", w.Stage, r))
+		}
+	}()
+	return w.Process(ctx, m)
+}
+
+func (w *Worker) processBatch(ctx context.Context, ms []*Message) (errs []error, panicked bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			w.Log.Error("Batch processor panicked.", zap.String(logx.KeyStage, w.Stage), zap.Any("panic", r), zap.ByteString("stack", debug.Stack()))
+			errs, panicked = nil, true
+		}
+	}()
+	errs = w.ProcessBatch(ctx, ms)
+	if len(errs) != len(ms) {
+		return nil, true
+	}
+	return errs, false
+}
+
+func (w *Worker) handleOne(ctx context.Context, raw jetstream.Msg) {
+	m := w.wrap(raw)
+	if w.Metrics != nil {
+		w.Metrics.inFlight.WithLabelValues(w.Stage).Inc()
+		defer w.Metrics.inFlight.WithLabelValues(w.Stage).Dec()
+	}
+	if w.overLimit(ctx, m) {
+		return
+	}
+	start := time.Now()
+	stop := w.keepAlive(raw)
+	outs, err := w.process(ctx, m)
+	if err == nil {
+		for _, out := range outs {
+			if _, err = w.Publisher.Publish(ctx, out); err != nil {
+				break
+			}
+		}
+	}
+	stop()
+	if w.Metrics != nil {
+		w.Metrics.duration.WithLabelValues(w.Stage).Observe(time.Since(start).Seconds())
+	}
+	if err == nil {
+		result := "ok"
+		if len(outs) == 0 {
+			result = "filtered"
+		}
+		w.ack(ctx, m, result)
+		return
+	}
+	w.fail(ctx, m, err)
+}
+
+func (w *Worker) handleBatch(ctx context.Context, raws []jetstream.Msg) {
+	var ms []*Message
+	var live []jetstream.Msg
+	for _, raw := range raws {
+		m := w.wrap(raw)
+		if w.overLimit(ctx, m) {
+			continue
+		}
+		ms = append(ms, m)
+		live = append(live, raw)
+	}
+	if len(ms) == 0 {
+		return
+	}
+	start := time.Now()
+	stop := w.keepAlive(live...)
+	errs, panicked := w.processBatch(ctx, ms)
+	if panicked {
+		// Find the poison: one message at a time, so the rest of the
+		// batch is not dead-lettered with it.
+		errs = make([]error, len(ms))
+		for i, m := range ms {
+			one, p := w.processBatch(ctx, []*Message{m})
+			if p {
+				errs[i] = Permanent(fmt.Errorf("bus: %s: panic while processing", w.Stage))
+			} else {
+				errs[i] = one[0]
+			}
+		}
+	}
+	stop()
+	if w.Metrics != nil {
+		w.Metrics.duration.WithLabelValues(w.Stage).Observe(time.Since(start).Seconds())
+	}
+	for i, m := range ms {
+		if errs[i] == nil {
+			w.ack(ctx, m, "ok")
+		} else {
+			w.fail(ctx, m, errs[i])
+		}
+	}
+}
+
+// overLimit dead-letters a message delivered more often than MaxAttempts
+// (a process that crashed on it each time never got to fail it).
+func (w *Worker) overLimit(ctx context.Context, m *Message) bool {
+	limit := uint64(max(w.Config.MaxAttempts, 1))
+	if m.Deliveries <= limit {
+		return false
+	}
+	w.deadLetter(ctx, m, "max_attempts", fmt.Errorf("bus: %s: delivered %d times, limit %d (the stage may have crashed on it)", w.Stage, m.Deliveries, limit))
+	return true
+}
+
+func (w *Worker) ack(ctx context.Context, m *Message, result string) {
+	if err := m.raw.DoubleAck(ctx); err != nil {
+		// The outputs are stored; a lost ack only means a redelivery that
+		// the next stage de-duplicates.
+		w.msgLog(m).Warn("Ack not confirmed; the message may be redelivered.", zap.Error(err))
+	}
+	if w.Metrics != nil {
+		w.Metrics.processed.WithLabelValues(w.Stage, result).Inc()
+	}
+}
+
+func (w *Worker) fail(ctx context.Context, m *Message, err error) {
+	limit := uint64(max(w.Config.MaxAttempts, 1))
+	switch {
+	case IsPermanent(err):
+		w.deadLetter(ctx, m, "permanent", err)
+	case m.Deliveries >= limit:
+		w.deadLetter(ctx, m, "max_attempts", err)
+	default:
+		delay := time.Second
+		if n := len(w.Config.Backoff); n > 0 {
+			delay = w.Config.Backoff[min(int(m.Deliveries)-1, n-1)]
+		}
+		w.msgLog(m).Warn("Processing failed, will retry.", zap.Duration("delay", delay), zap.Error(err))
+		if nerr := m.raw.NakWithDelay(delay); nerr != nil {
+			w.msgLog(m).Warn("Nak failed; redelivery after AckWait.", zap.Error(nerr))
+		}
+		if w.Metrics != nil {
+			w.Metrics.processed.WithLabelValues(w.Stage, "retry").Inc()
+		}
+	}
+}
+
+func (w *Worker) deadLetter(ctx context.Context, m *Message, reason string, cause error) {
+	log := w.msgLog(m)
+	dl := DeadLetter{Stage: w.Stage, Reason: reason, Error: cause.Error(), Subject: m.Subject,
+		Stream: w.Hop.Stream, StreamSeq: m.StreamSeq, Deliveries: m.Deliveries, Data: m.Data}
+	if _, err := w.Publisher.Publish(ctx, dl.Output()); err != nil {
+		// Never drop: leave the message to be redelivered.
+		log.Error("Dead-lettering failed; the message stays in its stream.", zap.Error(err))
+		_ = m.raw.NakWithDelay(5 * time.Second)
+		return
+	}
+	log.Warn("Message dead-lettered.", zap.String("reason", reason), zap.Error(cause))
+	if err := m.raw.Term(); err != nil {
+		log.Warn("Term failed; the dead letter may be written twice.", zap.Error(err))
+	}
+	if w.Metrics != nil {
+		w.Metrics.deadLetters.WithLabelValues(w.Stage, reason).Inc()
+		w.Metrics.processed.WithLabelValues(w.Stage, "dead_letter").Inc()
+	}
+}
+
+// seqString formats a stream sequence for headers.
+func seqString(n uint64) string { return strconv.FormatUint(n, 10) }

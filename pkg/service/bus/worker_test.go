@@ -1,0 +1,282 @@
+package bus_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/prometheus/client_golang/prometheus"
+	"go.uber.org/zap/zaptest"
+
+	"github.com/newsflow/newsflow/pkg/schema"
+	"github.com/newsflow/newsflow/pkg/service/bus"
+	"github.com/newsflow/newsflow/pkg/service/config"
+	"github.com/newsflow/newsflow/pkg/service/natstest"
+)
+
+func testStreams() config.Streams {
+	return config.Streams{Replicas: 1, MaxBytes: 64 << 20, MaxMsgs: 100000, MaxAge: time.Hour,
+		DuplicateWindow: time.Minute, DLQMaxAge: time.Hour}
+}
+
+func testWorker(concurrency, batch int) config.Worker {
+	return config.Worker{Concurrency: concurrency, Batch: batch, BatchWait: 100 * time.Millisecond, MaxAttempts: 3,
+		Backoff: []time.Duration{10 * time.Millisecond}, AckWait: 2 * time.Second, MaxAckPending: 100}
+}
+
+// env is a pipeline hop under test: messages published to the fetched
+// subject are processed by a cleaner-stage worker.
+type env struct {
+	t    *testing.T
+	conn *bus.Conn
+	pub  *bus.Publisher
+}
+
+func newEnv(t *testing.T, url string) *env {
+	t.Helper()
+	conn := natstest.Connect(t, url)
+	ctx := context.Background()
+	// A real server keeps streams between runs: start clean.
+	for _, h := range schema.Hops() {
+		_ = conn.JS.DeleteStream(ctx, h.Stream)
+	}
+	if err := bus.EnsureStreams(ctx, conn.JS, testStreams()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		for _, h := range schema.Hops() {
+			_ = conn.JS.DeleteStream(context.Background(), h.Stream)
+		}
+	})
+	return &env{t: t, conn: conn, pub: bus.NewPublisher(conn, zaptest.NewLogger(t), nil)}
+}
+
+func (e *env) publish(n int, prefix string) {
+	e.t.Helper()
+	for i := 0; i < n; i++ {
+		_, err := e.pub.Publish(context.Background(), bus.Output{Subject: schema.SubjectArticleFetchedV1,
+			Data: []byte(fmt.Sprintf("%s-%d", prefix, i)), MsgID: fmt.Sprintf("%s-%d", prefix, i)})
+		if err != nil {
+			e.t.Fatal(err)
+		}
+	}
+}
+
+// run starts a worker and returns a stop function that cancels it and
+// waits for Run to return.
+func (e *env) run(w *bus.Worker) (stop func() error) {
+	w.Conn, w.Publisher, w.Log = e.conn, e.pub, zaptest.NewLogger(e.t)
+	w.Metrics = bus.NewMetrics(prometheus.NewRegistry())
+	w.Stage, w.Hop = schema.StageCleaner, schema.Hops()[0]
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() { errc <- w.Run(ctx) }()
+	return func() error { cancel(); return <-errc }
+}
+
+func (e *env) streamMsgs(name string) uint64 {
+	e.t.Helper()
+	s, err := e.conn.JS.Stream(context.Background(), name)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	info, err := s.Info(context.Background())
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return info.State.Msgs
+}
+
+func (e *env) waitFor(what string, cond func() bool) {
+	e.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			e.t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// contract runs the messaging contract against a server URL.
+func contract(t *testing.T, url string) {
+	t.Run("process publish ack", func(t *testing.T) {
+		e := newEnv(t, url)
+		e.publish(50, "a")
+		stop := e.run(&bus.Worker{Config: testWorker(4, 10), Process: func(_ context.Context, m *bus.Message) ([]bus.Output, error) {
+			return []bus.Output{{Subject: schema.SubjectArticleCleanedV1, Data: m.Data, MsgID: "c-" + string(m.Data)}}, nil
+		}})
+		e.waitFor("all cleaned", func() bool { return e.streamMsgs(schema.StreamCleaned) == 50 })
+		e.waitFor("input drained", func() bool { return e.streamMsgs(schema.StreamFetched) == 0 })
+		if err := stop(); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Run("transient errors retry then succeed", func(t *testing.T) {
+		e := newEnv(t, url)
+		e.publish(5, "r")
+		var calls sync.Map
+		stop := e.run(&bus.Worker{Config: testWorker(2, 5), Process: func(_ context.Context, m *bus.Message) ([]bus.Output, error) {
+			n, _ := calls.LoadOrStore(string(m.Data), new(atomic.Int32))
+			if n.(*atomic.Int32).Add(1) < 2 {
+				return nil, errors.New("flaky")
+			}
+			return []bus.Output{{Subject: schema.SubjectArticleCleanedV1, Data: m.Data, MsgID: "c-" + string(m.Data)}}, nil
+		}})
+		e.waitFor("all cleaned after a retry", func() bool { return e.streamMsgs(schema.StreamCleaned) == 5 })
+		if got := e.streamMsgs(schema.StreamDeadLetter); got != 0 {
+			t.Fatalf("dead letters = %d, want 0", got)
+		}
+		if err := stop(); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Run("poison is dead-lettered and the rest goes on", func(t *testing.T) {
+		e := newEnv(t, url)
+		e.publish(10, "p")
+		stop := e.run(&bus.Worker{Config: testWorker(2, 5), Process: func(_ context.Context, m *bus.Message) ([]bus.Output, error) {
+			switch string(m.Data) {
+			case "p-3":
+				return nil, bus.Permanent(errors.New("undecodable"))
+			case "p-5":
+				panic("boom")
+			case "p-7":
+				return nil, errors.New("always failing")
+			}
+			return []bus.Output{{Subject: schema.SubjectArticleCleanedV1, Data: m.Data, MsgID: "c-" + string(m.Data)}}, nil
+		}})
+		e.waitFor("7 cleaned and 3 dead letters", func() bool {
+			return e.streamMsgs(schema.StreamCleaned) == 7 && e.streamMsgs(schema.StreamDeadLetter) == 3
+		})
+		// On a work-queue stream a terminated message must be gone, not
+		// stuck at its delivery limit.
+		e.waitFor("input drained", func() bool { return e.streamMsgs(schema.StreamFetched) == 0 })
+		dls, err := bus.ListDeadLetters(context.Background(), e.conn.JS, schema.StageCleaner, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]bus.DeadLetter{}
+		for _, d := range dls {
+			got[string(d.Data)] = d
+		}
+		for payload, reason := range map[string]string{"p-3": "permanent", "p-5": "permanent", "p-7": "max_attempts"} {
+			d, ok := got[payload]
+			if !ok {
+				t.Fatalf("no dead letter for %s: %+v", payload, dls)
+			}
+			if d.Reason != reason || d.Stage != schema.StageCleaner || d.Subject != schema.SubjectArticleFetchedV1 || d.Error == "" {
+				t.Errorf("dead letter %s = %+v, want reason %s with stage, subject and error", payload, d, reason)
+			}
+		}
+		if err := stop(); err != nil {
+			t.Fatal(err)
+		}
+		// Re-drive the permanent one after a "fix": it flows again.
+		stop = e.run(&bus.Worker{Config: testWorker(1, 5), Process: func(_ context.Context, m *bus.Message) ([]bus.Output, error) {
+			return []bus.Output{{Subject: schema.SubjectArticleCleanedV1, Data: m.Data, MsgID: "c-" + string(m.Data)}}, nil
+		}})
+		if err := bus.Redrive(context.Background(), e.conn, e.pub, got["p-3"].Seq); err != nil {
+			t.Fatal(err)
+		}
+		e.waitFor("re-driven message cleaned", func() bool { return e.streamMsgs(schema.StreamCleaned) == 8 })
+		if n := e.streamMsgs(schema.StreamDeadLetter); n != 2 {
+			t.Fatalf("dead letters after redrive = %d, want 2", n)
+		}
+		if err := stop(); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Run("batch with a panicking message isolates it", func(t *testing.T) {
+		e := newEnv(t, url)
+		e.publish(20, "b")
+		var stored sync.Map
+		stop := e.run(&bus.Worker{Config: testWorker(1, 20), ProcessBatch: func(_ context.Context, ms []*bus.Message) []error {
+			for _, m := range ms {
+				if string(m.Data) == "b-13" {
+					panic("poison in batch")
+				}
+			}
+			for _, m := range ms {
+				stored.Store(string(m.Data), true)
+			}
+			return make([]error, len(ms))
+		}})
+		e.waitFor("19 stored, 1 dead letter", func() bool {
+			n := 0
+			stored.Range(func(_, _ any) bool { n++; return true })
+			return n == 19 && e.streamMsgs(schema.StreamDeadLetter) == 1
+		})
+		e.waitFor("input drained", func() bool { return e.streamMsgs(schema.StreamFetched) == 0 })
+		if err := stop(); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Run("shutdown finishes in-flight work", func(t *testing.T) {
+		e := newEnv(t, url)
+		e.publish(6, "s")
+		started := make(chan struct{}, 6)
+		stop := e.run(&bus.Worker{Config: testWorker(3, 6), ShutdownTimeout: 10 * time.Second,
+			Process: func(_ context.Context, m *bus.Message) ([]bus.Output, error) {
+				started <- struct{}{}
+				time.Sleep(300 * time.Millisecond)
+				return []bus.Output{{Subject: schema.SubjectArticleCleanedV1, Data: m.Data, MsgID: "c-" + string(m.Data)}}, nil
+			}})
+		<-started
+		if err := stop(); err != nil {
+			t.Fatal(err)
+		}
+		// Whatever was taken was finished and acked; the rest is still
+		// queued. Nothing is lost either way.
+		if c, f := e.streamMsgs(schema.StreamCleaned), e.streamMsgs(schema.StreamFetched); c+f != 6 || c == 0 {
+			t.Fatalf("after shutdown cleaned=%d queued=%d, want a sum of 6 with some cleaned", c, f)
+		}
+	})
+	t.Run("duplicate msg id is stored once", func(t *testing.T) {
+		e := newEnv(t, url)
+		e.publish(3, "d")
+		e.publish(3, "d")
+		if n := e.streamMsgs(schema.StreamFetched); n != 3 {
+			t.Fatalf("stream holds %d, want 3", n)
+		}
+	})
+	t.Run("too large is refused", func(t *testing.T) {
+		e := newEnv(t, url)
+		big := make([]byte, e.conn.NC.MaxPayload()+1)
+		_, err := e.pub.Publish(context.Background(), bus.Output{Subject: schema.SubjectArticleFetchedV1, Data: big})
+		if !errors.Is(err, bus.ErrTooLarge) || !bus.IsPermanent(err) {
+			t.Fatalf("err = %v, want a permanent ErrTooLarge", err)
+		}
+	})
+}
+
+func TestContractEmbedded(t *testing.T) {
+	s := natstest.RunJetStream(t)
+	contract(t, s.ClientURL())
+}
+
+// TestContractRealServer runs the same contract against the machine's NATS
+// (Debian's 2.9): a compatibility check with an older server.
+func TestContractRealServer(t *testing.T) {
+	contract(t, natstest.RealURL(t))
+}
+
+func TestStreamConfig(t *testing.T) {
+	c := testStreams()
+	for _, h := range schema.Hops() {
+		sc := bus.StreamConfig(h, c)
+		if h.Stream == schema.StreamDeadLetter {
+			if sc.Retention != jetstream.LimitsPolicy {
+				t.Errorf("%s: retention %v, want limits", h.Stream, sc.Retention)
+			}
+			continue
+		}
+		if sc.Retention != jetstream.WorkQueuePolicy || sc.Discard != jetstream.DiscardNew || sc.MaxBytes != c.MaxBytes {
+			t.Errorf("%s: %+v, want work queue, discard new, max bytes", h.Stream, sc)
+		}
+	}
+}

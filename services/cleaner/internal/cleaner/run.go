@@ -1,0 +1,192 @@
+// Package cleaner is the cleaner service: it consumes fetched pages,
+// extracts the article with package clean and publishes it.
+package cleaner
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/newsflow/newsflow/pkg/schema"
+	"github.com/newsflow/newsflow/pkg/service/app"
+	"github.com/newsflow/newsflow/pkg/service/bus"
+	"github.com/newsflow/newsflow/services/cleaner/internal/clean"
+)
+
+// Main dispatches the command line: `clean` runs the extractor on stdin,
+// anything else runs the service.
+func Main(ctx context.Context, env app.Env) error {
+	if len(env.Args) > 0 && env.Args[0] == "clean" {
+		return cleanCommand(env)
+	}
+	var cfg Config
+	_, handled, err := app.ParseConfig(Table(&cfg), env)
+	if err != nil || handled {
+		return err
+	}
+	log, err := app.Logger(schema.StageCleaner, cfg.Common)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = log.Sync() }()
+	return Run(ctx, cfg, log)
+}
+
+// Run consumes NEWSFLOW_FETCHED until ctx is done. Each page is acked only
+// after its cleaned article was stored by JetStream (at-least-once; the
+// Nats-Msg-Id makes a re-publish a no-op); a page that cannot be cleaned
+// goes to the dead-letter stream.
+func Run(ctx context.Context, cfg Config, log *zap.Logger) error {
+	p, err := newProcessor(cfg)
+	if err != nil {
+		return err
+	}
+	base, err := app.Start(ctx, schema.StageCleaner, cfg.Common, log)
+	if err != nil {
+		return err
+	}
+	w, err := base.Worker(schema.ConsumerCleaner, cfg.Worker)
+	if err != nil {
+		return err
+	}
+	w.Process = p.process
+	return base.Run(ctx, w.Run)
+}
+
+type processor struct {
+	opts clean.Options
+	now  func() time.Time
+}
+
+func newProcessor(cfg Config) (*processor, error) {
+	opts := clean.Options{MaxBytes: cfg.MaxBytes}
+	if cfg.Rules != "" {
+		rules, err := clean.LoadRules(cfg.Rules)
+		if err != nil {
+			return nil, fmt.Errorf("cleaner: rules: %w", err)
+		}
+		opts.Rules = rules
+	}
+	return &processor{opts: opts, now: time.Now}, nil
+}
+
+func (p *processor) process(_ context.Context, m *bus.Message) ([]bus.Output, error) {
+	in, err := schema.DecodeFetched(m.Data)
+	if err != nil {
+		return nil, err
+	}
+	out, err := p.clean(in)
+	if err != nil {
+		return nil, err
+	}
+	data, err := schema.Encode(out)
+	if err != nil {
+		return nil, bus.Permanent(err)
+	}
+	return []bus.Output{{Subject: schema.SubjectArticleCleanedV1, Data: data,
+		MsgID: schema.MsgID(schema.StageCleaner, out.ID, out.ContentHash)}}, nil
+}
+
+// clean turns a fetched page into a cleaned article. Extraction failures are
+// permanent: the same bytes will fail the same way.
+func (p *processor) clean(in schema.ArticleFetchedV1) (schema.ArticleCleanedV1, error) {
+	html, err := in.HTML()
+	if err != nil {
+		return schema.ArticleCleanedV1{}, bus.Permanent(err)
+	}
+	opts := p.opts
+	opts.FallbackPublished = in.Item.PublishedAt
+	pageURL := in.FinalURL
+	if pageURL == "" {
+		pageURL = in.URL
+	}
+	art, err := clean.Extract(pageURL, bytes.NewReader(html), in.Response.ContentType, opts)
+	if err != nil {
+		return schema.ArticleCleanedV1{}, bus.Permanent(fmt.Errorf("cleaner: %s: %w", in.URL, err))
+	}
+	now := p.now().UTC()
+	out := schema.ArticleCleanedV1{
+		SchemaVersion: schema.Version,
+		ID:            in.ID,
+		URL:           in.URL,
+		CanonicalURL:  in.CanonicalURL,
+		ContentHash:   in.ContentHash,
+		Item:          in.Item,
+		Title:         firstNonEmpty(art.Title, in.Item.Title),
+		Byline:        art.Byline,
+		Authors:       art.Authors,
+		PublishedAt:   art.Published,
+		ModifiedAt:    art.Modified,
+		SiteName:      firstNonEmpty(art.SiteName, in.Item.FeedTitle),
+		Language:      art.Language,
+		Description:   firstNonEmpty(art.Description, in.Item.Description),
+		Image:         art.Image,
+		Text:          art.Text,
+		Chrome:        art.Chrome,
+		Stages:        in.Stages,
+	}
+	if len(out.Authors) == 0 {
+		out.Authors = in.Item.Authors
+	}
+	if out.PublishedAt == nil {
+		out.PublishedAt = in.Item.PublishedAt
+	}
+	out.Stages.CleanedAt = &now
+	return out, nil
+}
+
+func firstNonEmpty(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// cleanCommand runs the extractor on one page from stdin and prints the
+// cleaned article as JSON.
+func cleanCommand(env app.Env) error {
+	fs := flag.NewFlagSet("cleaner clean", flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	pageURL := fs.String("url", "https://example.invalid/article", "URL the page was fetched from (for ids, relative links and the date in the URL)")
+	contentType := fs.String("content-type", "text/html", "Content-Type the page was served with (for its charset)")
+	rules := fs.String("rules", "", "site rules file")
+	maxBytes := fs.Int64("max-page-bytes", 10<<20, "largest page accepted")
+	if err := fs.Parse(env.Args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	var buf bytes.Buffer
+	if _, err := buf.ReadFrom(env.Stdin); err != nil {
+		return fmt.Errorf("cleaner: read stdin: %w", err)
+	}
+	id, canonical, err := schema.ArticleID(*pageURL)
+	if err != nil {
+		return err
+	}
+	p, err := newProcessor(Config{MaxBytes: *maxBytes, Rules: *rules})
+	if err != nil {
+		return err
+	}
+	in := schema.ArticleFetchedV1{SchemaVersion: schema.Version, ID: id, URL: *pageURL, CanonicalURL: canonical,
+		ContentHash: schema.ContentHash(buf.Bytes()), BodyEncoding: schema.EncodingIdentity, Body: buf.Bytes(),
+		Response: schema.Response{Status: 200, ContentType: *contentType, FetchedAt: time.Now().UTC(), Size: buf.Len()},
+		Item:     schema.FeedItem{FeedURL: "stdin:", Link: *pageURL}, Stages: schema.Stages{FetchedAt: time.Now().UTC()}}
+	out, err := p.clean(in)
+	if err != nil {
+		return err
+	}
+	enc := json.NewEncoder(env.Stdout)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(out)
+}

@@ -1,0 +1,197 @@
+// Package sink is the sink service: it consumes tagged articles in batches
+// and stores them with package store; its CLI reads the store back.
+package sink
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"go.uber.org/zap"
+
+	"github.com/newsflow/newsflow/pkg/schema"
+	"github.com/newsflow/newsflow/pkg/service/app"
+	"github.com/newsflow/newsflow/pkg/service/bus"
+	"github.com/newsflow/newsflow/services/sink/internal/api"
+	"github.com/newsflow/newsflow/services/sink/internal/store"
+)
+
+// Main dispatches the command line: export, claims, or the service.
+func Main(ctx context.Context, env app.Env) error {
+	if len(env.Args) > 0 {
+		switch env.Args[0] {
+		case "export":
+			return exportCommand(ctx, env)
+		case "claims":
+			return claimsCommand(ctx, env)
+		case "stats":
+			return statsCommand(ctx, env)
+		}
+	}
+	var cfg Config
+	_, handled, err := app.ParseConfig(Table(&cfg), env)
+	if err != nil || handled {
+		return err
+	}
+	log, err := app.Logger(schema.StageSink, cfg.Common)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = log.Sync() }()
+	return Run(ctx, cfg, log)
+}
+
+// OpenStores opens the configured database and JSON lines directory as one
+// store.
+func OpenStores(ctx context.Context, cfg Config, log *zap.Logger) (store.Store, error) {
+	var stores []store.Store
+	if cfg.DB != "" {
+		s, err := store.Open(ctx, cfg.DB, log)
+		if err != nil {
+			return nil, fmt.Errorf("sink: open %s: %w", redactDSN(cfg.DB), err)
+		}
+		stores = append(stores, s)
+	}
+	if cfg.JSONLDir != "" {
+		s, err := store.Open(ctx, "jsonl:"+cfg.JSONLDir+"?fsync="+cfg.FSync, log)
+		if err != nil {
+			for _, o := range stores {
+				_ = o.Close()
+			}
+			return nil, fmt.Errorf("sink: open jsonl %s: %w", cfg.JSONLDir, err)
+		}
+		stores = append(stores, s)
+	}
+	switch len(stores) {
+	case 0:
+		return nil, errors.New("sink: no store configured: set NEWSFLOW_SINK_DB or NEWSFLOW_SINK_JSONL_DIR")
+	case 1:
+		return stores[0], nil
+	}
+	return store.Multi(stores...), nil
+}
+
+// Run consumes NEWSFLOW_TAGGED until ctx is done, storing batches of up to
+// Worker.Batch articles or Worker.BatchWait of waiting. A batch is acked
+// only after it committed, and every store upserts by article id, so
+// redeliveries and replays never duplicate a row. While the database is
+// down nothing is acked, /readyz is not ready, and the batch is retried.
+func Run(ctx context.Context, cfg Config, log *zap.Logger) error {
+	st, err := OpenStores(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := st.Close(); err != nil {
+			log.Error("Closing the store.", zap.Error(err))
+		}
+	}()
+	base, err := app.Start(ctx, schema.StageSink, cfg.Common, log)
+	if err != nil {
+		return err
+	}
+	p := newProcessor(st, log, base.Ops.Registry)
+	base.Ops.AddCheck("store", p.ready)
+	base.Ops.Handle("/api/", api.Handler(st, log))
+	w, err := base.Worker(schema.ConsumerSink, cfg.Worker)
+	if err != nil {
+		return err
+	}
+	w.ProcessBatch = p.processBatch
+	return base.Run(ctx, w.Run)
+}
+
+type processor struct {
+	store   store.Store
+	log     *zap.Logger
+	now     func() time.Time
+	down    atomic.Bool
+	stored  prometheus.Counter
+	claims  prometheus.Counter
+	relev   prometheus.Counter
+	batches prometheus.Histogram
+}
+
+func newProcessor(st store.Store, log *zap.Logger, reg prometheus.Registerer) *processor {
+	p := &processor{store: st, log: log, now: time.Now,
+		stored: prometheus.NewCounter(prometheus.CounterOpts{Name: "newsflow_sink_articles_stored_total",
+			Help: "Articles committed to the store (an unchanged redelivery counts again; rows are not duplicated)."}),
+		claims: prometheus.NewCounter(prometheus.CounterOpts{Name: "newsflow_sink_claims_stored_total",
+			Help: "Claims committed with their articles."}),
+		relev: prometheus.NewCounter(prometheus.CounterOpts{Name: "newsflow_sink_relevant_stored_total",
+			Help: "Relevant articles committed."}),
+		batches: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "newsflow_sink_batch_size",
+			Help: "Articles per committed batch.", Buckets: prometheus.ExponentialBuckets(1, 2, 12)}),
+	}
+	reg.MustRegister(p.stored, p.claims, p.relev, p.batches)
+	return p
+}
+
+func (p *processor) ready(ctx context.Context) error {
+	if err := p.store.Ping(ctx); err != nil {
+		return err
+	}
+	if p.down.Load() {
+		return errors.New("sink: last write failed; waiting for the store")
+	}
+	return nil
+}
+
+func (p *processor) processBatch(ctx context.Context, ms []*bus.Message) []error {
+	errs := make([]error, len(ms))
+	arts := make([]schema.ArticleTaggedV1, 0, len(ms))
+	idx := make([]int, 0, len(ms))
+	now := p.now().UTC()
+	for i, m := range ms {
+		a, err := schema.DecodeTagged(m.Data)
+		if err != nil {
+			errs[i] = err
+			continue
+		}
+		a.Stages.StoredAt = &now
+		arts = append(arts, a)
+		idx = append(idx, i)
+	}
+	if len(arts) == 0 {
+		return errs
+	}
+	err := p.store.Upsert(ctx, arts)
+	if err == nil {
+		p.down.Store(false)
+		p.count(arts)
+		return errs
+	}
+	if perr := p.store.Ping(ctx); perr != nil {
+		// The store is down: retry everything later, ack nothing.
+		p.down.Store(true)
+		for _, i := range idx {
+			errs[i] = fmt.Errorf("sink: store unavailable: %w", err)
+		}
+		return errs
+	}
+	// The store is up, so something in the batch is bad: store one by one
+	// so the good articles are not held back by it.
+	p.log.Warn("Batch failed with the store up; storing one by one.", zap.Int("batch", len(arts)), zap.Error(err))
+	for k, a := range arts {
+		if err := p.store.Upsert(ctx, arts[k:k+1]); err != nil {
+			errs[idx[k]] = err
+			continue
+		}
+		p.count(arts[k : k+1])
+	}
+	return errs
+}
+
+func (p *processor) count(arts []schema.ArticleTaggedV1) {
+	p.batches.Observe(float64(len(arts)))
+	for _, a := range arts {
+		p.stored.Inc()
+		p.claims.Add(float64(len(a.Claims)))
+		if a.Relevant {
+			p.relev.Inc()
+		}
+	}
+}

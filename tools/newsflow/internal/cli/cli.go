@@ -1,0 +1,243 @@
+// Package cli holds the newsflow tool's subcommands.
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"text/tabwriter"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/newsflow/newsflow/pkg/service/bus"
+	"github.com/newsflow/newsflow/pkg/service/config"
+	"github.com/newsflow/newsflow/pkg/service/embedded"
+	"github.com/newsflow/newsflow/tools/newsflow/internal/orchestrate"
+)
+
+const usage = `newsflow: run the pipeline on one machine, and operate it.
+
+  newsflow run   [--replay PATH | --feeds FILE] [--data DIR] [--bin DIR]
+                 embedded NATS + the four services; replay ends when drained
+  newsflow nats  [--data DIR] [--port N]   an embedded NATS server with JetStream
+  newsflow dlq ls    [--stage S] [--limit N] [--nats-url URL]
+  newsflow dlq show  SEQ [--nats-url URL]
+  newsflow dlq redrive SEQ... [--nats-url URL]
+`
+
+// Main dispatches the subcommands.
+func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errors.New("no command")
+	}
+	switch args[0] {
+	case "run":
+		return runCommand(ctx, args[1:], stdout, stderr)
+	case "nats":
+		return natsCommand(ctx, args[1:], stdout, stderr)
+	case "dlq":
+		return dlqCommand(ctx, args[1:], stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("unknown command %q", args[0])
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("newsflow run", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var o orchestrate.Options
+	fs.StringVar(&o.BinDir, "bin", "bin", "directory holding the service binaries")
+	fs.StringVar(&o.DataDir, "data", "data", "directory for the NATS store, SQLite, JSON lines and logs")
+	fs.StringVar(&o.Replay, "replay", "testdata/recording", "recording to replay (WARC file, directory or glob)")
+	fs.StringVar(&o.ReplayFeeds, "replay-feeds", "testdata/recording/feeds.yaml", "feeds to poll in the recording")
+	fs.StringVar(&o.Feeds, "feeds", "", "feeds file: ingest live feeds continuously instead of replaying")
+	fs.StringVar(&o.NATSURL, "nats-url", "", "use this NATS server instead of the embedded one")
+	fs.DurationVar(&o.Timeout, "timeout", 10*time.Minute, "give up when a replay is not drained by then")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	o.Progress, o.Terminal = stdout, isTerminal(stdout)
+	if o.Feeds != "" {
+		o.Timeout = 1<<63 - 1
+		fmt.Fprintf(stdout, "Ingesting the feeds in %s until interrupted (Ctrl-C).\n", o.Feeds)
+	} else {
+		fmt.Fprintf(stdout, "Replaying %s through embedded NATS and the four services.\n", o.Replay)
+	}
+	sum, err := orchestrate.Run(ctx, o)
+	PrintSummary(stdout, sum)
+	return err
+}
+
+// PrintSummary prints what a run did.
+func PrintSummary(w io.Writer, s orchestrate.Summary) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "\nSummary (%s)\n", s.Elapsed.Round(100*time.Millisecond))
+	fmt.Fprintf(tw, "  NATS\t%s\n", s.NATSURL)
+	fmt.Fprintf(tw, "  feeds polled\t%d\t(errors %d)\n", s.Feeds, s.FeedErrors)
+	fmt.Fprintf(tw, "  articles fetched\t%d\t(errors %d)\n", s.Fetched, s.FetchErrors)
+	fmt.Fprintf(tw, "  articles cleaned\t%d\n", s.Cleaned)
+	fmt.Fprintf(tw, "  articles tagged\t%d\n", s.Tagged)
+	fmt.Fprintf(tw, "  articles stored\t%d\n", s.Stored)
+	var stages []string
+	for k := range s.DeadLetters {
+		stages = append(stages, k)
+	}
+	sort.Strings(stages)
+	dl := ""
+	for _, k := range stages {
+		if dl != "" {
+			dl += ", "
+		}
+		dl += k + " " + strconv.Itoa(s.DeadLetters[k])
+	}
+	fmt.Fprintf(tw, "  dead letters\t%s\n", dl)
+	fmt.Fprintf(tw, "  in the store\t%d articles, %d relevant, %d claims\n", s.StoreArticles, s.StoreRelevant, s.StoreClaims)
+	fmt.Fprintf(tw, "  SQLite\t%s\n", s.DBPath)
+	fmt.Fprintf(tw, "  JSON lines\t%s\n", s.JSONLDir)
+	_ = tw.Flush()
+	fmt.Fprintf(w, "\nRead the claims: bin/sink claims --db sqlite:%s\n", s.DBPath)
+}
+
+func natsCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("newsflow nats", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	dir := fs.String("data", "data", "directory for the JetStream store (under nats/)")
+	port := fs.Int("port", 0, "client port (0: a free one; never collides with 4222 when 0)")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	s, err := embedded.Start(embedded.Options{StoreDir: filepath.Join(*dir, "nats"), Port: *port, ServerName: "newsflow-embedded", Logging: true})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "NATS with JetStream at %s (store %s). Ctrl-C stops it.\n", s.ClientURL(), filepath.Join(*dir, "nats"))
+	<-ctx.Done()
+	embedded.Stop(s)
+	return nil
+}
+
+func dlqCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errors.New("dlq: want ls, show or redrive")
+	}
+	fs := flag.NewFlagSet("newsflow dlq "+args[0], flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	url := fs.String("nats-url", envOr("NEWSFLOW_NATS_URL", "nats://127.0.0.1:4222"), "NATS server (env NEWSFLOW_NATS_URL)")
+	stage := fs.String("stage", "", "only this stage's dead letters (cleaner, tagger, sink)")
+	limit := fs.Int("limit", 100, "at most this many")
+	if err := fs.Parse(args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	conn, err := bus.Connect(ctx, config.NATS{URL: *url, ConnectTO: 5 * time.Second}, "newsflow-dlq", zap.NewNop())
+	if err != nil {
+		return err
+	}
+	defer func() { _ = conn.Close() }()
+	switch args[0] {
+	case "ls":
+		dls, err := bus.ListDeadLetters(ctx, conn.JS, *stage, *limit)
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "SEQ\tSTAGE\tREASON\tFAILED AT\tSIZE\tERROR")
+		for _, d := range dls {
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%s\n", d.Seq, d.Stage, d.Reason, d.FailedAt.Format(time.RFC3339), len(d.Data), oneLine(d.Error, 100))
+		}
+		return tw.Flush()
+	case "show":
+		if fs.NArg() != 1 {
+			return errors.New("dlq show: want one sequence number")
+		}
+		seq, err := strconv.ParseUint(fs.Arg(0), 10, 64)
+		if err != nil {
+			return fmt.Errorf("dlq show: %q is not a sequence number", fs.Arg(0))
+		}
+		d, err := bus.GetDeadLetter(ctx, conn.JS, seq)
+		if err != nil {
+			return err
+		}
+		out := struct {
+			bus.DeadLetter
+			Payload json.RawMessage `json:"payload,omitempty"`
+			Raw     string          `json:"payload_text,omitempty"`
+		}{DeadLetter: d}
+		if json.Valid(d.Data) {
+			out.Payload = d.Data
+		} else {
+			out.Raw = string(d.Data)
+		}
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	case "redrive":
+		if fs.NArg() == 0 {
+			return errors.New("dlq redrive: want sequence numbers")
+		}
+		pub := bus.NewPublisher(conn, zap.NewNop(), nil)
+		for _, a := range fs.Args() {
+			seq, err := strconv.ParseUint(a, 10, 64)
+			if err != nil {
+				return fmt.Errorf("dlq redrive: %q is not a sequence number", a)
+			}
+			if err := bus.Redrive(ctx, conn, pub, seq); err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "re-driven %d\n", seq)
+		}
+		return nil
+	}
+	return fmt.Errorf("dlq: unknown command %q", args[0])
+}
+
+func oneLine(s string, n int) string {
+	out := []rune{}
+	for _, r := range s {
+		if r == '\n' || r == '\t' {
+			r = ' '
+		}
+		out = append(out, r)
+		if len(out) >= n {
+			return string(out) + "…"
+		}
+	}
+	return string(out)
+}
+
+func envOr(k, d string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return d
+}

@@ -1,0 +1,24 @@
+// Command newsflow runs the whole pipeline on one machine (`newsflow run`,
+// what `make run` calls), an embedded NATS server on its own
+// (`newsflow nats`), and dead-letter tools (`newsflow dlq`).
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/newsflow/newsflow/tools/newsflow/internal/cli"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := cli.Main(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "newsflow:", err)
+		os.Exit(1)
+	}
+}

@@ -24,6 +24,7 @@ type Var struct {
 	Default string
 	Usage   string
 	Secret  bool
+	isBool  bool
 	set     func(string) error
 	get     func() string
 }
@@ -115,7 +116,7 @@ func (s *Set) Float(p *float64, flagName, env string, def float64, usage string)
 // Bool adds a boolean entry.
 func (s *Set) Bool(p *bool, flagName, env string, def bool, usage string) *Var {
 	*p = def
-	return s.add(&Var{Env: env, Flag: flagName, Default: strconv.FormatBool(def), Usage: usage,
+	return s.add(&Var{Env: env, Flag: flagName, Default: strconv.FormatBool(def), Usage: usage, isBool: true,
 		set: func(v string) error {
 			b, err := strconv.ParseBool(strings.TrimSpace(v))
 			if err != nil {
@@ -223,7 +224,13 @@ func (s *Set) Parse(args []string, lookup func(string) (string, bool), out io.Wr
 	fs.SetOutput(out)
 	dump := fs.Bool("config-dump", false, "print the resolved configuration (secrets redacted) and exit")
 	for _, v := range s.vars {
-		fs.Func(v.Flag, fmt.Sprintf("%s (env %s, default %q)", v.Usage, v.Env, v.Default), v.set)
+		usage := fmt.Sprintf("%s (env %s, default %q)", v.Usage, v.Env, v.Default)
+		if v.isBool {
+			// A bare --flag means true, as with the flag package's bools.
+			fs.BoolFunc(v.Flag, usage, func(raw string) error { return v.set(raw) })
+			continue
+		}
+		fs.Func(v.Flag, usage, v.set)
 	}
 	fs.Usage = func() {
 		fmt.Fprintf(out, "Usage of %s:\n", s.name)

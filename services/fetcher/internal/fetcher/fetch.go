@@ -269,7 +269,7 @@ func (f *Fetcher) deadLetter(ctx context.Context, log *zap.Logger, msg schema.Ar
 	msg.Body, msg.BodyEncoding = nil, schema.EncodingIdentity
 	data, _ := schema.Encode(msg)
 	dl := bus.DeadLetter{Stage: schema.StageFetcher, Reason: "too_large",
-		Error: fmt.Sprintf("page of %d bytes does not fit a NATS message even compressed: %v", size, cause),
+		Error:   fmt.Sprintf("page of %d bytes does not fit a NATS message even compressed: %v", size, cause),
 		Subject: schema.SubjectArticleFetchedV1, Data: data}
 	out := dl.Output()
 	out.MsgID = "dlq:fetcher:" + msg.ID + ":" + msg.ContentHash

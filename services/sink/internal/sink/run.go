@@ -175,7 +175,7 @@ func (p *processor) processBatch(ctx context.Context, ms []*bus.Message) []error
 	// The store is up, so something in the batch is bad: store one by one
 	// so the good articles are not held back by it.
 	p.log.Warn("Batch failed with the store up; storing one by one.", zap.Int("batch", len(arts)), zap.Error(err))
-	for k, a := range arts {
+	for k := range arts {
 		if err := p.store.Upsert(ctx, arts[k:k+1]); err != nil {
 			errs[idx[k]] = err
 			continue
@@ -187,8 +187,8 @@ func (p *processor) processBatch(ctx context.Context, ms []*bus.Message) []error
 
 func (p *processor) count(arts []schema.ArticleTaggedV1) {
 	p.batches.Observe(float64(len(arts)))
+	p.stored.Add(float64(len(arts)))
 	for _, a := range arts {
-		p.stored.Inc()
 		p.claims.Add(float64(len(a.Claims)))
 		if a.Relevant {
 			p.relev.Inc()

@@ -274,4 +274,3 @@ func waitReady(ctx context.Context, p *proc, timeout time.Duration) error {
 		}
 	}
 }
-

@@ -1,0 +1,90 @@
+package cleaner
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/newsflow/newsflow/pkg/schema"
+	"github.com/newsflow/newsflow/pkg/service/bus"
+)
+
+func fetchedMsg(t *testing.T, html string) *bus.Message {
+	t.Helper()
+	id, canonical, err := schema.ArticleID("https://news.example.com/2024/05/story")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub := time.Date(2024, 5, 1, 8, 0, 0, 0, time.UTC)
+	m := schema.ArticleFetchedV1{SchemaVersion: schema.Version, ID: id, URL: "https://news.example.com/2024/05/story",
+		CanonicalURL: canonical, ContentHash: schema.ContentHash([]byte(html)),
+		Response: schema.Response{Status: 200, ContentType: "text/html; charset=utf-8", FetchedAt: pub},
+		Item:     schema.FeedItem{FeedURL: "https://news.example.com/rss", FeedTitle: "Example News", Title: "Feed title", Link: "https://news.example.com/2024/05/story", PublishedAt: &pub},
+		Stages:   schema.Stages{FetchedAt: pub}}
+	if err := m.SetHTML([]byte(html)); err != nil {
+		t.Fatal(err)
+	}
+	data, err := schema.Encode(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &bus.Message{Subject: schema.SubjectArticleFetchedV1, Data: data}
+}
+
+func TestProcessPublishesCleanedArticle(t *testing.T) {
+	p, err := newProcessor(Config{MaxBytes: 1 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := strings.Repeat("The coalition said the operation continued through the night, officials told reporters. ", 6)
+	html := `<html><head><title>Story headline - Example News</title></head><body>
+<nav><a href="/">Home</a><a href="/world">World</a></nav>
+<article><h1>Story headline</h1><p>` + body + `</p><p>` + body + `</p></article>
+<aside><h3>Related Posts</h3><a href="/x">Another story</a></aside></body></html>`
+	outs, err := p.process(context.Background(), fetchedMsg(t, html))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(outs) != 1 || outs[0].Subject != schema.SubjectArticleCleanedV1 {
+		t.Fatalf("outputs = %+v", outs)
+	}
+	got, err := schema.DecodeCleaned(outs[0].Data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(got.Text, "officials told reporters") || strings.Contains(got.Text, "Related Posts") {
+		t.Errorf("text = %q", got.Text)
+	}
+	if got.PublishedAt == nil || got.Stages.CleanedAt == nil || got.Item.FeedTitle != "Example News" {
+		t.Errorf("metadata not carried: %+v", got)
+	}
+	if outs[0].MsgID != schema.MsgID(schema.StageCleaner, got.ID, got.ContentHash) {
+		t.Errorf("msg id %q", outs[0].MsgID)
+	}
+}
+
+func TestProcessRejectsPoisonPermanently(t *testing.T) {
+	p, err := newProcessor(Config{MaxBytes: 1 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := map[string]*bus.Message{
+		"not json":       {Data: []byte("{")},
+		"future version": {Data: []byte(`{"schema_version":"2.0"}`)},
+		"missing fields": {Data: []byte(`{"schema_version":"1.0","id":"x"}`)},
+		"too large":      fetchedMsg(t, "<html><body><p>"+strings.Repeat("x", 2<<20)+"</p></body></html>"),
+	}
+	for name, m := range tests {
+		_, err := p.process(context.Background(), m)
+		if err == nil || !bus.IsPermanent(err) {
+			t.Errorf("%s: err = %v, want a permanent error", name, err)
+		}
+	}
+	var fe *schema.FieldError
+	_, err = p.process(context.Background(), tests["missing fields"])
+	if !errors.As(err, &fe) {
+		t.Errorf("missing fields: err = %v, want a FieldError naming the field", err)
+	}
+}

@@ -1,0 +1,148 @@
+package fetcher
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+	"go.uber.org/zap/zaptest"
+
+	"github.com/newsflow/newsflow/pkg/schema"
+	"github.com/newsflow/newsflow/pkg/service/bus"
+	"github.com/newsflow/newsflow/pkg/service/config"
+	"github.com/newsflow/newsflow/pkg/service/natstest"
+)
+
+// newsServer serves one RSS feed whose items link to pages on the same
+// server; /huge is a page too large for a NATS message even compressed.
+func newsServer(t *testing.T, pages int) *httptest.Server {
+	t.Helper()
+	mux := http.NewServeMux()
+	var srv *httptest.Server
+	mux.HandleFunc("/feed.xml", func(w http.ResponseWriter, r *http.Request) {
+		var items strings.Builder
+		for i := 0; i < pages; i++ {
+			fmt.Fprintf(&items, `<item><title>Story %d</title><link>%s/story/%d?utm_source=rss</link><guid>g%d</guid>
+<pubDate>Mon, 06 Feb 2019 10:00:00 GMT</pubDate><author>desk@example.com (Desk)</author><category>World</category></item>`, i, srv.URL, i, i)
+		}
+		fmt.Fprintf(&items, `<item><title>Huge</title><link>%s/huge</link><guid>huge</guid></item>`, srv.URL)
+		fmt.Fprintf(&items, `<item><title>Missing</title><link>%s/missing</link><guid>missing</guid></item>`, srv.URL)
+		w.Header().Set("Content-Type", "application/rss+xml; charset=utf-8")
+		fmt.Fprintf(w, `<?xml version="1.0"?><rss version="2.0"><channel><title>Test Wire</title><link>%s</link>%s</channel></rss>`, srv.URL, items.String())
+	})
+	mux.HandleFunc("/story/", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprintf(w, "<html><head><title>%s</title></head><body><article><p>%s</p></article></body></html>", r.URL.Path, strings.Repeat("Words of the story. ", 50))
+	})
+	mux.HandleFunc("/huge", func(w http.ResponseWriter, r *http.Request) {
+		// Random-looking text does not compress below the 1 MB limit.
+		w.Header().Set("Content-Type", "text/html")
+		var b bytes.Buffer
+		x := uint64(88172645463325252)
+		for b.Len() < 3<<20 {
+			x ^= x << 13
+			x ^= x >> 7
+			x ^= x << 17
+			fmt.Fprintf(&b, "%x ", x)
+		}
+		_, _ = w.Write(b.Bytes())
+	})
+	srv = httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func TestRunOncePublishesArticles(t *testing.T) {
+	s := natstest.RunJetStream(t)
+	srv := newsServer(t, 12)
+	feeds := filepath.Join(t.TempDir(), "feeds.yaml")
+	if err := os.WriteFile(feeds, []byte("feeds:\n  - url: "+srv.URL+"/feed.xml\n    title: Wire\n    tags: [world]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var cfg Config
+	if _, err := Table(&cfg).Parse([]string{"--once", "--feeds", feeds, "--allow-loopback", "--http-addr", "127.0.0.1:0",
+		"--nats-url", s.ClientURL(), "--max-body-bytes", "8MiB", "--per-host-interval", "1ms"}, func(string) (string, bool) { return "", false }, &bytes.Buffer{}); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := Run(context.Background(), cfg, zaptest.NewLogger(t), &out); err != nil {
+		t.Fatal(err)
+	}
+	var totals Totals
+	if err := json.Unmarshal(out.Bytes(), &totals); err != nil {
+		t.Fatalf("totals %q: %v", out.String(), err)
+	}
+	want := Totals{FeedPolls: 1, Items: 14, Published: 12, ArticleErrors: 1, DeadLetters: 1}
+	if totals != want {
+		t.Fatalf("totals = %+v, want %+v", totals, want)
+	}
+
+	conn := natstest.Connect(t, s.ClientURL())
+	ctx := context.Background()
+	cons, err := conn.JS.CreateOrUpdateConsumer(ctx, schema.StreamFetched, jetstream.ConsumerConfig{Durable: "check"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	batch, err := cons.Fetch(100, jetstream.FetchMaxWait(time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for m := range batch.Messages() {
+		a, err := schema.DecodeFetched(m.Data())
+		if err != nil {
+			t.Fatal(err)
+		}
+		html, err := a.HTML()
+		if err != nil || !bytes.Contains(html, []byte("Words of the story.")) {
+			t.Fatalf("body: %v %q", err, html)
+		}
+		if a.Item.FeedURL != srv.URL+"/feed.xml" || a.Item.FeedTitle != "Wire" || a.Item.Title == "" || a.Item.GUID == "" ||
+			a.Item.PublishedAt == nil || len(a.Item.Categories) == 0 || len(a.Item.FeedTags) == 0 {
+			t.Errorf("feed item metadata incomplete: %+v", a.Item)
+		}
+		if strings.Contains(a.CanonicalURL, "utm_source") || a.Response.Status != 200 || a.Response.Size == 0 {
+			t.Errorf("canonical %q status %d size %d", a.CanonicalURL, a.Response.Status, a.Response.Size)
+		}
+		if id, _, _ := schema.ArticleID(a.URL); id != a.ID {
+			t.Errorf("id %s does not derive from the URL", a.ID)
+		}
+		if m.Headers().Get("Nats-Msg-Id") != schema.MsgID(schema.StageFetcher, a.ID, a.ContentHash) {
+			t.Errorf("Nats-Msg-Id = %q", m.Headers().Get("Nats-Msg-Id"))
+		}
+		n++
+	}
+	if n != 12 {
+		t.Fatalf("%d articles in the stream, want 12", n)
+	}
+	dls, err := bus.ListDeadLetters(ctx, conn.JS, schema.StageFetcher, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(dls) != 1 || dls[0].Reason != "too_large" || !strings.Contains(dls[0].Error, "does not fit") {
+		t.Fatalf("dead letters = %+v, want one too_large", dls)
+	}
+	var meta schema.ArticleFetchedV1
+	if err := json.Unmarshal(dls[0].Data, &meta); err != nil || !strings.HasSuffix(meta.URL, "/huge") {
+		t.Fatalf("dead letter payload should be the page's metadata: %v %q", err, dls[0].Data)
+	}
+}
+
+func TestRunOnceNeedsFeeds(t *testing.T) {
+	s := natstest.RunJetStream(t)
+	cfg := Config{Once: true, Common: config.Common{HTTPAddr: "127.0.0.1:0",
+		NATS: config.NATS{URL: s.ClientURL(), ConnectTO: time.Second}}}
+	err := Run(context.Background(), cfg, zaptest.NewLogger(t), &bytes.Buffer{})
+	if err == nil || !strings.Contains(err.Error(), "--feeds") {
+		t.Fatalf("err = %v, want one telling to give --feeds", err)
+	}
+}

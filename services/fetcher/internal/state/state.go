@@ -1,0 +1,237 @@
+package state
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/newsflow/newsflow/pkg/schema"
+)
+
+// Errors.
+var (
+	ErrNotFound = errors.New("state: not found")
+	// ErrConflict means another writer (another replica) changed the entry
+	// since it was read; re-read and decide again.
+	ErrConflict = errors.New("state: revision conflict")
+)
+
+// FeedState is what the fetcher knows of one feed, shared by all replicas.
+type FeedState struct {
+	URL          string `json:"url"`
+	ETag         string `json:"etag,omitempty"`
+	LastModified string `json:"last_modified,omitempty"`
+	// BodyHash catches servers that send new validators for the same bytes.
+	BodyHash    string    `json:"body_hash,omitempty"`
+	LastPoll    time.Time `json:"last_poll,omitzero"`
+	LastStatus  int       `json:"last_status,omitempty"`
+	LastSuccess time.Time `json:"last_success,omitzero"`
+	// LastError and LastErrorClass (httpx.Class.String(), or a feed error
+	// class) describe the latest failure; they stay set after a success so
+	// `fetcher feeds` can show what went wrong last.
+	LastError           string    `json:"last_error,omitempty"`
+	LastErrorClass      string    `json:"last_error_class,omitempty"`
+	LastErrorAt         time.Time `json:"last_error_at,omitzero"`
+	ConsecutiveFailures int       `json:"consecutive_failures,omitempty"`
+	NextPoll            time.Time `json:"next_poll,omitzero"`
+	ItemsSeen           int64     `json:"items_seen,omitempty"`
+	// ItemInterval and LastItemAt carry the schedule's learned rhythm
+	// (schedule.State).
+	ItemInterval time.Duration `json:"item_interval,omitempty"`
+	LastItemAt   time.Time     `json:"last_item_at,omitzero"`
+	// Owner and LeaseUntil record which replica is polling the feed now.
+	Owner      string    `json:"owner,omitempty"`
+	LeaseUntil time.Time `json:"lease_until,omitzero"`
+}
+
+// Options configure the feed-state bucket.
+type Options struct {
+	// Bucket defaults to schema.BucketFeedState.
+	Bucket   string
+	Replicas int
+	Storage  jetstream.StorageType
+}
+
+// Store keeps FeedState in a JetStream key-value bucket.
+type Store struct {
+	kv jetstream.KeyValue
+}
+
+// Open binds to the bucket, creating it if it does not exist. An existing
+// bucket is used as configured (by deploy/ or an operator), not altered.
+func Open(ctx context.Context, js jetstream.JetStream, o Options) (*Store, error) {
+	if o.Bucket == "" {
+		o.Bucket = schema.BucketFeedState
+	}
+	kv, err := openBucket(ctx, js, jetstream.KeyValueConfig{
+		Bucket:      o.Bucket,
+		Description: "newsflow fetcher: per-feed state",
+		History:     1,
+		Replicas:    o.Replicas,
+		Storage:     o.Storage,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &Store{kv: kv}, nil
+}
+
+func openBucket(ctx context.Context, js jetstream.JetStream, cfg jetstream.KeyValueConfig) (jetstream.KeyValue, error) {
+	kv, err := js.KeyValue(ctx, cfg.Bucket)
+	if err == nil {
+		return kv, nil
+	}
+	if !errors.Is(err, jetstream.ErrBucketNotFound) {
+		return nil, fmt.Errorf("state: bucket %s: %w", cfg.Bucket, err)
+	}
+	kv, err = js.CreateKeyValue(ctx, cfg)
+	if errors.Is(err, jetstream.ErrBucketExists) {
+		kv, err = js.KeyValue(ctx, cfg.Bucket) // another replica won the race
+	}
+	if err != nil {
+		return nil, fmt.Errorf("state: create bucket %s: %w", cfg.Bucket, err)
+	}
+	return kv, nil
+}
+
+// Key is the bucket key of a feed: a hash, since URLs hold characters KV
+// keys may not.
+func Key(feedURL string) string {
+	sum := sha256.Sum256([]byte(strings.TrimSpace(feedURL)))
+	return "feed." + hex.EncodeToString(sum[:16])
+}
+
+// Get returns the state of feedURL and its revision, or ErrNotFound.
+func (s *Store) Get(ctx context.Context, feedURL string) (FeedState, uint64, error) {
+	e, err := s.kv.Get(ctx, Key(feedURL))
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return FeedState{URL: feedURL}, 0, fmt.Errorf("%w: %s", ErrNotFound, feedURL)
+	}
+	if err != nil {
+		return FeedState{}, 0, fmt.Errorf("state: get %s: %w", feedURL, err)
+	}
+	var st FeedState
+	if err := json.Unmarshal(e.Value(), &st); err != nil {
+		return FeedState{}, 0, fmt.Errorf("state: decode %s: %w", feedURL, err)
+	}
+	return st, e.Revision(), nil
+}
+
+// Put writes st if the stored revision is still rev (0: only if absent) and
+// returns the new revision, or ErrConflict.
+func (s *Store) Put(ctx context.Context, st FeedState, rev uint64) (uint64, error) {
+	if st.URL == "" {
+		return 0, errors.New("state: put: feed state without url")
+	}
+	b, err := json.Marshal(st)
+	if err != nil {
+		return 0, fmt.Errorf("state: encode %s: %w", st.URL, err)
+	}
+	var newRev uint64
+	if rev == 0 {
+		newRev, err = s.kv.Create(ctx, Key(st.URL), b)
+	} else {
+		newRev, err = s.kv.Update(ctx, Key(st.URL), b, rev)
+	}
+	if errors.Is(err, jetstream.ErrKeyExists) || errors.Is(err, jetstream.ErrKeyRevisionMismatch) {
+		return 0, fmt.Errorf("%w: %s", ErrConflict, st.URL)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("state: put %s: %w", st.URL, err)
+	}
+	return newRev, nil
+}
+
+// Update applies fn to the current state of feedURL (a zero state with the
+// URL when absent) and writes it with compare-and-set, retrying on conflict
+// a few times. fn may be called more than once.
+func (s *Store) Update(ctx context.Context, feedURL string, fn func(*FeedState) error) (FeedState, error) {
+	const attempts = 5
+	for i := 0; i < attempts; i++ {
+		st, rev, err := s.Get(ctx, feedURL)
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return FeedState{}, err
+		}
+		if err := fn(&st); err != nil {
+			return FeedState{}, err
+		}
+		st.URL = feedURL
+		if _, err := s.Put(ctx, st, rev); err == nil {
+			return st, nil
+		} else if !errors.Is(err, ErrConflict) {
+			return FeedState{}, err
+		}
+	}
+	return FeedState{}, fmt.Errorf("%w: %s: %d attempts", ErrConflict, feedURL, attempts)
+}
+
+// Claim takes the feed for owner until now+lease if it is due (NextPoll not
+// after now) and not leased to another replica. Exactly one of several
+// replicas claiming at once gets ok; the others see ok false and no error.
+// The returned revision is what the owner passes to Put after polling.
+func (s *Store) Claim(ctx context.Context, feedURL, owner string, now time.Time, lease time.Duration) (FeedState, uint64, bool, error) {
+	st, rev, err := s.Get(ctx, feedURL)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return FeedState{}, 0, false, err
+	}
+	if st.NextPoll.After(now) {
+		return st, rev, false, nil
+	}
+	if st.Owner != "" && st.Owner != owner && st.LeaseUntil.After(now) {
+		return st, rev, false, nil
+	}
+	st.URL = feedURL
+	st.Owner = owner
+	st.LeaseUntil = now.Add(lease)
+	newRev, err := s.Put(ctx, st, rev)
+	if errors.Is(err, ErrConflict) {
+		return st, rev, false, nil
+	}
+	if err != nil {
+		return FeedState{}, 0, false, err
+	}
+	return st, newRev, true, nil
+}
+
+// Delete forgets a feed.
+func (s *Store) Delete(ctx context.Context, feedURL string) error {
+	if err := s.kv.Delete(ctx, Key(feedURL)); err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {
+		return fmt.Errorf("state: delete %s: %w", feedURL, err)
+	}
+	return nil
+}
+
+// List returns every stored feed state, for `fetcher feeds`.
+func (s *Store) List(ctx context.Context) ([]FeedState, error) {
+	w, err := s.kv.WatchAll(ctx, jetstream.IgnoreDeletes())
+	if err != nil {
+		return nil, fmt.Errorf("state: list: %w", err)
+	}
+	defer func() { _ = w.Stop() }()
+	var out []FeedState
+	for {
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("state: list: %w", ctx.Err())
+		case e, ok := <-w.Updates():
+			if !ok {
+				return nil, errors.New("state: list: watcher closed")
+			}
+			if e == nil { // all current values delivered
+				return out, nil
+			}
+			var st FeedState
+			if err := json.Unmarshal(e.Value(), &st); err != nil {
+				return nil, fmt.Errorf("state: decode %s: %w", e.Key(), err)
+			}
+			out = append(out, st)
+		}
+	}
+}

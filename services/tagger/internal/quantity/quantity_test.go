@@ -1,0 +1,134 @@
+package quantity
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/newsflow/newsflow/pkg/schema"
+)
+
+// q renders a quantity compactly for comparisons: "value unit qualifier" or
+// "low-high unit range".
+func q(x schema.Quantity) string {
+	if x.Value != nil {
+		return fmt.Sprintf("%g %s %s", *x.Value, x.Unit, x.Qualifier)
+	}
+	if x.Low != nil && x.High != nil {
+		return fmt.Sprintf("%g-%g %s %s", *x.Low, *x.High, x.Unit, x.Qualifier)
+	}
+	return "invalid " + x.Unit
+}
+
+func TestParse(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, input string
+		want        []string
+	}{
+		{"separators", "there are 14,000 fighters left", []string{"14000 fighters exact"}},
+		{"number words", "more than two million people returned", []string{"2e+06 people more than"}},
+		{"small word", "four countries joined", []string{"4 countries exact"}},
+		{"a dozen", "a dozen villages were retaken", []string{"12 villages exact"}},
+		{"two dozen", "about two dozen detention centres", []string{"24 detention centres approximately"}},
+		{"mn suffix", "some 4mn people were freed", []string{"4e+06 people approximately"}},
+		{"decimal mn", "about 2.3mn people in Syria", []string{"2.3e+06 people approximately"}},
+		{"money mn", "projects worth more than $200mn", []string{"2e+08 USD more than"}},
+		{"money bn word", "pledged $1.5 billion in aid", []string{"1.5e+09 USD exact"}},
+		{"bn suffix", "a 1.5bn euros fund", []string{"1.5e+09 EUR exact"}},
+		{"k suffix", "10k fighters", []string{"10000 fighters exact"}},
+		{"pounds", "a £40mn upgrade", []string{"4e+07 GBP exact"}},
+		{"percent word", "95 percent of territory", []string{"95 percent exact"}},
+		{"percent sign", "we will have 100%", []string{"100 percent exact"}},
+		{"per cent", "up 3.5 per cent", []string{"3.5 percent exact"}},
+		{"area glued", "more than 41,000sq km of ground", []string{"41000 km2 more than"}},
+		{"area words", "about 8,000 square kilometres", []string{"8000 km2 approximately"}},
+		{"range between", "between 14,000 and 18,000 ISIS militants", []string{"14000-18000 ISIS militants range"}},
+		{"range hyphen", "14,000-18,000 fighters", []string{"14000-18000 fighters range"}},
+		{"range scale", "between 2 and 3 million people", []string{"2e+06-3e+06 people range"}},
+		{"over", "with over 800 units", []string{"800 units more than"}},
+		{"nearly", "nearly eight million people", []string{"8e+06 people nearly"}},
+		{"almost", "almost 500 civilians", []string{"500 civilians nearly"}},
+		{"around", "around 3,500 suspects", []string{"3500 suspects approximately"}},
+		{"approximately", "approximately 40 vehicles", []string{"40 vehicles approximately"}},
+		{"up to", "up to 3,000 foreign fighters", []string{"3000 foreign fighters up to"}},
+		{"at least", "killing at least 12 soldiers", []string{"12 soldiers at least"}},
+		{"less than", "fewer than 200 fighters", []string{"200 fighters less than"}},
+		{"another", "29 strikes on targets and another 34 against fighters", []string{"29 strikes exact", "34 strikes exact"}},
+		{"of them", "59 reports, and found 12 of them credible", []string{"59 reports exact", "12 reports exact"}},
+		{"three of his aides", "killed three of his aides", []string{"3 aides exact"}},
+		{"duration", "after two years of war", []string{"2 years exact"}},
+		{"duration months", "four months of fighting", []string{"4 months exact"}},
+		{"hyphen duration", "a six-hour meeting", []string{"6 hours exact"}},
+		{"collective", "19,000 police; 6,500 border guard forces", []string{"19000 police exact", "6500 border guard forces exact"}},
+		{"proper unit", "more than 116,000 ISF and 43,000 Iraqi army", []string{"116000 ISF more than", "43000 Iraqi army exact"}},
+		{"people verb", "has displaced about two million since 2009", []string{"2e+06 people approximately"}},
+		{"plus sign", "100+ fighters", []string{"100 fighters more than"}},
+		{"year with count", "some 2000 fighters", []string{"2000 fighters approximately"}},
+		{"initialism in unit", "Some 200 U.S. military personnel remain", []string{"200 U.S. military personnel approximately"}},
+		// Not quantities.
+		{"date month year", "by June 2022", nil},
+		{"date day month", "on 29 June the ministers met", nil},
+		{"year", "in 2014 the group rose", nil},
+		{"year range", "from 2014-2017 it held Mosul", nil},
+		{"clock", "at 10:30 the meeting began", nil},
+		{"pm", "at 3 p.m. local time", nil},
+		{"gmt", "at 1500 GMT", nil},
+		{"phone", "call +44 20 7946 0000 now", nil},
+		{"phone us", "call (202) 555-0100 today", nil},
+		{"nine eleven", "accused 9/11 masterminds", nil},
+		{"code", "(T/RS5/RS1)", nil},
+		{"aircraft", "an F-16 jet", nil},
+		{"covid", "COVID-19 cases", nil},
+		{"resolution", "Resolution 2254 calls for", nil},
+		{"number label", "No. 5 squadron", nil},
+		{"ago", "Two weeks ago, the partners liberated Raqqa", nil},
+		{"ordinal", "on our fourth month of operations, the 6th day", nil},
+		{"age", "Moreno, 34, recorded the songs", nil},
+		{"age hyphen", "a 25-year-old man", nil},
+		{"one pronoun", "one of the largest coalitions", nil},
+		{"fraction", "two-thirds of the city", nil},
+		{"decade", "in the 1990s", nil},
+		{"counter", "1500 / 1500", nil},
+		{"bare", "the toll rose to 45.", nil},
+		{"between places", "between Iraq and Kuwait", nil},
+	}
+	p := New(Options{DropModifiers: []string{"ISIS-never-matches"}})
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var got []string
+			for _, m := range p.Find(tc.input) {
+				got = append(got, q(m.Quantity))
+			}
+			if strings.Join(got, "|") != strings.Join(tc.want, "|") {
+				t.Errorf("Find(%q) = %q, want %q", tc.input, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestDropModifiers(t *testing.T) {
+	t.Parallel()
+	p := New(Options{DropModifiers: []string{"ISIS", "IS"}})
+	got := p.Find("between 14,000 and 18,000 ISIS militants and some 10,000 IS fighters")
+	if len(got) != 2 || got[0].Unit != "militants" || got[1].Unit != "fighters" {
+		t.Fatalf("units = %+v", got)
+	}
+	if got[0].Raw != "between 14,000 and 18,000 ISIS militants" {
+		t.Errorf("raw = %q", got[0].Raw)
+	}
+}
+
+func TestOffsets(t *testing.T) {
+	t.Parallel()
+	text := "He said some 4mn people in more than 41,000sq km have been freed."
+	for _, m := range Find(text) {
+		if text[m.Start:m.End] != m.Raw {
+			t.Errorf("offsets %d:%d give %q, raw %q", m.Start, m.End, text[m.Start:m.End], m.Raw)
+		}
+	}
+	if got := Parse(text); len(got) != 2 {
+		t.Errorf("Parse = %v", got)
+	}
+}

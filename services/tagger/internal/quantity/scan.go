@@ -1,0 +1,241 @@
+package quantity
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+type tokKind uint8
+
+const (
+	kNum  tokKind = iota + 1 // digits with thousands separators and decimals
+	kWord                    // letters, with internal apostrophes
+	kSym                     // one punctuation or symbol rune
+)
+
+// tok is one lexical unit of the text being parsed.
+type tok struct {
+	start, end int
+	kind       tokKind
+	text       string // surface
+	low        string // lower case (words), surface otherwise
+	spaced     bool   // whitespace (or text start) precedes it
+	upper      bool   // word starts with an upper-case letter
+	caps       bool   // word is all upper case, two letters or more
+	val        float64
+	dec        bool // number has a decimal point
+	sep        bool // number has a thousands separator
+	ndig       int  // digits in the number
+}
+
+// scan splits text into tokens. It never fails: bytes that are not valid
+// UTF-8 become symbols.
+func scan(text string) []tok {
+	return scanLower(text, asciiLower(text))
+}
+
+// asciiLower lower-cases ASCII letters only, so byte offsets are kept.
+func asciiLower(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'A' && c <= 'Z' {
+			b := []byte(s)
+			for j := i; j < len(b); j++ {
+				if c := b[j]; c >= 'A' && c <= 'Z' {
+					b[j] = c + 32
+				}
+			}
+			return string(b)
+		}
+	}
+	return s
+}
+
+// scanLower scans text whose ASCII-lowered copy is lower.
+func scanLower(text, lower string) []tok {
+	toks := make([]tok, 0, len(text)/6+1)
+	spaced := true
+	for i := 0; i < len(text); {
+		c := text[i]
+		if c == ' ' || c == '\t' || c == '\n' || c == '\r' {
+			spaced = true
+			i++
+			continue
+		}
+		if c >= '0' && c <= '9' {
+			t := scanNumber(text, i)
+			t.spaced = spaced
+			toks = append(toks, t)
+			i = t.end
+			spaced = false
+			continue
+		}
+		r, size := rune(c), 1
+		if c >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(text[i:])
+		}
+		switch {
+		case unicode.IsSpace(r):
+			spaced = true
+			i += size
+			continue
+		case size == 1 && isInitialism(text, i):
+			// U.S., U.N.: one word, so "200 U.S. troops" keeps its unit.
+			j := i
+			for j+1 < len(text) && isLetterByte(text[j]) && text[j+1] == '.' {
+				j += 2
+			}
+			toks = append(toks, tok{start: i, end: j, kind: kWord, text: text[i:j], low: lower[i:j], spaced: spaced, upper: r <= 'Z', caps: isAllUpper(text[i:j])})
+			i = j
+		case unicode.IsLetter(r):
+			j := i + size
+			for j < len(text) {
+				c2 := text[j]
+				if c2 < utf8.RuneSelf {
+					if c2 >= 'a' && c2 <= 'z' || c2 >= 'A' && c2 <= 'Z' {
+						j++
+						continue
+					}
+					if c2 != '\'' {
+						break
+					}
+				}
+				r2, s2 := utf8.DecodeRuneInString(text[j:])
+				if unicode.IsLetter(r2) || unicode.Is(unicode.Mn, r2) {
+					j += s2
+					continue
+				}
+				if (r2 == '\'' || r2 == '’') && j+s2 < len(text) {
+					r3, _ := utf8.DecodeRuneInString(text[j+s2:])
+					if unicode.IsLetter(r3) && !(r3 == 's' && isWordEnd(text, j+s2+1)) {
+						j += s2
+						continue
+					}
+				}
+				break
+			}
+			w := text[i:j]
+			low := lower[i:j]
+			if !isASCII(low) {
+				low = strings.ToLower(w)
+			}
+			t := tok{start: i, end: j, kind: kWord, text: w, low: low, spaced: spaced}
+			t.upper = unicode.IsUpper(r)
+			t.caps = j-i >= 2 && isAllUpper(w)
+			toks = append(toks, t)
+			i = j
+		default:
+			toks = append(toks, tok{start: i, end: i + size, kind: kSym, text: text[i : i+size], low: text[i : i+size], spaced: spaced})
+			i += size
+		}
+		spaced = false
+	}
+	return toks
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+func isWordEnd(text string, i int) bool {
+	if i >= len(text) {
+		return true
+	}
+	r, _ := utf8.DecodeRuneInString(text[i:])
+	return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+}
+
+func isAllUpper(w string) bool {
+	for _, r := range w {
+		if unicode.IsLetter(r) && !unicode.IsUpper(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// scanNumber reads 14,000 / 2.3 / 1,500.25 starting at a digit. A comma is a
+// thousands separator only when exactly three digits follow it.
+func scanNumber(text string, i int) tok {
+	start := i
+	var b strings.Builder
+	t := tok{kind: kNum, start: start}
+	for i < len(text) {
+		c := text[i]
+		switch {
+		case c >= '0' && c <= '9':
+			b.WriteByte(c)
+			t.ndig++
+			i++
+			continue
+		case c == ',' && !t.dec && threeDigits(text, i+1):
+			t.sep = true
+			i++
+			continue
+		case c == '.' && !t.dec && i+1 < len(text) && text[i+1] >= '0' && text[i+1] <= '9':
+			t.dec = true
+			b.WriteByte('.')
+			i++
+			continue
+		}
+		break
+	}
+	t.end = i
+	t.text = text[start:i]
+	t.low = t.text
+	t.val = parseFloat(b.String())
+	return t
+}
+
+func threeDigits(text string, i int) bool {
+	if i+3 > len(text) {
+		return false
+	}
+	for k := i; k < i+3; k++ {
+		if text[k] < '0' || text[k] > '9' {
+			return false
+		}
+	}
+	return i+3 == len(text) || text[i+3] < '0' || text[i+3] > '9'
+}
+
+// parseFloat converts the digits collected by scanNumber; it is local so that
+// very long digit runs saturate instead of returning an error.
+func parseFloat(s string) float64 {
+	var v, frac float64
+	scale := 0.0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '.' {
+			scale = 1
+			continue
+		}
+		d := float64(c - '0')
+		if scale > 0 {
+			scale *= 10
+			frac += d / scale
+			continue
+		}
+		v = v*10 + d
+	}
+	return v + frac
+}
+
+func isLetterByte(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+
+// isInitialism reports single letters each followed by a dot, two or more
+// of them, starting at i: U.S., U.N., e.g.
+func isInitialism(text string, i int) bool {
+	n := 0
+	j := i
+	for j+1 < len(text) && isLetterByte(text[j]) && text[j+1] == '.' {
+		j += 2
+		n++
+	}
+	return n >= 2 && (j >= len(text) || !isLetterByte(text[j]))
+}

@@ -1,0 +1,228 @@
+package quantity
+
+import "strings"
+
+// unitAfter reads the unit that follows a number ending before token j. It
+// returns the unit, the byte offset where it ends (0 if none), the token to
+// continue from, and skip when the number turns out not to be a quantity
+// ("two weeks ago", "a 25-year-old").
+func (p *Parser) unitAfter(toks []tok, j int, n number, cur string) (unit string, uend, next int, skip bool) {
+	next = j
+	if j >= len(toks) {
+		return "", 0, j, false
+	}
+	t := toks[j]
+	if t.text == "%" {
+		return "percent", t.end, j + 1, false
+	}
+	// Hyphenated adjectives: a two-year war, a 20-metre tunnel.
+	if (t.text == "-" || t.text == "–") && !t.spaced && j+1 < len(toks) && !toks[j+1].spaced && toks[j+1].kind == kWord {
+		w := toks[j+1]
+		if d, ok := durations[w.low]; ok {
+			if j+3 < len(toks) && toks[j+2].text == "-" && toks[j+3].low == "old" {
+				return "", 0, j + 4, true // an age
+			}
+			return d, w.end, j + 2, false
+		}
+		if u, k, ok := matchUnitPhrase(toks, j+1); ok {
+			return u, toks[k-1].end, k, false
+		}
+		return "", 0, j, false
+	}
+	if u, k, ok := matchUnitPhrase(toks, j); ok {
+		if n.suffixM && (u == "percent") {
+			return u, toks[k-1].end, k, false
+		}
+		return u, toks[k-1].end, k, false
+	}
+	if d, ok := durations[t.low]; ok && t.kind == kWord {
+		if j+1 < len(toks) && (toks[j+1].low == "ago" || toks[j+1].low == "old" || toks[j+1].low == "earlier" || toks[j+1].low == "before") {
+			return "", 0, j + 2, true // a point in time or an age, not a duration
+		}
+		return d, t.end, j + 1, false
+	}
+	if n.suffixM {
+		// "4m people" is four million; "a 4m wall" is metres.
+		if u, e, k := p.nounPhrase(toks, j, n); u != "" && (looksPlural(toks[k-1]) || collectives[toks[k-1].low]) {
+			return u, e, k, false
+		}
+		return "m", toks[j-1].end, j, false
+	}
+	if cur != "" {
+		return "", 0, j, false
+	}
+	// "12 of them": the unit of the number before.
+	if t.low == "of" && j+1 < len(toks) {
+		switch toks[j+1].low {
+		case "them", "those", "these":
+			return "", 0, j + 2, false
+		}
+	}
+	// "three of his aides", "two of the victims".
+	if t.low == "of" && !n.one && j+2 < len(toks) {
+		switch toks[j+1].low {
+		case "his", "her", "its", "their", "the", "these", "those", "our":
+			if u, e, k := p.nounPhrase(toks, j+2, n); u != "" && k > j+2 && (looksPlural(toks[k-1]) || collectives[toks[k-1].low]) {
+				return u, e, k, false
+			}
+		}
+	}
+	if u, e, k := p.nounPhrase(toks, j, n); u != "" {
+		return u, e, k, false
+	}
+	return "", 0, j, false
+}
+
+// matchUnitPhrase matches a fixed unit starting at token j.
+func matchUnitPhrase(toks []tok, j int) (string, int, bool) {
+	for _, up := range unitPhrases {
+		if j+len(up.words) > len(toks) {
+			continue
+		}
+		ok := true
+		for k, w := range up.words {
+			if toks[j+k].low != w {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return up.unit, j + len(up.words), true
+		}
+	}
+	return "", j, false
+}
+
+// piece is a word, or words joined by hyphens (gun-trucks), in a noun phrase.
+type piece struct{ first, last int }
+
+// nounPhrase reads the counted noun after a number: "foreign fighters",
+// "Iraqi army", "ISF". It returns the unit, its end offset and the next token.
+func (p *Parser) nounPhrase(toks []tok, j int, n number) (string, int, int) {
+	var ps [5]piece
+	np := 0
+	k := j
+	for k < len(toks) && np < 4 {
+		t := toks[k]
+		if t.kind != kWord {
+			break
+		}
+		if !t.caps && npStop[t.low] {
+			break
+		}
+		if t.upper && monthWords[t.low] && (t.low != "may" || t.text == "May") {
+			break
+		}
+		if _, isNum := smallNumbers[t.low]; isNum {
+			break
+		}
+		if _, isNum := tensNumbers[t.low]; isNum {
+			break
+		}
+		pc := piece{first: k, last: k}
+		for pc.last+2 < len(toks) && toks[pc.last+1].text == "-" && !toks[pc.last+1].spaced && !toks[pc.last+2].spaced && toks[pc.last+2].kind == kWord {
+			pc.last += 2
+		}
+		ps[np] = pc
+		np++
+		k = pc.last + 1
+	}
+	if np == 0 {
+		return "", 0, j
+	}
+	head := -1
+	for i := 0; i < np; i++ {
+		t := toks[ps[i].last]
+		if looksPlural(t) || collectives[t.low] {
+			head = i
+		}
+	}
+	from := 0
+	if head < 0 {
+		// A proper or collective noun with no plural: ISF, Pashmerga, Iraqi army.
+		t := toks[ps[0].first]
+		switch {
+		case n.one && !t.caps:
+			return "", 0, j // "One Napa County": a determiner, not a count
+		case (t.upper || t.caps) && !badProperUnit(t):
+			head = 0
+			for head+1 < np && (toks[ps[head+1].first].upper || collectives[toks[ps[head+1].last].low]) {
+				head++
+			}
+			if head == 0 && np > 1 && !t.caps {
+				// "Syrian soldier": a demonym before a singular noun is not a unit.
+				if _, ok := singulars[toks[ps[1].last].low]; ok {
+					head = 1
+				}
+			}
+		default:
+			if pl, ok := singulars[t.low]; ok && (n.one || n.val == 1) {
+				return pl, toks[ps[0].last].end, ps[0].last + 1
+			}
+			return "", 0, j
+		}
+	}
+	if head > 0 && p.drop[toks[ps[0].first].low] {
+		from = 1
+	}
+	first, last := toks[ps[from].first], toks[ps[head].last]
+	if from == head && ps[head].first == ps[head].last {
+		if pl, ok := singulars[last.low]; ok && (n.one || n.val == 1 || last.low == "persons" || last.low == "individuals") {
+			return pl, last.end, ps[head].last + 1
+		}
+	}
+	return joinWords(toks, ps[from].first, ps[head].last, first.start), last.end, ps[head].last + 1
+}
+
+// joinWords returns the surface of tokens first..last with single spaces.
+func joinWords(toks []tok, first, last, _ int) string {
+	var b strings.Builder
+	for k := first; k <= last; k++ {
+		if k > first && toks[k].spaced {
+			b.WriteByte(' ')
+		}
+		b.WriteString(toks[k].text)
+	}
+	return b.String()
+}
+
+// resolve gives bare numbers the unit of their neighbour ("29 strikes ... and
+// another 34", "between 2 and 3 million people" handled earlier, "two or
+// three days") and drops those that stay bare.
+func resolve(text string, toks []tok, cands []cand) []Match {
+	_ = toks
+	out := make([]Match, 0, len(cands))
+	for i := range cands {
+		c := &cands[i]
+		if !c.bare {
+			continue
+		}
+		if c.inherit && i > 0 && cands[i-1].Unit != "" {
+			c.Unit, c.bare = cands[i-1].Unit, false
+			continue
+		}
+		if i+1 < len(cands) && !cands[i+1].bare && cands[i+1].Start >= c.End {
+			gap := strings.TrimSpace(text[c.End:cands[i+1].Start])
+			switch strings.ToLower(gap) {
+			case "and", "or", "to", ",", "of the", "out of", "of":
+				c.Unit, c.bare = cands[i+1].Unit, false
+			}
+		}
+	}
+	for _, c := range cands {
+		if !c.bare {
+			out = append(out, c.Match)
+		}
+	}
+	return out
+}
+
+// badProperUnit rejects capitalised words that cannot be a counted unit:
+// "18 Northern (California counties)", "3 Hospitalized".
+func badProperUnit(t tok) bool {
+	switch t.low {
+	case "northern", "southern", "eastern", "western", "central", "north", "south", "east", "west":
+		return true
+	}
+	return !t.caps && (strings.HasSuffix(t.low, "ed") || strings.HasSuffix(t.low, "ing") || strings.HasSuffix(t.low, "ly"))
+}

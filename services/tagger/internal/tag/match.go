@@ -1,0 +1,196 @@
+package tag
+
+// Phrase matching over tokens: every topic phrase (alias, cue, place...) is
+// compiled once into a map from its first folded word, and a document is
+// scanned once for all of them. This is what keeps tagging fast: no regular
+// expressions run over the text.
+
+const (
+	modeCap   uint8 = iota // any case, but capitals where the data has them
+	modeExact              // written exactly as in the data
+	modeAny                // any case
+)
+
+// Categories of phrase payloads.
+const (
+	catAlias uint8 = iota + 1
+	catExclude
+	catContext
+	catSense
+	catCompetitor
+	catPlace
+	catOrg
+	catClaimTopic
+)
+
+// payload says what a phrase means in one topic.
+type payload struct {
+	cat   uint8
+	topic int32
+	sub   int32 // tag, sense or claim-topic index
+	ref   int32 // alias, place or org index
+}
+
+type phrase struct {
+	words    []string // folded
+	surf     []string // surface, for exact matching
+	caps     []bool   // the data writes this word in capitals
+	mode     uint8
+	hasUpper bool
+	pay      []payload
+}
+
+type matcher struct {
+	first   map[string][]int32
+	phrases []phrase
+	index   map[string]int32
+}
+
+func newMatcher() *matcher {
+	return &matcher{first: map[string][]int32{}, index: map[string]int32{}}
+}
+
+// add registers a phrase with a payload. Case is "exact", "any" or "".
+func (m *matcher) add(text, caseMode string, p payload) {
+	toks := tokenize(text, 0, nil)
+	var ph phrase
+	for i := range toks {
+		t := &toks[i]
+		if !t.isWord() {
+			continue
+		}
+		ph.words = append(ph.words, t.norm)
+		ph.surf = append(ph.surf, t.text(text))
+		ph.caps = append(ph.caps, t.has(fCaps) && !t.has(fInit))
+		if t.has(fUpper) || t.has(fCaps) {
+			ph.hasUpper = true
+		}
+	}
+	if len(ph.words) == 0 {
+		return
+	}
+	switch caseMode {
+	case "exact":
+		ph.mode = modeExact
+	case "any":
+		ph.mode = modeAny
+	default:
+		ph.mode = modeCap
+		if !ph.hasUpper {
+			ph.mode = modeAny
+		}
+	}
+	key := string(rune('0'+ph.mode)) + "\x00" + joinKey(ph.words)
+	if ph.mode == modeExact {
+		key += "\x00" + joinKey(ph.surf)
+	}
+	if idx, ok := m.index[key]; ok {
+		m.phrases[idx].pay = append(m.phrases[idx].pay, p)
+		return
+	}
+	ph.pay = []payload{p}
+	idx := int32(len(m.phrases))
+	m.phrases = append(m.phrases, ph)
+	m.index[key] = idx
+	m.first[ph.words[0]] = append(m.first[ph.words[0]], idx)
+}
+
+func joinKey(ws []string) string {
+	n := 0
+	for _, w := range ws {
+		n += len(w) + 1
+	}
+	b := make([]byte, 0, n)
+	for i, w := range ws {
+		if i > 0 {
+			b = append(b, ' ')
+		}
+		b = append(b, w...)
+	}
+	return string(b)
+}
+
+// hit is one phrase found in a token slice: tokens a..b inclusive.
+type hit struct {
+	ph   int32
+	a, b int
+}
+
+// scan finds every phrase occurrence in toks (overlaps included).
+func (m *matcher) scan(toks []token, text string, dst []hit) []hit {
+	for i := range toks {
+		t := &toks[i]
+		if !t.isWord() {
+			continue
+		}
+		cands, ok := m.first[t.norm]
+		if !ok {
+			continue
+		}
+		for _, c := range cands {
+			ph := &m.phrases[c]
+			if b, ok := m.matchAt(toks, text, i, ph); ok {
+				dst = append(dst, hit{ph: c, a: i, b: b})
+			}
+		}
+	}
+	return dst
+}
+
+// matchAt matches ph at toks[i] and returns the last token index.
+func (m *matcher) matchAt(toks []token, text string, i int, ph *phrase) (int, bool) {
+	k := i
+	upper := false
+	for w := range ph.words {
+		if w > 0 {
+			k = nextWord(toks, k)
+			if k < 0 {
+				return 0, false
+			}
+		}
+		t := &toks[k]
+		if t.norm != ph.words[w] {
+			return 0, false
+		}
+		switch ph.mode {
+		case modeExact:
+			if t.text(text) != ph.surf[w] {
+				return 0, false
+			}
+		case modeCap:
+			if ph.caps[w] && !t.has(fCaps) && !t.has(fInit) {
+				return 0, false
+			}
+		}
+		if t.has(fUpper) || t.has(fCaps) {
+			upper = true
+		}
+	}
+	if ph.mode == modeCap && ph.hasUpper && !upper {
+		return 0, false
+	}
+	return k, true
+}
+
+// nextWord returns the index of the word after toks[k] when nothing but a
+// joining hyphen lies between them on the same line, or -1.
+func nextWord(toks []token, k int) int {
+	j := k + 1
+	if j >= len(toks) || toks[j].line != toks[k].line {
+		return -1
+	}
+	if toks[j].isWord() {
+		if toks[j].has(fSpaced) || toks[k].kind == tNum || toks[j].kind == tNum {
+			return j
+		}
+		return j
+	}
+	if toks[j].kind == tPunct && isJoiner(toks[j].norm) && !toks[j].has(fSpaced) && j+1 < len(toks) && toks[j+1].isWord() && !toks[j+1].has(fSpaced) && toks[j+1].line == toks[k].line {
+		return j + 1
+	}
+	return -1
+}
+
+func isJoiner(s string) bool {
+	return s == "-" || s == "‐" || s == "‑" || s == "–" || s == "'" || s == "’"
+}

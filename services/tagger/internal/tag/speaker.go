@@ -1,0 +1,477 @@
+package tag
+
+import "strings"
+
+// span is a token range [a, b); empty when a >= b.
+type span struct{ a, b int }
+
+func (s span) empty() bool { return s.a >= s.b }
+
+// attr is an attribution found in a sentence, before resolution.
+type attr struct {
+	verb   string
+	np     span // who: "Mattis", "the US secretary", "a joint communique"
+	appos  span // a name after the phrase: "said the charity's director, Rasha Muhrez"
+	via    span // an outlet the words were told to
+	strong bool
+	outlet bool
+}
+
+// notBeforeVerb words make a speech verb non-attributive: "to say",
+// "was told", "did not say".
+var notBeforeVerb = map[string]bool{
+	"to": true, "be": true, "been": true, "being": true, "is": true, "was": true,
+	"were": true, "are": true, "am": true, "not": true, "never": true, "didn't": true,
+	"doesn't": true, "don't": true, "won't": true, "wouldn't": true, "cannot": true,
+	"can't": true,
+}
+
+// inversionStop ends the speaker phrase after a verb: ", said the report on Monday".
+var inversionStop = map[string]bool{
+	"on": true, "in": true, "at": true, "during": true, "after": true, "while": true,
+	"when": true, "adding": true, "who": true, "which": true, "that": true, "as": true,
+	"before": true, "since": true, "told": true, "to": true, "with": true, "amid": true,
+	"following": true, "citing": true, "quoting": true, "referring": true, "speaking": true,
+	"because": true, "last": true, "this": true, "yesterday": true, "today": true,
+	"earlier": true, "late": true, "early": true, "via": true, "by": true, "about": true,
+	"without": true, "but": true, "would": true, "will": true, "could": true, "should": true,
+	"can": true, "may": true, "might": true, "must": true, "is": true, "are": true, "was": true,
+	"were": true, "has": true, "have": true, "had": true, "did": true, "does": true,
+}
+
+// findAttribution returns the best attribution of a sentence.
+func (tg *Tagger) findAttribution(dc *doc, s sentence, orgAt []int32) (attr, bool) {
+	toks := dc.toks
+	var cands []attr
+	for k := s.a; k < s.b; k++ {
+		t := &toks[k]
+		if t.kind != tWord || t.has(fQuote) {
+			continue
+		}
+		if t.norm == "according" && k+1 < s.b && toks[k+1].norm == "to" {
+			if np := accordingNP(toks, k+2, s.b); !np.empty() {
+				cands = append(cands, attr{verb: "according to", np: np, strong: true})
+			}
+			continue
+		}
+		if c, ok := tg.verbAt(toks, s, k, orgAt); ok {
+			cands = append(cands, c)
+		}
+	}
+	if len(cands) == 0 {
+		// Quotes left open by a typo hide the attribution: ", he added."
+		for k := s.b - 1; k >= s.a && k >= s.b-6; k-- {
+			if toks[k].kind == tWord && speechVerbs[toks[k].norm] && !toks[k].has(fUpper) {
+				np := subjectBefore(toks, s, k, true)
+				if !np.empty() && np.b-np.a <= 4 && np.a > s.a && toks[np.a-1].norm == "," {
+					cands = append(cands, attr{verb: toks[k].norm, np: np, strong: true})
+				}
+				break
+			}
+		}
+	}
+	if len(cands) == 0 {
+		return attr{}, false
+	}
+	for i := range cands {
+		cands[i].outlet = tg.isOutlet(cands[i].np, orgAt)
+	}
+	best := -1
+	for pass := 0; pass < 3 && best < 0; pass++ {
+		for i, c := range cands {
+			if (pass == 0 && c.strong && !c.outlet) || (pass == 1 && !c.outlet) || pass == 2 {
+				best = i
+				break
+			}
+		}
+	}
+	a := cands[best]
+	if a.via.empty() {
+		for i, c := range cands {
+			if i != best && c.outlet {
+				a.via = c.np
+				break
+			}
+		}
+	}
+	return a, true
+}
+
+// verbAt reads an attribution around the speech verb at k.
+func (tg *Tagger) verbAt(toks []token, s sentence, k int, orgAt []int32) (attr, bool) {
+	t := &toks[k]
+	if !speechVerbs[t.norm] || (t.has(fUpper) && k != s.a) {
+		return attr{}, false
+	}
+	verb := t.norm
+	vEnd := k + 1
+	if verb == "pointed" {
+		if k+1 >= s.b || toks[k+1].norm != "out" {
+			return attr{}, false
+		}
+		verb, vEnd = "pointed out", k+2
+	}
+	if k > s.a && notBeforeVerb[toks[k-1].norm] {
+		return attr{}, false
+	}
+	// "ISKP claimed the bombing" reports a fact; "claimed that ..." reports words.
+	if transitiveOnly[verb] && vEnd < s.b && !opensReport(&toks[vEnd]) {
+		return attr{}, false
+	}
+	c := attr{verb: verb, strong: !weakVerbs[verb]}
+	c.np = subjectBefore(toks, s, k, false)
+	if c.np.empty() {
+		if !c.strong || verb == "told" || verb == "tells" {
+			return attr{}, false
+		}
+		// Inversion follows a comma or a closing quote: "..., said Mattis".
+		if p := k - 1; p >= s.a && !(toks[p].kind == tPunct && (toks[p].norm == "," || isQuoteChar(toks[p].norm))) {
+			return attr{}, false
+		}
+		c.np, c.appos = subjectAfter(toks, s, vEnd)
+		if c.np.empty() {
+			return attr{}, false
+		}
+	}
+	if verb == "told" || verb == "tells" {
+		// "told AFP", "told the magazine": the outlet carried it.
+		o := vEnd
+		if o < s.b && toks[o].norm == "the" {
+			o++
+		}
+		if o < s.b {
+			e := o
+			for e < s.b && toks[e].kind == tWord && (toks[e].has(fUpper) || toks[e].has(fCaps)) {
+				e++
+			}
+			if e > o && tg.isOutlet(span{o, e}, orgAt) {
+				c.via = span{o, e}
+			}
+		}
+	}
+	return c, true
+}
+
+// subjectBefore reads the speaker phrase that ends just before the verb at k.
+func subjectBefore(toks []token, s sentence, k int, ignoreQuotes bool) span {
+	j := k - 1
+	for j >= s.a {
+		u := &toks[j]
+		if u.kind == tWord && auxBeforeVerb[u.norm] && !u.has(fCaps) {
+			j--
+			continue
+		}
+		// "He, however, stressed"
+		if u.norm == "," && j-2 >= s.a && auxBeforeVerb[toks[j-1].norm] && toks[j-2].norm == "," {
+			j -= 3
+			continue
+		}
+		break
+	}
+	// "The SDF, which fought Isis ..., says"; "Farhad Shami, an SDF
+	// spokesman, said": skip the aside to reach the subject.
+	if j >= s.a && toks[j].norm == "," && !toks[j].has(fQuote) {
+		if open := asideStart(toks, s, j); open > s.a {
+			// "Her lawyer, Daniel Furner, said": the name is the speaker.
+			if isNameSpan(toks, open+1, j) {
+				return span{open + 1, j}
+			}
+			if sp := subjectBefore(toks, s, open, ignoreQuotes); !sp.empty() {
+				return sp
+			}
+		}
+	}
+	end := j + 1
+	cs := end
+	for cs-1 >= s.a {
+		u := &toks[cs-1]
+		if u.has(fQuote) && !ignoreQuotes {
+			break
+		}
+		if u.kind == tPunct {
+			if u.norm == ")" {
+				// Skip a bracketed aside inside the subject.
+				m := cs - 2
+				for m >= s.a && toks[m].norm != "(" && cs-m < 12 {
+					m--
+				}
+				if m >= s.a && toks[m].norm == "(" {
+					cs = m
+					continue
+				}
+				break
+			}
+			if u.norm == "." || (isJoiner(u.norm) && !u.has(fSpaced)) {
+				cs--
+				continue
+			}
+			break
+		}
+		if u.kind == tWord && clauseBreakWords[u.norm] {
+			break
+		}
+		cs--
+	}
+	for cs < end && (leadingConnectives[toks[cs].norm] || toks[cs].kind == tPunct) {
+		cs++
+	}
+	end = cutPhrase(toks, cs, end)
+	if !validSpeaker(toks, cs, end) {
+		return span{}
+	}
+	// "Omar Lamrani, a senior analyst at Stratfor, told ...": the phrase is
+	// an apposition; the name before it is the speaker.
+	if cs-2 >= s.a && toks[cs-1].norm == "," && isAppositive(toks, cs, end) {
+		n := cs - 1
+		for n-1 >= s.a && (toks[n-1].kind == tWord && (toks[n-1].has(fUpper) || nameParticles[toks[n-1].norm]) || toks[n-1].norm == "." || isJoiner(toks[n-1].norm) && !toks[n-1].has(fSpaced)) && cs-1-n < 6 {
+			n--
+		}
+		for n < cs-1 && !isNameSpan(toks, n, cs-1) {
+			n++
+		}
+		if n < cs-1 {
+			return span{n, cs - 1}
+		}
+	}
+	return span{cs, end}
+}
+
+// isAppositive reports "a senior military analyst at Stratfor": an
+// article, then a role noun within a few words.
+func isAppositive(toks []token, a, b int) bool {
+	if toks[a].norm != "a" && toks[a].norm != "an" && toks[a].norm != "the" {
+		return false
+	}
+	for m := a + 1; m < b && m <= a+4; m++ {
+		if roleNouns[toks[m].norm] || titleWords[toks[m].norm] {
+			return true
+		}
+	}
+	return false
+}
+
+// subjectAfter reads the speaker after an inverted verb: "said the US
+// secretary", "said a joint communique issued on Monday" (cut at
+// "issued"), and a name in apposition after it.
+func subjectAfter(toks []token, s sentence, k int) (span, span) {
+	e := k
+	for e < s.b && e-k < 14 {
+		u := &toks[e]
+		if u.has(fQuote) {
+			break
+		}
+		if u.kind == tPunct {
+			if u.norm == "." && e > k && abbreviations[toks[e-1].norm] || isJoiner(u.norm) && !u.has(fSpaced) {
+				e++
+				continue
+			}
+			break
+		}
+		if u.kind == tPoss {
+			e++
+			continue
+		}
+		if u.kind == tWord && !u.has(fUpper) && inversionStop[u.norm] {
+			break
+		}
+		e++
+	}
+	stop := e
+	e = cutPhrase(toks, k, e)
+	if !validSpeaker(toks, k, e) {
+		return span{}, span{}
+	}
+	// The inverted subject ends the clause: "..., said the report." but not
+	// "..., says it lacks the resources to ...".
+	if e == stop && stop < s.b && toks[stop].kind == tWord {
+		switch toks[stop].norm {
+		case "to", "that", "which", "than", "and", "but":
+			return span{}, span{}
+		}
+	}
+	if pronouns[toks[k].norm] && e-k > 1 {
+		return span{}, span{}
+	}
+	np := span{k, e}
+	// ", Rasha Muhrez." after the phrase
+	if e < s.b && toks[e].norm == "," {
+		a := e + 1
+		b := a
+		for b < s.b && toks[b].kind == tWord && (toks[b].has(fUpper) || nameParticles[toks[b].norm]) || b < s.b && isJoiner(toks[b].norm) && !toks[b].has(fSpaced) {
+			b++
+		}
+		if b-a >= 2 && (b >= s.b || toks[b].norm == "." || toks[b].norm == ",") {
+			return np, span{a, b}
+		}
+	}
+	return np, span{}
+}
+
+// accordingNP reads the phrase after "according to", up to a comma.
+func accordingNP(toks []token, k, end int) span {
+	e := k
+	for e < end && e-k < 16 {
+		u := &toks[e]
+		if u.kind == tPunct && !(u.norm == "." && e > k && abbreviations[toks[e-1].norm]) && !(isJoiner(u.norm) && !u.has(fSpaced)) && u.norm != "(" && u.norm != ")" {
+			break
+		}
+		e++
+	}
+	if e == k {
+		return span{}
+	}
+	return span{k, e}
+}
+
+// cutPhrase ends a speaker phrase before a participle or relative clause:
+// "a report by the UN team presented to the Council" -> "a report by the UN team".
+func cutPhrase(toks []token, a, b int) int {
+	for m := a + 1; m < b; m++ {
+		u := &toks[m]
+		if u.kind != tWord || u.has(fUpper) {
+			continue
+		}
+		switch u.norm {
+		case "who", "which", "that", "whose", "where":
+			return m
+		}
+		if isParticiple(u.norm) && m+1 < b && prepLike(&toks[m+1]) {
+			return m
+		}
+		if isParticiple(u.norm) && m+1 == b {
+			return m
+		}
+	}
+	return b
+}
+
+func isParticiple(w string) bool {
+	switch w {
+	case "seen", "shown", "written", "given", "taken", "made", "known", "held", "sent", "brought", "obtained":
+		return true
+	}
+	return len(w) > 4 && strings.HasSuffix(w, "ed")
+}
+
+func prepLike(t *token) bool {
+	if t.kind != tWord {
+		return false
+	}
+	switch t.norm {
+	case "to", "by", "on", "in", "at", "from", "for", "with", "during", "after", "last", "this",
+		"yesterday", "today", "earlier", "monday", "tuesday", "wednesday", "thursday", "friday",
+		"saturday", "sunday", "late", "early", "before", "into", "under", "over":
+		return true
+	}
+	return false
+}
+
+// validSpeaker checks the head of a speaker phrase: a name, a pronoun, or
+// a noun such as "officials", "report", "ministry".
+func validSpeaker(toks []token, a, b int) bool {
+	if a >= b {
+		return false
+	}
+	words := 0
+	h := -1
+	for m := a; m < b; m++ {
+		if toks[m].isWord() {
+			words++
+			h = m
+		}
+	}
+	if words == 0 || words > 14 || h < 0 {
+		return false
+	}
+	ht := &toks[h]
+	if words == 1 && pronouns[ht.norm] {
+		return true
+	}
+	if ht.kind == tNum {
+		return false
+	}
+	if ht.has(fUpper) || ht.has(fCaps) {
+		return !badHeads[ht.norm] || ht.has(fCaps)
+	}
+	return sourceNouns[ht.norm]
+}
+
+// isOutlet reports a phrase that names a news outlet.
+func (tg *Tagger) isOutlet(sp span, orgAt []int32) bool {
+	for m := sp.a; m < sp.b && m < len(orgAt); m++ {
+		if i := orgAt[m]; i >= 0 && tg.orgs[i].outlet {
+			return true
+		}
+	}
+	return false
+}
+
+// asideStart finds the comma that opens an aside closed by the comma at j,
+// when the aside reads as one: a relative clause, a participle, an
+// apposition or an age. It returns the opening comma's index, or -1.
+func asideStart(toks []token, s sentence, j int) int {
+	for m := j - 1; m > s.a && j-m <= 16; m-- {
+		u := &toks[m]
+		if u.has(fQuote) || (u.kind == tPunct && u.norm != "," && u.norm != "." && u.norm != "(" && u.norm != ")" && !isJoiner(u.norm)) {
+			return -1
+		}
+		if u.norm != "," {
+			continue
+		}
+		if m+1 >= j {
+			return -1
+		}
+		f := &toks[m+1]
+		switch {
+		case f.kind == tNum:
+		case f.kind == tWord && (f.norm == "who" || f.norm == "which" || f.norm == "a" || f.norm == "an" || f.norm == "the" || f.norm == "its" || f.norm == "his" || f.norm == "her" || f.norm == "their" || f.norm == "aged" || f.norm == "whose" || f.norm == "also" || f.norm == "however"):
+		case f.kind == tWord && !f.has(fUpper) && (isParticiple(f.norm) || strings.HasSuffix(f.norm, "ing")):
+		case f.kind == tWord && (roleNouns[f.norm] || titleWords[f.norm]):
+		case isNameSpan(toks, m+1, j) && m > s.a && !toks[m-1].has(fUpper):
+		default:
+			return -1
+		}
+		return m
+	}
+	return -1
+}
+
+// isNameSpan reports two to four capitalised words (with particles).
+func isNameSpan(toks []token, a, b int) bool {
+	n := 0
+	for m := a; m < b; m++ {
+		t := &toks[m]
+		switch {
+		case n == 0 && t.kind == tWord && titleWords[t.norm] && t.has(fUpper):
+			// "Col. Wayne Marotto": titles before the name.
+		case n == 0 && t.kind == tPunct && t.norm == "." && m > a && abbreviations[toks[m-1].norm]:
+		case t.kind == tWord && t.has(fUpper) && !t.has(fCaps) && !notNames[t.norm] && !titleWords[t.norm]:
+			n++
+		case t.kind == tWord && nameParticles[t.norm]:
+		case t.kind == tPunct && isJoiner(t.norm) && !t.has(fSpaced):
+		default:
+			return false
+		}
+	}
+	return n >= 2 && n <= 4
+}
+
+// transitiveOnly verbs attribute words only when a clause or quote follows.
+var transitiveOnly = map[string]bool{"claimed": true, "denied": true, "acknowledged": true}
+
+func opensReport(t *token) bool {
+	if t.kind == tPunct {
+		return isQuoteChar(t.norm) || t.norm == "," || t.norm == ":"
+	}
+	return t.norm == "that" || t.norm == "to" || t.norm == "it" || t.norm == "he" || t.norm == "she" || t.norm == "they"
+}
+
+// badHeads cannot end a speaker phrase even when capitalised.
+var badHeads = map[string]bool{
+	"monday": true, "tuesday": true, "wednesday": true, "thursday": true, "friday": true,
+	"saturday": true, "sunday": true, "january": true, "february": true, "march": true,
+	"april": true, "may": true, "june": true, "july": true, "august": true, "september": true,
+	"october": true, "november": true, "december": true, "the": true, "a": true, "an": true,
+	"in": true, "on": true, "at": true, "this": true, "that": true, "it": true, "but": true,
+	"and": true, "however": true, "meanwhile": true, "also": true, "there": true,
+}

@@ -1,0 +1,109 @@
+package tag
+
+import (
+	"testing"
+)
+
+// claimBy tags text and returns the claim containing sub.
+func claimBy(t *testing.T, tg *Tagger, text, sub string) (speaker, via string, found bool) {
+	t.Helper()
+	r := tg.Tag(Document{Text: text})
+	for _, c := range r.Claims {
+		if containsStr(c.Text, sub) {
+			return c.Speaker, c.Via, true
+		}
+	}
+	return "", "", false
+}
+
+func containsStr(s, sub string) bool {
+	return len(sub) <= len(s) && (len(sub) == 0 || indexOf(s, sub) >= 0)
+}
+
+func indexOf(s, sub string) int {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if s[i:i+len(sub)] == sub {
+			return i
+		}
+	}
+	return -1
+}
+
+func newDefault(t testing.TB) *Tagger {
+	t.Helper()
+	top, err := DefaultTopic()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tg, err := New(top)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tg
+}
+
+func TestSpeakers(t *testing.T) {
+	t.Parallel()
+	tg := newDefault(t)
+	tests := []struct {
+		name, text, claim, speaker, via string
+	}{
+		{"said after name", "“Mosul has been liberated,” Mattis said.", "Mosul", "Mattis", ""},
+		{"said before name", "“Mosul has been liberated,” said Mattis.", "Mosul", "Mattis", ""},
+		{"according to", "According to Col. Dillon, the UN has 300 projects in Mosul.", "300 projects", "Dillon", ""},
+		{"outlet becomes via", "US Defence Secretary James Mattis spoke. According to KUNA, he said that 95 percent of territory is liberated.", "95 percent", "James Mattis", "KUNA"},
+		{"he resolves to last speaker", "Col. Ryan Dillon told reporters the fight goes on. He said some 4mn people were freed.", "4mn", "Ryan Dillon", ""},
+		{"role resolves to person", "US Defence Secretary James Mattis hosted the meeting. “Raqqa was liberated two weeks ago,” the US secretary said.", "Raqqa", "James Mattis", ""},
+		{"both", "NATO Secretary General Jens Stoltenberg and US Defence Secretary James Mattis met. Both said that 95 percent of territory is free.", "95 percent", "Jens Stoltenberg and James Mattis", ""},
+		{"communique", "“Nearly eight million people have been freed,” said a joint communique issued on Monday.", "eight million", "joint communique", ""},
+		{"report with participle", "A report by the UN sanctions monitoring team presented to the Security Council revealed that there are 14,000 militants.", "14,000", "report by the UN sanctions monitoring team", ""},
+		{"it resolves to document", "A report by the UN team said the group is weak. “It may revive,” it added.", "It may revive", "report by the UN team", ""},
+		{"reported at end", "Trump addressed officials from more than 70 countries, AFP reported.", "70 countries", "AFP", ""},
+		{"aside skipped", "The official, speaking on condition of anonymity, said two drones were shot down.", "two drones", "official", ""},
+		{"appositive name", "Her lawyer, Daniel Furner, said the ruling was wrong and cost her 5 years.", "5 years", "Daniel Furner", ""},
+		{"outlet voice", "Some 35 countries took part in today’s meeting.", "35 countries", "", ""},
+		{"claimed the attack is a fact", "ISKP claimed the bombing that killed about 170 people.", "170 people", "", ""},
+		{"quote group", "“That success is due to Iraq. And to 20 others,” Stoltenberg said.", "20 others", "Stoltenberg", ""},
+		{"told outlet", "“They came in 20 trucks,” a soldier told AFP.", "20 trucks", "soldier", "AFP"},
+		{"titled aside name", "A spokesman for the coalition, Col. Wayne Marotto, said the strikes killed 10 militants.", "10 militants", "Wayne Marotto", ""},
+		{"role before name", "Iraqi military spokesman Yehia Rasool said 15 militants were killed.", "15 militants", "Yehia Rasool", ""},
+		{"inverted titled name", "“We killed 15 militants,” said Brig. Gen. Yehia Rasool, a military spokesman.", "15 militants", "Yehia Rasool", ""},
+		{"said on day", "The Pentagon said on Tuesday that 900 troops remain in Syria.", "900 troops", "Pentagon", ""},
+		{"officials told outlet", "Officials told Reuters that 30 fighters surrendered.", "30 fighters", "Officials", "Reuters"},
+		{"state media", "Syrian state media reported that 20 soldiers were killed.", "20 soldiers", "Syrian state media", ""},
+		{"possessive org", "Iraq's Joint Operations Command said 12 militants were killed.", "12 militants", "Iraq's Joint Operations Command", ""},
+		{"speaking to reporters", "Speaking to reporters, Austin said 2,500 troops would stay.", "2,500 troops", "Austin", ""},
+		{"apposition before verb", "Omar Lamrani, a senior military analyst at Stratfor, told reporters that 200 troops remain.", "200 troops", "Omar Lamrani", ""},
+		{"observatory", "At least 37 fighters were killed, according to the Syrian Observatory for Human Rights.", "37 fighters", "Syrian Observatory for Human Rights", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			sp, via, ok := claimBy(t, tg, tc.text, tc.claim)
+			if !ok {
+				t.Fatalf("no claim containing %q", tc.claim)
+			}
+			if sp != tc.speaker || via != tc.via {
+				t.Errorf("speaker %q via %q, want %q via %q", sp, via, tc.speaker, tc.via)
+			}
+		})
+	}
+}
+
+func TestPersonRoles(t *testing.T) {
+	t.Parallel()
+	tg := newDefault(t)
+	r := tg.Tag(Document{Text: "US Secretary of State Antony Blinken and Italian Foreign Minister Luigi Di Maio met Iraqi Prime Minister Haider al-Abadi’s envoy."})
+	want := map[string]string{"Antony Blinken": "US Secretary of State", "Luigi Di Maio": "Italian Foreign Minister", "Haider al-Abadi": "Iraqi Prime Minister"}
+	got := map[string]string{}
+	for _, e := range r.Entities {
+		if e.Kind == "person" {
+			got[e.Name] = e.Role
+		}
+	}
+	for name, role := range want {
+		if got[name] != role {
+			t.Errorf("%s: role %q, want %q (all: %v)", name, got[name], role, got)
+		}
+	}
+}

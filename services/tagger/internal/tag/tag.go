@@ -1,0 +1,213 @@
+package tag
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/newsflow/newsflow/pkg/schema"
+	"github.com/newsflow/newsflow/services/tagger/internal/quantity"
+)
+
+// Document is the article as the cleaner left it.
+type Document struct {
+	Title string
+	// Text is the body, paragraphs separated by "\n".
+	Text string
+	// Chrome are lines the cleaner removed. They never yield claims or
+	// count for relevance, even when they are still present in Text.
+	Chrome []string
+}
+
+// Result is what the tagger found in a Document.
+type Result struct {
+	Relevant bool
+	Tags     []schema.Tag
+	Claims   []schema.Claim
+	Entities []schema.Entity
+}
+
+// compiledTopic is a Topic with its lookups built.
+type compiledTopic struct {
+	t        Topic
+	tagIndex map[string]int
+}
+
+type gazEntry struct {
+	name    string
+	kind    string
+	country string
+	outlet  bool
+}
+
+// Tagger tags documents against one or more topics. It is immutable after
+// New and safe for concurrent use.
+type Tagger struct {
+	topics      []compiledTopic
+	m           *matcher
+	qp          *quantity.Parser
+	places      []gazEntry
+	orgs        []gazEntry
+	claimTopics []string
+	unitCues    map[string][]int
+}
+
+// New compiles the topics into one Tagger.
+func New(topics ...Topic) (*Tagger, error) {
+	if len(topics) == 0 {
+		return nil, ErrNoTopics
+	}
+	tg := &Tagger{m: newMatcher(), unitCues: map[string][]int{}}
+	tagNames := map[string]string{}
+	placeIdx := map[string]int32{}
+	orgIdx := map[string]int32{}
+	claimIdx := map[string]int32{}
+	var drop []string
+	for ti := range topics {
+		t := topics[ti]
+		if err := t.validate(); err != nil {
+			return nil, err
+		}
+		ct := compiledTopic{t: t, tagIndex: map[string]int{}}
+		top := int32(ti)
+		for gi, spec := range t.Tags {
+			if other, ok := tagNames[spec.Name]; ok {
+				return nil, fmt.Errorf("%w: %q in topics %q and %q", ErrDuplicateTag, spec.Name, other, t.Name)
+			}
+			tagNames[spec.Name] = t.Name
+			ct.tagIndex[spec.Name] = gi
+			for ai, al := range spec.Aliases {
+				tg.m.add(al.Text, al.Case, payload{cat: catAlias, topic: top, sub: int32(gi), ref: int32(ai)})
+				if !strings.ContainsAny(strings.TrimSpace(al.Text), " -") && spec.Requires == "" {
+					drop = append(drop, al.Text)
+				}
+			}
+			for _, ex := range spec.Exclude {
+				tg.m.add(ex, "", payload{cat: catExclude, topic: top, sub: int32(gi)})
+			}
+		}
+		for _, c := range t.Context {
+			tg.m.add(c, "", payload{cat: catContext, topic: top})
+		}
+		for si, s := range t.Senses {
+			for _, c := range s.Cues {
+				tg.m.add(c, "", payload{cat: catSense, topic: top, sub: int32(si)})
+			}
+		}
+		for _, c := range t.Competitors {
+			tg.m.add(c, "", payload{cat: catCompetitor, topic: top})
+		}
+		addGaz := func(list []Gazetteer, kind string, idx map[string]int32, dst *[]gazEntry, cat uint8) {
+			for _, g := range list {
+				ref, ok := idx[g.Name]
+				if !ok {
+					ref = int32(len(*dst))
+					idx[g.Name] = ref
+					*dst = append(*dst, gazEntry{name: g.Name, kind: kind, country: g.Country, outlet: g.Outlet})
+				}
+				for _, v := range append([]string{g.Name}, g.Variants...) {
+					tg.m.add(v, g.Case, payload{cat: cat, topic: top, ref: ref})
+				}
+			}
+		}
+		addGaz(t.Places, "place", placeIdx, &tg.places, catPlace)
+		addGaz(t.Orgs, "org", orgIdx, &tg.orgs, catOrg)
+		for _, c := range t.ClaimTopics {
+			ci, ok := claimIdx[c.Name]
+			if !ok {
+				ci = int32(len(tg.claimTopics))
+				claimIdx[c.Name] = ci
+				tg.claimTopics = append(tg.claimTopics, c.Name)
+			}
+			for _, cue := range c.Cues {
+				tg.m.add(cue, "", payload{cat: catClaimTopic, topic: top, sub: ci})
+				if !strings.Contains(cue, " ") {
+					k := fold(cue)
+					tg.unitCues[k] = appendUnique(tg.unitCues[k], int(ci))
+				}
+			}
+		}
+		tg.topics = append(tg.topics, ct)
+	}
+	tg.qp = quantity.New(quantity.Options{DropModifiers: drop})
+	return tg, nil
+}
+
+func appendUnique(s []int, v int) []int {
+	for _, x := range s {
+		if x == v {
+			return s
+		}
+	}
+	return append(s, v)
+}
+
+// Tag reads one document: relevance with tags, entities, and claims with
+// their speakers and quantities. Claims are extracted whether or not the
+// document is relevant; callers filter on Relevant.
+func (tg *Tagger) Tag(d Document) Result {
+	dc := buildDoc(d)
+	body := tg.m.scan(dc.toks, dc.text, make([]hit, 0, len(dc.toks)/4))
+	title := tg.m.scan(dc.ttoks, dc.title, nil)
+	sig := tg.gatherSignals(dc, body, title)
+	tags, relevant := tg.decide(dc, sig)
+	sents := segment(dc)
+	ds := newDiscourse()
+	claims := tg.extractClaims(dc, sents, body, ds)
+	return Result{
+		Relevant: relevant,
+		Tags:     nonNilTags(tags),
+		Claims:   nonNilClaims(claims),
+		Entities: tg.entities(title, body, ds),
+	}
+}
+
+func nonNilTags(t []schema.Tag) []schema.Tag {
+	if t == nil {
+		return []schema.Tag{}
+	}
+	return t
+}
+
+func nonNilClaims(c []schema.Claim) []schema.Claim {
+	if c == nil {
+		return []schema.Claim{}
+	}
+	return c
+}
+
+// entities lists places and organisations (canonical names, first
+// mention first), then people with their roles.
+func (tg *Tagger) entities(title, body []hit, ds *discourse) []schema.Entity {
+	var out []schema.Entity
+	seen := map[string]bool{}
+	for _, hs := range [][]hit{title, body} {
+		for _, h := range hs {
+			for _, p := range tg.m.phrases[h.ph].pay {
+				var g *gazEntry
+				switch p.cat {
+				case catPlace:
+					g = &tg.places[p.ref]
+				case catOrg:
+					g = &tg.orgs[p.ref]
+				default:
+					continue
+				}
+				key := g.kind + "\x00" + g.name
+				if seen[key] {
+					continue
+				}
+				seen[key] = true
+				out = append(out, schema.Entity{Name: g.name, Kind: g.kind})
+			}
+		}
+	}
+	for _, p := range ds.persons {
+		key := "person\x00" + p.name
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		out = append(out, schema.Entity{Name: p.name, Kind: "person", Role: p.role})
+	}
+	return out
+}

@@ -1,0 +1,84 @@
+package tag
+
+import (
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+)
+
+func TestClaimOffsetsAndShape(t *testing.T) {
+	t.Parallel()
+	tg := newDefault(t)
+	files, err := filepath.Glob("testdata/*/*.txt")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no test articles: %v", err)
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			t.Parallel()
+			raw, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			text := string(raw)
+			r := tg.Tag(Document{Text: text})
+			for _, c := range r.Claims {
+				if c.Offset < 0 || c.Offset+len(c.Text) > len(text) || text[c.Offset:c.Offset+len(c.Text)] != c.Text {
+					t.Errorf("claim offset %d does not point at %q", c.Offset, c.Text)
+				}
+				if c.Quantities == nil || c.Places == nil {
+					t.Errorf("nil slices in %+v", c)
+				}
+				if len(c.Quantities) == 0 && c.Verb == "" {
+					t.Errorf("claim with neither quantity nor attribution: %q", c.Text)
+				}
+			}
+			if r.Tags == nil || r.Claims == nil {
+				t.Error("nil tags or claims")
+			}
+		})
+	}
+}
+
+func TestEntities(t *testing.T) {
+	t.Parallel()
+	tg := newDefault(t)
+	r := tg.Tag(Document{Text: "Forces retook Hawijah and Talafar, then moved on Deir al-Zour. Col. Ryan Dillon, spokesperson for the coalition, said the SDF advanced."})
+	got := map[string]string{}
+	for _, e := range r.Entities {
+		got[e.Name] = e.Kind
+	}
+	for name, kind := range map[string]string{"Hawija": "place", "Tal Afar": "place", "Deir ez-Zor": "place", "Syrian Democratic Forces": "org", "Ryan Dillon": "person"} {
+		if got[name] != kind {
+			t.Errorf("%s: kind %q, want %q (all %v)", name, got[name], kind, got)
+		}
+	}
+}
+
+// TestConcurrent runs one Tagger from many goroutines; with -race it
+// checks that Tag shares no mutable state.
+func TestConcurrent(t *testing.T) {
+	t.Parallel()
+	tg := newDefault(t)
+	raw, err := os.ReadFile("testdata/dev/rel_oir_strikes.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := tg.Tag(Document{Text: string(raw)})
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 20 {
+				got := tg.Tag(Document{Text: string(raw)})
+				if got.Relevant != want.Relevant || len(got.Claims) != len(want.Claims) {
+					t.Error("results differ between goroutines")
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}

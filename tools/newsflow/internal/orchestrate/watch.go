@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/newsflow/newsflow/pkg/schema"
@@ -18,25 +17,20 @@ import (
 )
 
 type watcher struct {
-	o       Options
-	procs   map[string]*proc
-	natsURL string
-	last    map[string]metricscrape.Sample
+	p    *Pipeline
+	last map[*Proc]metricscrape.Sample
 }
 
 // wait returns when the recording is drained (replay) or ctx is done (live),
 // or with an error when a service dies or the timeout passes.
 func (w *watcher) wait(ctx context.Context, live bool) error {
-	nc, err := nats.Connect(w.natsURL, nats.Name("newsflow-run"))
+	o := w.p.o
+	nc, js, err := w.p.JetStream()
 	if err != nil {
-		return fmt.Errorf("orchestrate: connect %s: %w", w.natsURL, err)
+		return err
 	}
 	defer nc.Close()
-	js, err := jetstream.New(nc)
-	if err != nil {
-		return fmt.Errorf("orchestrate: jetstream: %w", err)
-	}
-	deadline := time.Now().Add(w.o.Timeout)
+	deadline := time.Now().Add(o.Timeout)
 	tick := time.NewTicker(250 * time.Millisecond)
 	defer tick.Stop()
 	lastPrint := time.Time{}
@@ -51,38 +45,39 @@ func (w *watcher) wait(ctx context.Context, live bool) error {
 		case <-tick.C:
 		}
 		for _, name := range []string{"cleaner", "tagger", "sink"} {
-			select {
-			case <-w.procs[name].done:
-				return fmt.Errorf("orchestrate: %s exited unexpectedly: %v (see %s)", name, w.procs[name].err, logPath(w.o, name))
-			default:
+			for _, pr := range w.p.Procs(name) {
+				if pr.Exited() {
+					return fmt.Errorf("orchestrate: %s exited unexpectedly: %v (see %s)", name, pr.Err(), w.p.LogPath(name))
+				}
 			}
 		}
-		fetcherDone := false
-		select {
-		case <-w.procs["fetcher"].done:
-			if err := w.procs["fetcher"].err; err != nil {
-				return fmt.Errorf("orchestrate: fetcher failed: %v (see %s)", err, logPath(w.o, "fetcher"))
+		fetcherDone := true
+		for _, pr := range w.p.Procs("fetcher") {
+			if !pr.Exited() {
+				fetcherDone = false
+				continue
+			}
+			if pr.Err() != nil {
+				return fmt.Errorf("orchestrate: fetcher failed: %v (see %s)", pr.Err(), w.p.LogPath("fetcher"))
 			}
 			if live {
-				return fmt.Errorf("orchestrate: fetcher exited (see %s)", logPath(w.o, "fetcher"))
+				return fmt.Errorf("orchestrate: fetcher exited (see %s)", w.p.LogPath("fetcher"))
 			}
-			fetcherDone = true
-		default:
 		}
-		backlog, err := backlog(ctx, js)
+		_, backlog, err := Backlog(ctx, js)
 		if err != nil {
 			return err
 		}
 		var s Summary
 		w.sample(ctx, &s)
-		if w.o.Terminal || time.Since(lastPrint) >= 5*time.Second {
+		if o.Terminal || time.Since(lastPrint) >= 5*time.Second {
 			lastPrint = time.Now()
 			line := fmt.Sprintf("fetched %d · cleaned %d · tagged %d · stored %d · dead letters %d · backlog %d",
 				s.Fetched, s.Cleaned, s.Tagged, s.Stored, sumMap(s.DeadLetters), backlog)
-			if w.o.Terminal {
-				progressf(w.o, "\r\033[K%s", line)
+			if o.Terminal {
+				progressf(o, "\r\033[K%s", line)
 			} else {
-				progressf(w.o, "%s %s\n", time.Now().Format("15:04:05"), line)
+				progressf(o, "%s %s\n", time.Now().Format("15:04:05"), line)
 			}
 		}
 		if fetcherDone && backlog == 0 {
@@ -94,64 +89,44 @@ func (w *watcher) wait(ctx context.Context, live bool) error {
 			drainedTicks = 0
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("orchestrate: not drained after %s (backlog %d); see the logs in %s", w.o.Timeout, backlog, filepath.Join(w.o.DataDir, "logs"))
+			return fmt.Errorf("orchestrate: not drained after %s (backlog %d); see the logs in %s", o.Timeout, backlog, logDir(o))
 		}
 	}
 }
 
-// backlog counts messages still in the hop streams. They are work queues,
-// so a message leaves only once its stage acked (or dead-lettered) it.
-func backlog(ctx context.Context, js jetstream.JetStream) (uint64, error) {
-	var n uint64
-	for _, h := range schema.Hops() {
-		if h.Consumer == "" {
-			continue
-		}
-		s, err := js.Stream(ctx, h.Stream)
-		if err != nil {
-			return 0, fmt.Errorf("orchestrate: stream %s: %w", h.Stream, err)
-		}
-		info, err := s.Info(ctx)
-		if err != nil {
-			return 0, fmt.Errorf("orchestrate: stream %s: %w", h.Stream, err)
-		}
-		n += info.State.Msgs
-	}
-	return n, nil
-}
-
-// sample scrapes every live service and fills the per-run counters.
-// A service that has exited keeps its last sample.
+// sample scrapes every live replica and fills the per-run counters, summed
+// over replicas. A replica that has exited keeps its last sample.
 func (w *watcher) sample(ctx context.Context, s *Summary) {
 	if w.last == nil {
-		w.last = map[string]metricscrape.Sample{}
+		w.last = map[*Proc]metricscrape.Sample{}
 	}
-	for name, p := range w.procs {
-		select {
-		case <-p.done:
-			continue
-		default:
+	sum := func(name, metric string, labels ...string) int {
+		total := 0
+		for _, pr := range w.p.Procs(name) {
+			if !pr.Exited() {
+				if m, err := metricscrape.Scrape(ctx, pr.Addr); err == nil {
+					w.last[pr] = m
+				}
+			}
+			total += int(w.last[pr].Sum(metric, labels...))
 		}
-		if m, err := metricscrape.Scrape(ctx, p.addr); err == nil {
-			w.last[name] = m
-		}
+		return total
 	}
 	if s.DeadLetters == nil {
 		s.DeadLetters = map[string]int{}
 	}
-	f := w.last["fetcher"]
-	s.Feeds = int(f.Sum("newsflow_fetcher_feed_polls_total"))
-	s.FeedErrors = int(f.Sum("newsflow_fetcher_feed_polls_total", "result=error"))
-	s.Fetched = int(f.Sum("newsflow_fetcher_articles_total", "result=published"))
-	s.FetchErrors = int(f.Sum("newsflow_fetcher_articles_total", "result=error"))
-	if fs, ok := w.fetcherFinal(); ok {
-		s.Feeds, s.FeedErrors, s.Fetched, s.FetchErrors = fs.FeedPolls, fs.FeedErrors, fs.Published, fs.ArticleErrors
+	s.Feeds = sum("fetcher", "newsflow_fetcher_feed_polls_total")
+	s.FeedErrors = sum("fetcher", "newsflow_fetcher_feed_polls_total", "result=error")
+	s.Fetched = sum("fetcher", "newsflow_fetcher_articles_total", "result=published")
+	s.FetchErrors = sum("fetcher", "newsflow_fetcher_articles_total", "result=error")
+	if t, ok := w.fetcherFinal(); ok {
+		s.Feeds, s.FeedErrors, s.Fetched, s.FetchErrors = t.FeedPolls, t.FeedErrors, t.Published, t.ArticleErrors
 	}
-	s.Cleaned = int(w.last["cleaner"].Sum("newsflow_messages_total", "result=ok"))
-	s.Tagged = int(w.last["tagger"].Sum("newsflow_messages_total", "result=ok"))
-	s.Stored = int(w.last["sink"].Sum("newsflow_sink_articles_stored_total"))
+	s.Cleaned = sum("cleaner", "newsflow_messages_total", "result=ok")
+	s.Tagged = sum("tagger", "newsflow_messages_total", "result=ok")
+	s.Stored = sum("sink", "newsflow_sink_articles_stored_total")
 	for _, stage := range []string{"cleaner", "tagger", "sink"} {
-		s.DeadLetters[stage] = int(w.last[stage].Sum("newsflow_dead_letters_total"))
+		s.DeadLetters[stage] = sum(stage, "newsflow_dead_letters_total")
 	}
 }
 
@@ -164,19 +139,28 @@ type FetcherTotals struct {
 	ArticleErrors int `json:"article_errors"`
 }
 
+// fetcherFinal sums the totals of the fetchers once all have exited.
 func (w *watcher) fetcherFinal() (FetcherTotals, bool) {
-	p := w.procs["fetcher"]
-	select {
-	case <-p.done:
-	default:
-		return FetcherTotals{}, false
+	var sum FetcherTotals
+	procs := w.p.Procs("fetcher")
+	if len(procs) == 0 {
+		return sum, false
 	}
-	lines := strings.Split(strings.TrimSpace(p.stdout.String()), "\n")
-	var t FetcherTotals
-	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &t); err != nil {
-		return t, false
+	for _, pr := range procs {
+		if !pr.Exited() {
+			return sum, false
+		}
+		lines := strings.Split(strings.TrimSpace(pr.stdout.String()), "\n")
+		var t FetcherTotals
+		if err := json.Unmarshal([]byte(lines[len(lines)-1]), &t); err != nil {
+			return sum, false
+		}
+		sum.FeedPolls += t.FeedPolls
+		sum.FeedErrors += t.FeedErrors
+		sum.Published += t.Published
+		sum.ArticleErrors += t.ArticleErrors
 	}
-	return t, true
+	return sum, true
 }
 
 func sumMap(m map[string]int) int {
@@ -188,16 +172,12 @@ func sumMap(m map[string]int) int {
 }
 
 // countDeadLetters adds what the dead-letter stream holds in all, by stage.
-func countDeadLetters(ctx context.Context, url string, s *Summary) error {
-	nc, err := nats.Connect(url, nats.Name("newsflow-run"))
+func (p *Pipeline) countDeadLetters(ctx context.Context, s *Summary) error {
+	nc, js, err := p.JetStream()
 	if err != nil {
-		return fmt.Errorf("orchestrate: connect %s: %w", url, err)
+		return err
 	}
 	defer nc.Close()
-	js, err := jetstream.New(nc)
-	if err != nil {
-		return fmt.Errorf("orchestrate: jetstream: %w", err)
-	}
 	st, err := js.Stream(ctx, schema.StreamDeadLetter)
 	if err != nil {
 		return fmt.Errorf("orchestrate: dead-letter stream: %w", err)
@@ -213,13 +193,13 @@ func countDeadLetters(ctx context.Context, url string, s *Summary) error {
 	return nil
 }
 
-// storeStats asks the sink binary what the store holds.
-func storeStats(ctx context.Context, o Options, s *Summary) error {
-	cmd := exec.CommandContext(ctx, filepath.Join(o.BinDir, "sink"), "stats", "--db", "sqlite:"+s.DBPath)
+// StoreStats asks the sink binary what the SQLite store holds.
+func StoreStats(ctx context.Context, binDir, db string) (articles, relevant, claims int, err error) {
+	cmd := exec.CommandContext(ctx, filepath.Join(binDir, "sink"), "stats", "--db", "sqlite:"+db)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("orchestrate: sink stats: %w: %s", err, strings.TrimSpace(errb.String()))
+		return 0, 0, 0, fmt.Errorf("orchestrate: sink stats: %w: %s", err, strings.TrimSpace(errb.String()))
 	}
 	var st struct {
 		Articles int `json:"articles"`
@@ -227,8 +207,13 @@ func storeStats(ctx context.Context, o Options, s *Summary) error {
 		Claims   int `json:"claims"`
 	}
 	if err := json.Unmarshal(out.Bytes(), &st); err != nil {
-		return fmt.Errorf("orchestrate: sink stats output: %w", err)
+		return 0, 0, 0, fmt.Errorf("orchestrate: sink stats output: %w", err)
 	}
-	s.StoreArticles, s.StoreRelevant, s.StoreClaims = st.Articles, st.Relevant, st.Claims
-	return nil
+	return st.Articles, st.Relevant, st.Claims, nil
+}
+
+func storeStats(ctx context.Context, o Options, s *Summary) error {
+	var err error
+	s.StoreArticles, s.StoreRelevant, s.StoreClaims, err = StoreStats(ctx, o.BinDir, s.DBPath)
+	return err
 }

@@ -36,6 +36,9 @@ const (
 const (
 	// BucketFeedState holds the fetcher's per-feed state, shared by replicas.
 	BucketFeedState = "newsflow_feeds"
+	// BucketSeenItems holds the fetcher's seen feed items (GUID, canonical
+	// URL, title hash), so no replica fetches an item's page twice.
+	BucketSeenItems = "newsflow_seen"
 )
 
 // Headers set on dead letters; the body is the original payload.

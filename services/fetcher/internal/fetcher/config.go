@@ -34,6 +34,13 @@ type Config struct {
 	DefaultInterval    time.Duration
 	MinInterval        time.Duration
 	MaxInterval        time.Duration
+	MaxBackoff         time.Duration
+	MaxRetryAfter      time.Duration
+	Jitter             float64
+	ReplicaID          string
+	Lease              time.Duration
+	SeenTTL            time.Duration
+	TitleWindow        time.Duration
 }
 
 // Table returns the fetcher's configuration table, bound to c.
@@ -63,5 +70,12 @@ func Table(c *Config) *config.Set {
 	s.Duration(&c.DefaultInterval, "interval", "NEWSFLOW_FETCHER_INTERVAL", 15*time.Minute, "Poll interval before a feed's own rhythm is known.")
 	s.Duration(&c.MinInterval, "min-interval", "NEWSFLOW_FETCHER_MIN_INTERVAL", 2*time.Minute, "Shortest poll interval (a feed's own setting may narrow the bounds).")
 	s.Duration(&c.MaxInterval, "max-interval", "NEWSFLOW_FETCHER_MAX_INTERVAL", 6*time.Hour, "Longest poll interval.")
+	s.Duration(&c.MaxBackoff, "max-backoff", "NEWSFLOW_FETCHER_MAX_BACKOFF", 24*time.Hour, "Longest wait between polls of a failing feed; it keeps being retried at this pace, never dropped.")
+	s.Duration(&c.MaxRetryAfter, "max-retry-after", "NEWSFLOW_FETCHER_MAX_RETRY_AFTER", 6*time.Hour, "Cap on a server's Retry-After (429, 503).")
+	s.Float(&c.Jitter, "jitter", "NEWSFLOW_FETCHER_JITTER", 0.1, "Random spread of poll times, 0.1 meaning ±10%; 0 disables.")
+	s.String(&c.ReplicaID, "replica-id", "NEWSFLOW_FETCHER_REPLICA_ID", "", "Name of this replica in the shared feed state (default: host name, process id and a random suffix).")
+	s.Duration(&c.Lease, "lease", "NEWSFLOW_FETCHER_LEASE", 2*time.Minute, "How long a replica holds a feed it polls (renewed while it works); a replica that dies mid-poll releases its feed after this.")
+	s.Duration(&c.SeenTTL, "seen-ttl", "NEWSFLOW_FETCHER_SEEN_TTL", 30*24*time.Hour, "How long a feed item's GUID and URL are remembered after it leaves every feed.")
+	s.Duration(&c.TitleWindow, "title-window", "NEWSFLOW_FETCHER_TITLE_WINDOW", 48*time.Hour, "Window in which an item with a known title under another URL is taken for the same story.")
 	return s
 }

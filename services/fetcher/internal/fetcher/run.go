@@ -1,27 +1,31 @@
-// Package fetcher is the fetcher service: it polls feeds, fetches the pages
-// of new items with the one HTTP client (live, recording or replaying) and
-// publishes them to NEWSFLOW_FETCHED.
 package fetcher
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
+	"time"
 
+	"github.com/nats-io/nats.go/jetstream"
 	"go.uber.org/zap"
 
 	"github.com/newsflow/newsflow/pkg/schema"
 	"github.com/newsflow/newsflow/pkg/service/app"
+	"github.com/newsflow/newsflow/pkg/service/bus"
 	"github.com/newsflow/newsflow/services/fetcher/internal/httpx"
+	"github.com/newsflow/newsflow/services/fetcher/internal/state"
 	"github.com/newsflow/newsflow/services/fetcher/internal/warc"
 )
 
-// Main dispatches the command line: `warc ls`, or the service.
+// Main dispatches the command line: `warc ls`, `feeds`, or the service.
 func Main(ctx context.Context, env app.Env) error {
 	if len(env.Args) > 1 && env.Args[0] == "warc" && env.Args[1] == "ls" {
 		if len(env.Args) != 3 {
@@ -34,23 +38,91 @@ func Main(ctx context.Context, env app.Env) error {
 	if err != nil || handled {
 		return err
 	}
+	if len(rest) > 0 && rest[0] == "feeds" {
+		return feedsMain(ctx, env, rest)
+	}
+	if len(rest) > 0 {
+		return fmt.Errorf("fetcher: unknown command %q (want feeds or warc ls)", rest[0])
+	}
 	log, err := app.Logger(schema.StageFetcher, cfg.Common)
 	if err != nil {
 		return err
 	}
 	defer func() { _ = log.Sync() }()
-	if len(rest) > 0 && rest[0] == "feeds" {
-		return feedsCommand(ctx, cfg, env.Stdout, log)
-	}
 	return Run(ctx, cfg, log, env.Stdout)
+}
+
+// feedsMain runs `fetcher [flags] feeds [flags] [--format table|json]`:
+// the flags are parsed again with --format added, so they may come before
+// or after the word feeds.
+func feedsMain(ctx context.Context, env app.Env, rest []string) error {
+	var cfg Config
+	var format string
+	set := Table(&cfg)
+	set.String(&format, "format", "NEWSFLOW_FETCHER_FEEDS_FORMAT", "table", "Output of `fetcher feeds`: table or json.")
+	args := append(append([]string{}, env.Args[:len(env.Args)-len(rest)]...), rest[1:]...)
+	env.Args = args
+	more, handled, err := app.ParseConfig(set, env)
+	if err != nil || handled {
+		return err
+	}
+	if len(more) > 0 {
+		return fmt.Errorf("fetcher: feeds: unexpected argument %q", more[0])
+	}
+	log, err := app.Logger(schema.StageFetcher, cfg.Common)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = log.Sync() }()
+	conn, err := bus.Connect(ctx, cfg.Common.NATS, "newsflow-fetcher-feeds", log)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = conn.Close() }()
+	store, err := state.Open(ctx, conn.JS, state.Options{Bucket: schema.BucketFeedState,
+		Replicas: cfg.Common.Streams.Replicas, Storage: storageType(cfg)})
+	if err != nil {
+		return err
+	}
+	return feedsCommand(ctx, cfg, store, format, env.Stdout, time.Now())
+}
+
+// Validate checks what the table's parsers cannot.
+func (c Config) Validate() error {
+	switch {
+	case c.MinInterval <= 0 || c.MaxInterval <= 0 || c.DefaultInterval <= 0:
+		return errors.New("fetcher: config: --interval, --min-interval and --max-interval must be positive")
+	case c.MinInterval > c.MaxInterval:
+		return fmt.Errorf("fetcher: config: --min-interval %v is above --max-interval %v", c.MinInterval, c.MaxInterval)
+	case c.Lease <= 0:
+		return errors.New("fetcher: config: --lease must be positive")
+	case c.Jitter < 0 || c.Jitter > 0.5:
+		return fmt.Errorf("fetcher: config: --jitter %v: want 0 to 0.5", c.Jitter)
+	case c.MaxBackoff < 0 || c.MaxRetryAfter < 0 || c.SeenTTL < 0 || c.TitleWindow < 0:
+		return errors.New("fetcher: config: negative --max-backoff, --max-retry-after, --seen-ttl or --title-window")
+	}
+	return nil
 }
 
 // Run polls and fetches until ctx is done (or, with Once, until every feed
 // was polled once and its new articles published; the totals are then
 // printed to out as one JSON line). An article counts as fetched only once
-// JetStream acknowledged it; pages are published with a Nats-Msg-Id of
-// their id and content hash, so a re-fetch of unchanged content is a no-op.
+// JetStream acknowledged it, and its item is marked seen only then, so a
+// crash re-fetches rather than loses (at least once); pages are published
+// with a Nats-Msg-Id of their id and content hash, so a re-fetch of
+// unchanged content is a no-op.
+//
+// Feed state and seen items live in JetStream KV buckets shared by all
+// replicas. A replay (cfg.Replay) uses buckets of its own, in memory and
+// deleted at exit, so replaying twice publishes everything twice (the
+// stream and the sink de-duplicate) and never depends on an earlier run.
 func Run(ctx context.Context, cfg Config, log *zap.Logger, out io.Writer) error {
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	if cfg.Feeds == "" {
+		return ErrNoFeeds
+	}
 	client, closeClient, err := newClient(cfg, log)
 	if err != nil {
 		return err
@@ -60,8 +132,21 @@ func Run(ctx context.Context, cfg Config, log *zap.Logger, out io.Writer) error 
 	if err != nil {
 		return err
 	}
-	f := newFetcher(cfg, client, base.Publisher, log, base.Ops.Registry)
 	return base.Run(ctx, func(ctx context.Context) error {
+		store, seen, cleanup, err := openState(ctx, cfg, stateBuckets(cfg), base.Conn.JS, log)
+		if err != nil {
+			return err
+		}
+		defer cleanup()
+		owner := cfg.ReplicaID
+		if owner == "" {
+			owner = defaultReplicaID()
+		}
+		f, err := newFetcher(cfg, deps{client: client, pub: base.Publisher, store: store, seen: seen, reg: base.Ops.Registry},
+			owner, log.With(zap.String("replica", owner)))
+		if err != nil {
+			return err
+		}
 		if cfg.Once {
 			totals, err := f.RunOnce(ctx)
 			if out != nil {
@@ -74,6 +159,84 @@ func Run(ctx context.Context, cfg Config, log *zap.Logger, out io.Writer) error 
 		defer signal.Stop(hup)
 		return f.RunForever(ctx, hup)
 	})
+}
+
+func storageType(cfg Config) jetstream.StorageType {
+	if cfg.Common.Streams.MemoryStorage {
+		return jetstream.MemoryStorage
+	}
+	return jetstream.FileStorage
+}
+
+// buckets names the state buckets a run uses.
+type buckets struct {
+	feeds, seen string
+	replicas    int
+	storage     jetstream.StorageType
+	// temporary buckets are deleted when the run ends.
+	temporary bool
+}
+
+// stateBuckets returns the shared buckets, or for a replay buckets of its
+// own, in memory: a replay must not depend on (or pollute) the state of
+// live fetching or of an earlier replay.
+func stateBuckets(cfg Config) buckets {
+	b := buckets{feeds: schema.BucketFeedState, seen: schema.BucketSeenItems,
+		replicas: cfg.Common.Streams.Replicas, storage: storageType(cfg)}
+	if cfg.Replay != "" {
+		b = b.scratch("_replay_" + randomHex(6))
+	}
+	return b
+}
+
+// scratch returns temporary in-memory buckets named with suffix.
+func (b buckets) scratch(suffix string) buckets {
+	return buckets{feeds: b.feeds + suffix, seen: b.seen + suffix, replicas: 1, storage: jetstream.MemoryStorage, temporary: true}
+}
+
+// openState binds the feed-state and seen-item buckets. The caller must
+// call the returned cleanup.
+func openState(ctx context.Context, cfg Config, b buckets, js jetstream.JetStream, log *zap.Logger) (*state.Store, *state.Seen, func(), error) {
+	cleanup := func() {}
+	if b.temporary {
+		cleanup = func() {
+			dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			defer cancel()
+			for _, name := range []string{b.feeds, b.seen} {
+				if err := js.DeleteKeyValue(dctx, name); err != nil && !errors.Is(err, jetstream.ErrBucketNotFound) {
+					log.Warn("Deleting a temporary state bucket.", zap.String("bucket", name), zap.Error(err))
+				}
+			}
+		}
+	}
+	store, err := state.Open(ctx, js, state.Options{Bucket: b.feeds, Replicas: b.replicas, Storage: b.storage})
+	if err != nil {
+		cleanup()
+		return nil, nil, nil, fmt.Errorf("fetcher: feed state: %w", err)
+	}
+	seen, err := state.OpenSeen(ctx, js, state.SeenOptions{Bucket: b.seen, TTL: cfg.SeenTTL, TitleWindow: cfg.TitleWindow,
+		Replicas: b.replicas, Storage: b.storage})
+	if err != nil {
+		cleanup()
+		return nil, nil, nil, fmt.Errorf("fetcher: seen items: %w", err)
+	}
+	return store, seen, cleanup, nil
+}
+
+// defaultReplicaID names this process in the shared state: host, pid and
+// a random suffix, so two replicas on one host never share a name.
+func defaultReplicaID() string {
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "fetcher"
+	}
+	return host + "-" + strconv.Itoa(os.Getpid()) + "-" + randomHex(2)
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails on supported platforms
+	return hex.EncodeToString(b)
 }
 
 // newClient builds the one HTTP client: live, live and recording, or
@@ -91,6 +254,7 @@ func newClient(cfg Config, log *zap.Logger) (*httpx.Client, func(), error) {
 		PerHostConcurrency: cfg.PerHostConcurrency,
 		PerHostInterval:    cfg.PerHostInterval,
 		RespectRobots:      cfg.RespectRobots,
+		MaxRetryAfter:      cfg.MaxRetryAfter,
 	}
 	closers := []func() error{}
 	closeAll := func() {

@@ -42,6 +42,9 @@ type FeedState struct {
 	ConsecutiveFailures int       `json:"consecutive_failures,omitempty"`
 	NextPoll            time.Time `json:"next_poll,omitzero"`
 	ItemsSeen           int64     `json:"items_seen,omitempty"`
+	// TTL is the feed's own refresh hint (RSS <ttl>), kept so that a 304 or
+	// an unchanged body, which carry no feed to read it from, still honour it.
+	TTL time.Duration `json:"ttl,omitempty"`
 	// ItemInterval and LastItemAt carry the schedule's learned rhythm
 	// (schedule.State).
 	ItemInterval time.Duration `json:"item_interval,omitempty"`

@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats.go/jetstream"
 	"go.uber.org/zap/zaptest"
 
 	"github.com/newsflow/newsflow/pkg/schema"
@@ -23,8 +22,9 @@ import (
 )
 
 // newsServer serves one RSS feed whose items link to pages on the same
-// server; /huge is a page too large for a NATS message even compressed.
-func newsServer(t *testing.T, pages int) *httptest.Server {
+// server; with huge, the feed also lists /huge, a page too large for a NATS
+// message even compressed, and /missing, a 404.
+func newsServer(t *testing.T, pages int, huge bool) *httptest.Server {
 	t.Helper()
 	mux := http.NewServeMux()
 	var srv *httptest.Server
@@ -34,8 +34,10 @@ func newsServer(t *testing.T, pages int) *httptest.Server {
 			fmt.Fprintf(&items, `<item><title>Story %d</title><link>%s/story/%d?utm_source=rss</link><guid>g%d</guid>
 <pubDate>Mon, 06 Feb 2019 10:00:00 GMT</pubDate><author>desk@example.com (Desk)</author><category>World</category></item>`, i, srv.URL, i, i)
 		}
-		fmt.Fprintf(&items, `<item><title>Huge</title><link>%s/huge</link><guid>huge</guid></item>`, srv.URL)
-		fmt.Fprintf(&items, `<item><title>Missing</title><link>%s/missing</link><guid>missing</guid></item>`, srv.URL)
+		if huge {
+			fmt.Fprintf(&items, `<item><title>Huge</title><link>%s/huge</link><guid>huge</guid></item>`, srv.URL)
+			fmt.Fprintf(&items, `<item><title>Missing</title><link>%s/missing</link><guid>missing</guid></item>`, srv.URL)
+		}
 		w.Header().Set("Content-Type", "application/rss+xml; charset=utf-8")
 		fmt.Fprintf(w, `<?xml version="1.0"?><rss version="2.0"><channel><title>Test Wire</title><link>%s</link>%s</channel></rss>`, srv.URL, items.String())
 	})
@@ -61,18 +63,19 @@ func newsServer(t *testing.T, pages int) *httptest.Server {
 	return srv
 }
 
-func TestRunOncePublishesArticles(t *testing.T) {
-	s := natstest.RunJetStream(t)
-	srv := newsServer(t, 12)
+func newsFeeds(t *testing.T, srv *httptest.Server) string {
+	t.Helper()
 	feeds := filepath.Join(t.TempDir(), "feeds.yaml")
 	if err := os.WriteFile(feeds, []byte("feeds:\n  - url: "+srv.URL+"/feed.xml\n    title: Wire\n    tags: [world]\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	var cfg Config
-	if _, err := Table(&cfg).Parse([]string{"--once", "--feeds", feeds, "--allow-loopback", "--http-addr", "127.0.0.1:0",
-		"--nats-url", s.ClientURL(), "--max-body-bytes", "8MiB", "--per-host-interval", "1ms"}, func(string) (string, bool) { return "", false }, &bytes.Buffer{}); err != nil {
-		t.Fatal(err)
-	}
+	return feeds
+}
+
+// runOnce runs the service with --once and returns the totals it printed.
+func runOnce(t *testing.T, cfg Config) Totals {
+	t.Helper()
+	cfg.Once = true
 	var out bytes.Buffer
 	if err := Run(context.Background(), cfg, zaptest.NewLogger(t), &out); err != nil {
 		t.Fatal(err)
@@ -81,27 +84,24 @@ func TestRunOncePublishesArticles(t *testing.T) {
 	if err := json.Unmarshal(out.Bytes(), &totals); err != nil {
 		t.Fatalf("totals %q: %v", out.String(), err)
 	}
+	return totals
+}
+
+func TestRunOncePublishesArticles(t *testing.T) {
+	t.Parallel()
+	s := natstest.RunJetStream(t)
+	srv := newsServer(t, 12, true)
+	cfg := testConfig(t, s.ClientURL(), newsFeeds(t, srv), "--max-body-bytes", "8MiB")
+
+	totals := runOnce(t, cfg)
 	want := Totals{FeedPolls: 1, Items: 14, Published: 12, ArticleErrors: 1, DeadLetters: 1}
 	if totals != want {
 		t.Fatalf("totals = %+v, want %+v", totals, want)
 	}
 
 	conn := natstest.Connect(t, s.ClientURL())
-	ctx := context.Background()
-	cons, err := conn.JS.CreateOrUpdateConsumer(ctx, schema.StreamFetched, jetstream.ConsumerConfig{Durable: "check"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	batch, err := cons.Fetch(100, jetstream.FetchMaxWait(time.Second))
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := 0
-	for m := range batch.Messages() {
-		a, err := schema.DecodeFetched(m.Data())
-		if err != nil {
-			t.Fatal(err)
-		}
+	msgs := fetchedMessages(t, conn.JS)
+	for _, a := range msgs {
 		html, err := a.HTML()
 		if err != nil || !bytes.Contains(html, []byte("Words of the story.")) {
 			t.Fatalf("body: %v %q", err, html)
@@ -110,21 +110,17 @@ func TestRunOncePublishesArticles(t *testing.T) {
 			a.Item.PublishedAt == nil || len(a.Item.Categories) == 0 || len(a.Item.FeedTags) == 0 {
 			t.Errorf("feed item metadata incomplete: %+v", a.Item)
 		}
-		if strings.Contains(a.CanonicalURL, "utm_source") || a.Response.Status != 200 || a.Response.Size == 0 {
-			t.Errorf("canonical %q status %d size %d", a.CanonicalURL, a.Response.Status, a.Response.Size)
+		if strings.Contains(a.CanonicalURL, "utm_source") || a.Response.Status != 200 || a.Response.Size == 0 || a.Update {
+			t.Errorf("canonical %q status %d size %d update %v", a.CanonicalURL, a.Response.Status, a.Response.Size, a.Update)
 		}
 		if id, _, _ := schema.ArticleID(a.URL); id != a.ID {
 			t.Errorf("id %s does not derive from the URL", a.ID)
 		}
-		if m.Headers().Get("Nats-Msg-Id") != schema.MsgID(schema.StageFetcher, a.ID, a.ContentHash) {
-			t.Errorf("Nats-Msg-Id = %q", m.Headers().Get("Nats-Msg-Id"))
-		}
-		n++
 	}
-	if n != 12 {
-		t.Fatalf("%d articles in the stream, want 12", n)
+	if len(msgs) != 12 {
+		t.Fatalf("%d articles in the stream, want 12", len(msgs))
 	}
-	dls, err := bus.ListDeadLetters(ctx, conn.JS, schema.StageFetcher, 0)
+	dls, err := bus.ListDeadLetters(context.Background(), conn.JS, schema.StageFetcher, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,13 +131,61 @@ func TestRunOncePublishesArticles(t *testing.T) {
 	if err := json.Unmarshal(dls[0].Data, &meta); err != nil || !strings.HasSuffix(meta.URL, "/huge") {
 		t.Fatalf("dead letter payload should be the page's metadata: %v %q", err, dls[0].Data)
 	}
+
+	// A second live run reads the shared state: the feed's bytes are
+	// unchanged, so nothing is parsed, fetched or published.
+	totals = runOnce(t, cfg)
+	want = Totals{FeedPolls: 1, Unchanged: 1}
+	if totals != want {
+		t.Fatalf("second run totals = %+v, want %+v", totals, want)
+	}
 }
 
-func TestRunOnceNeedsFeeds(t *testing.T) {
+// A replay never depends on the state of an earlier run: replaying twice
+// publishes every article twice (JetStream de-duplicates the second time).
+func TestReplayTwiceRepublishes(t *testing.T) {
+	t.Parallel()
 	s := natstest.RunJetStream(t)
+	srv := newsServer(t, 5, false)
+	feeds := newsFeeds(t, srv)
+	rec := t.TempDir()
+	live := runOnce(t, testConfig(t, s.ClientURL(), feeds, "--max-body-bytes", "8MiB", "--record", rec))
+	if live.Published != 5 {
+		t.Fatalf("recording run published %d, want 5", live.Published)
+	}
+	srv.Close() // the replay must not need the server
+
+	for run := 1; run <= 2; run++ {
+		totals := runOnce(t, testConfig(t, s.ClientURL(), feeds, "--max-body-bytes", "8MiB", "--replay", rec))
+		if totals.Published != 5 || totals.Duplicates != 0 || totals.Unchanged != 0 {
+			t.Fatalf("replay %d: totals %+v, want 5 published and nothing seen before", run, totals)
+		}
+	}
+	conn := natstest.Connect(t, s.ClientURL())
+	if n := len(fetchedMessages(t, conn.JS)); n != 5 {
+		t.Errorf("%d articles in the stream after three runs, want 5 (de-duplicated)", n)
+	}
+	// The replays' buckets are gone; the live run's remain.
+	names := conn.JS.KeyValueStoreNames(context.Background())
+	var buckets []string
+	for n := range names.Name() {
+		buckets = append(buckets, n)
+	}
+	if strings.Contains(strings.Join(buckets, ","), "replay") || len(buckets) != 2 {
+		t.Errorf("buckets after the runs: %v, want only %s and %s", buckets, schema.BucketFeedState, schema.BucketSeenItems)
+	}
+}
+
+func TestRunNeedsFeeds(t *testing.T) {
+	t.Parallel()
 	cfg := Config{Once: true, Common: config.Common{HTTPAddr: "127.0.0.1:0",
-		NATS: config.NATS{URL: s.ClientURL(), ConnectTO: time.Second}}}
-	err := Run(context.Background(), cfg, zaptest.NewLogger(t), &bytes.Buffer{})
+		NATS: config.NATS{URL: "nats://127.0.0.1:1", ConnectTO: time.Second}}}
+	var c Config
+	if _, err := Table(&c).Parse(nil, noEnv, &bytes.Buffer{}); err != nil {
+		t.Fatal(err)
+	}
+	c.Common, c.Once = cfg.Common, true
+	err := Run(context.Background(), c, zaptest.NewLogger(t), &bytes.Buffer{})
 	if err == nil || !strings.Contains(err.Error(), "--feeds") {
 		t.Fatalf("err = %v, want one telling to give --feeds", err)
 	}

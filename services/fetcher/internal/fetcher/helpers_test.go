@@ -83,7 +83,7 @@ func newReplicaWith(t *testing.T, cfg Config, owner string, b buckets) *replica 
 	t.Helper()
 	ctx := context.Background()
 	log := zaptest.NewLogger(t, zaptest.Level(zap.InfoLevel)).With(zap.String("replica", owner))
-	client, closeClient, err := newClient(cfg, log)
+	client, _, closeClient, err := newClient(cfg, log)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -123,7 +123,7 @@ func Run(ctx context.Context, cfg Config, log *zap.Logger, out io.Writer) error 
 	if cfg.Feeds == "" {
 		return ErrNoFeeds
 	}
-	client, closeClient, err := newClient(cfg, log)
+	client, replay, closeClient, err := newClient(cfg, log)
 	if err != nil {
 		return err
 	}
@@ -132,7 +132,16 @@ func Run(ctx context.Context, cfg Config, log *zap.Logger, out io.Writer) error 
 	if err != nil {
 		return err
 	}
+	if replay != nil {
+		replayMetrics(base.Ops.Registry, replay)
+	}
 	return base.Run(ctx, func(ctx context.Context) error {
+		if replay != nil {
+			pctx, stop := context.WithCancel(ctx)
+			done := make(chan struct{})
+			go func() { reportReplay(pctx, replay, os.Stderr, log, 5*time.Second); close(done) }()
+			defer func() { stop(); <-done }()
+		}
 		store, seen, cleanup, err := openState(ctx, cfg, stateBuckets(cfg), base.Conn.JS, log)
 		if err != nil {
 			return err
@@ -241,7 +250,7 @@ func randomHex(n int) string {
 
 // newClient builds the one HTTP client: live, live and recording, or
 // replaying a recording. The caller must call the returned close function.
-func newClient(cfg Config, log *zap.Logger) (*httpx.Client, func(), error) {
+func newClient(cfg Config, log *zap.Logger) (*httpx.Client, *warc.Replay, func(), error) {
 	opts := httpx.Options{
 		UserAgent:          cfg.UserAgent,
 		ConnectTimeout:     cfg.ConnectTimeout,
@@ -256,6 +265,7 @@ func newClient(cfg Config, log *zap.Logger) (*httpx.Client, func(), error) {
 		RespectRobots:      cfg.RespectRobots,
 		MaxRetryAfter:      cfg.MaxRetryAfter,
 	}
+	var replay *warc.Replay
 	closers := []func() error{}
 	closeAll := func() {
 		for i := len(closers) - 1; i >= 0; i-- {
@@ -267,9 +277,10 @@ func newClient(cfg Config, log *zap.Logger) (*httpx.Client, func(), error) {
 	if cfg.Replay != "" {
 		rp, err := warc.OpenReplay(cfg.Replay, warc.ReplayOptions{Speed: cfg.ReplaySpeed, Log: log})
 		if err != nil {
-			return nil, nil, fmt.Errorf("fetcher: replay: %w", err)
+			return nil, nil, nil, fmt.Errorf("fetcher: replay: %w", err)
 		}
 		closers = append(closers, rp.Close)
+		replay = rp
 		opts.Base = rp
 		// A recording is replayed as fast as it can be served: politeness
 		// protects remote hosts, and there are none.
@@ -283,7 +294,7 @@ func newClient(cfg Config, log *zap.Logger) (*httpx.Client, func(), error) {
 			Software: "newsflow-fetcher", Config: map[string]string{"user-agent": cfg.UserAgent, "replay": cfg.Replay}, Log: log})
 		if err != nil {
 			closeAll()
-			return nil, nil, fmt.Errorf("fetcher: record: %w", err)
+			return nil, nil, nil, fmt.Errorf("fetcher: record: %w", err)
 		}
 		closers = append(closers, rec.Close)
 		// The recorder sits under the client's decoding, over the live
@@ -293,8 +304,8 @@ func newClient(cfg Config, log *zap.Logger) (*httpx.Client, func(), error) {
 	c, err := httpx.New(opts)
 	if err != nil {
 		closeAll()
-		return nil, nil, fmt.Errorf("fetcher: http client: %w", err)
+		return nil, nil, nil, fmt.Errorf("fetcher: http client: %w", err)
 	}
 	closers = append(closers, func() error { c.CloseIdleConnections(); return nil })
-	return c, closeAll, nil
+	return c, replay, closeAll, nil
 }

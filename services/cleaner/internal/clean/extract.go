@@ -1,0 +1,405 @@
+package clean
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+	"golang.org/x/net/html/charset"
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/transform"
+)
+
+// DefaultMaxBytes caps the page size when Options.MaxBytes is zero.
+const DefaultMaxBytes = 10 << 20
+
+// maxChromeLines bounds Article.Chrome on pages with huge menus.
+const maxChromeLines = 1000
+
+// Options tune one extraction.
+type Options struct {
+	// MaxBytes caps the page size; 0 means DefaultMaxBytes. Larger pages
+	// fail with ErrTooLarge.
+	MaxBytes int64
+	// Rules are per-domain body/drop selectors: nil uses the built-in
+	// rules, LoadRules or NewRules give built-in plus their own, &Rules{}
+	// none at all.
+	Rules *Rules
+	// FallbackPublished is the feed item's date, used when the page has none.
+	FallbackPublished *time.Time
+}
+
+// Article is the extracted article and its metadata.
+type Article struct {
+	Title, Byline string
+	Authors       []string
+
+	Published, Modified *time.Time
+
+	CanonicalURL, SiteName, Language, Description, Image string
+
+	// Text is the article text, one paragraph per line.
+	Text string
+	// Chrome holds the page's other text lines (menus, teasers, "ALSO
+	// READ", comment forms...), trimmed and deduplicated, so later stages
+	// can tell that a sentence is not the article's.
+	Chrome []string
+}
+
+// Extract reads an HTML page and returns its article. contentType is the
+// HTTP Content-Type header, used for the charset.
+func Extract(pageURL string, r io.Reader, contentType string, opt Options) (Article, error) {
+	return extract(pageURL, r, contentType, opt, true)
+}
+
+// extract is Extract with the script and style skipping optional, so tests
+// can check that skipping changes nothing.
+func extract(pageURL string, r io.Reader, contentType string, opt Options, skipRaw bool) (Article, error) {
+	limit := opt.MaxBytes
+	if limit <= 0 {
+		limit = DefaultMaxBytes
+	}
+	src, err := decodingReader(&capReader{r: r, limit: limit}, contentType, skipRaw)
+	if err != nil {
+		return Article{}, err
+	}
+	doc, err := html.Parse(src)
+	if err != nil {
+		if errors.Is(err, ErrTooLarge) {
+			return Article{}, err
+		}
+		return Article{}, fmt.Errorf("%w: %v", ErrMalformed, err)
+	}
+	return extractDoc(doc, pageURL, opt)
+}
+
+// capReader fails with ErrTooLarge once more than limit bytes were read,
+// so an oversized page is refused without buffering it whole.
+type capReader struct {
+	r     io.Reader
+	limit int64
+	n     int64
+}
+
+func (c *capReader) Read(p []byte) (int, error) {
+	if c.n > c.limit {
+		return 0, c.tooLarge()
+	}
+	if room := c.limit + 1 - c.n; int64(len(p)) > room {
+		p = p[:room]
+	}
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	if c.n > c.limit {
+		return n, c.tooLarge()
+	}
+	return n, err
+}
+
+func (c *capReader) tooLarge() error {
+	return fmt.Errorf("%w: more than %d bytes", ErrTooLarge, c.limit)
+}
+
+// sniffSize is how much of the page is looked at to find its charset.
+const sniffSize = 64 << 10
+
+// decodingReader returns the page as UTF-8: a BOM, then the Content-Type
+// charset, then a <meta> declaration decide; an undeclared page is UTF-8
+// unless its first 64 KiB are not valid UTF-8 (then windows-1252, as
+// browsers do).
+func decodingReader(r io.Reader, contentType string, skipRaw bool) (io.Reader, error) {
+	br := bufio.NewReaderSize(r, sniffSize)
+	head, err := br.Peek(sniffSize)
+	if err != nil && err != io.EOF {
+		if errors.Is(err, ErrTooLarge) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("clean: read page: %w", err)
+	}
+	enc := chooseEncoding(head, contentType)
+	if enc != nil {
+		br = bufio.NewReaderSize(transform.NewReader(br, enc.NewDecoder()), sniffSize)
+	}
+	if !skipRaw {
+		return br, nil
+	}
+	return newRawSkipper(br), nil
+}
+
+// chooseEncoding returns nil for UTF-8.
+func chooseEncoding(head []byte, contentType string) encoding.Encoding {
+	enc, name, certain := charset.DetermineEncoding(head, contentType)
+	if !certain && name == "windows-1252" {
+		// The standard prescan reads 1 KiB only; declarations often come
+		// later, and undeclared pages today are mostly UTF-8.
+		if label := findMetaCharset(head); label != "" {
+			if e, n := charset.Lookup(label); e != nil {
+				enc, name = e, n
+			}
+		} else if validUTF8Prefix(head) {
+			return nil
+		}
+	}
+	if name == "utf-8" || enc == nil || enc == encoding.Nop {
+		return nil
+	}
+	return enc
+}
+
+// validUTF8Prefix is utf8.Valid allowing a rune cut at the end.
+func validUTF8Prefix(b []byte) bool {
+	for i := len(b) - 1; i >= 0 && i >= len(b)-3; i-- {
+		if utf8.RuneStart(b[i]) {
+			if !utf8.FullRune(b[i:]) {
+				b = b[:i]
+			}
+			break
+		}
+	}
+	return utf8.Valid(b)
+}
+
+// findMetaCharset looks for a charset= declaration in head.
+func findMetaCharset(head []byte) string {
+	for off := 0; off < len(head); {
+		i := bytes.Index(head[off:], []byte("charset="))
+		if i < 0 {
+			return ""
+		}
+		j := off + i + len("charset=")
+		for j < len(head) && (head[j] == '"' || head[j] == '\'' || head[j] == ' ') {
+			j++
+		}
+		k := j
+		for k < len(head) && (head[k] == '-' || head[k] == '_' || head[k] == '.' || head[k] == ':' ||
+			(head[k] >= '0' && head[k] <= '9') || (head[k]|0x20 >= 'a' && head[k]|0x20 <= 'z')) {
+			k++
+		}
+		if k > j {
+			return string(head[j:k])
+		}
+		off = j
+	}
+	return ""
+}
+
+func extractDoc(doc *html.Node, pageURL string, opt Options) (Article, error) {
+	var a Article
+	base, err := url.Parse(pageURL)
+	if err != nil {
+		base = nil
+	}
+	m := collectMeta(doc)
+	m.fill(&a, pageURL, base, opt)
+
+	body := findElement(doc, atom.Body)
+	if body == nil {
+		body = doc
+	}
+	var marks map[*html.Node]uint8
+	if rule, ok := opt.Rules.lookup(pageURL); ok {
+		marks = rule.marks(doc)
+	}
+	p := flatten(body, marks)
+	if m.ld.body != "" {
+		p.markJSONLD(m.ld.body)
+	}
+	titleKey := foldKey(a.Title)
+	p.findTitle(titleKey)
+	p.valueBlocks()
+	p.aggregate()
+	text := p.run(true, titleKey)
+	if len(text) < 200 && p.elems[0].good >= 1000 {
+		// Class names misled the pruning (a wrapper named like a
+		// sidebar): judge by text alone.
+		if alt := p.run(false, titleKey); len(alt) > len(text) {
+			text = alt
+		} else {
+			text = p.run(true, titleKey) // restore the first verdicts
+		}
+	}
+	if ld := ldParagraphs(m.ld.body); len(ld) > 2*len(text) && len(ld) >= 200 {
+		// The page hides its body (scripts, paywall markup); the JSON-LD
+		// copy is the article.
+		text = ld
+		for i := range p.blocks {
+			p.blocks[i].keep = false
+		}
+	}
+	a.Text = text
+	a.Chrome = p.chrome(text, titleKey)
+	if a.Language == "" && text != "" {
+		a.Language = detectLang(text)
+	}
+	if strings.TrimSpace(text) == "" {
+		return a, fmt.Errorf("%w: %s", ErrNoContent, pageURL)
+	}
+	return a, nil
+}
+
+func findElement(n *html.Node, a atom.Atom) *html.Node {
+	if n.Type == html.ElementNode && n.DataAtom == a {
+		return n
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.ElementNode && c.DataAtom == atom.Head {
+			continue
+		}
+		if f := findElement(c, a); f != nil {
+			return f
+		}
+	}
+	return nil
+}
+
+// run prunes, scores, picks the container and returns its text.
+func (p *page) run(useHints bool, titleKey string) string {
+	p.prune(useHints)
+	p.score()
+	if len(p.bodies) > 0 {
+		p.selectBlocks(p.bodies, titleKey)
+		if text := p.text(); text != "" {
+			return text
+		}
+		// The rule's body is empty here (a redesign, a script-built
+		// page): fall back to the generic choice.
+	}
+	p.selectBlocks([]int32{p.best()}, titleKey)
+	return p.text()
+}
+
+// markJSONLD flags blocks whose text is part of the JSON-LD articleBody.
+func (p *page) markJSONLD(body string) {
+	key := foldKey(body)
+	if len(key) < 200 {
+		return
+	}
+	for i := range p.blocks {
+		b := &p.blocks[i]
+		if b.chars < 40 {
+			continue
+		}
+		if k := foldKey(b.text); len(k) >= 30 && strings.Contains(key, k) {
+			b.ldHit = true
+		}
+	}
+}
+
+// ldParagraphs splits a JSON-LD body into paragraphs; some sites put HTML
+// in it.
+func ldParagraphs(s string) string {
+	if s == "" {
+		return ""
+	}
+	if strings.Contains(s, "</") || strings.Contains(s, "<br") {
+		if doc, err := html.Parse(strings.NewReader(s)); err == nil {
+			if body := findElement(doc, atom.Body); body != nil {
+				p := flatten(body, nil)
+				for i := range p.blocks {
+					p.blocks[i].keep = true
+				}
+				return p.text()
+			}
+		}
+	}
+	s = html.UnescapeString(s)
+	var out []string
+	for _, line := range strings.Split(s, "\n") {
+		if line = normSpace(line); line != "" {
+			out = append(out, line)
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+// text joins the kept blocks, one paragraph per line.
+func (p *page) text() string {
+	var b strings.Builder
+	for i := range p.blocks {
+		bl := &p.blocks[i]
+		if !bl.keep {
+			continue
+		}
+		for line := range strings.SplitSeq(bl.text, "\n") {
+			if line = strings.TrimSpace(line); line == "" {
+				continue
+			}
+			if b.Len() > 0 {
+				b.WriteByte('\n')
+			}
+			b.WriteString(line)
+		}
+	}
+	return b.String()
+}
+
+// chrome lists the lines of every block left out of the article, except
+// the headline and lines that repeat the article (a standfirst quoting its
+// first sentence must not make that sentence look like chrome).
+func (p *page) chrome(text, titleKey string) []string {
+	var out []string
+	seen := make(map[string]struct{})
+	for line := range strings.SplitSeq(text, "\n") {
+		seen[line] = struct{}{}
+	}
+	for i := range p.blocks {
+		bl := &p.blocks[i]
+		if bl.keep {
+			continue
+		}
+		for line := range strings.SplitSeq(bl.text, "\n") {
+			if line = strings.TrimSpace(line); line == "" {
+				continue
+			}
+			if _, dup := seen[line]; dup {
+				continue
+			}
+			if (bl.kind == kindTitleH1 || bl.kind == kindHeading) && titleKey != "" && foldKey(line) == titleKey {
+				continue
+			}
+			if repeatsText(line, text) {
+				continue
+			}
+			seen[line] = struct{}{}
+			out = append(out, line)
+			if len(out) >= maxChromeLines {
+				return out
+			}
+		}
+	}
+	return out
+}
+
+// repeatsText reports whether line, or one of its sentences of some length,
+// appears in text.
+func repeatsText(line, text string) bool {
+	if len(line) < 40 {
+		return false
+	}
+	if strings.Contains(text, line) {
+		return true
+	}
+	for len(line) > 0 {
+		i := strings.IndexAny(line, ".!?…")
+		if i < 0 {
+			i = len(line)
+		}
+		if sentence := strings.TrimSpace(line[:i]); len(sentence) >= 30 && strings.Contains(text, sentence) {
+			return true
+		}
+		if i == len(line) {
+			break
+		}
+		_, size := utf8.DecodeRuneInString(line[i:])
+		line = line[i+size:]
+	}
+	return false
+}

@@ -1,0 +1,774 @@
+package clean
+
+import (
+	"encoding/json"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/abadojack/whatlanggo"
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
+// meta is what the page says about itself, gathered in one walk.
+type meta struct {
+	lang        string
+	title       string // <title>
+	h1          []string
+	props       map[string]string // first value per lower-cased meta name/property
+	canonical   string
+	imageSrc    string
+	authorLinks []string
+	byline      string   // first visible byline element's text
+	timeTags    []string // <time datetime> values, in order
+	itemprops   map[string]string
+	ld          ldInfo
+}
+
+// ldInfo is the article object of the page's JSON-LD, if any.
+type ldInfo struct {
+	found         bool
+	headline      string
+	body          string
+	published     string
+	modified      string
+	authors       []string
+	publisher     string
+	image         string
+	description   string
+	lang          string
+	url           string
+	siteName      string
+	articleSeen   bool
+	otherHeadline string
+}
+
+// metaKeys are the meta names and properties worth keeping.
+var metaKeys = map[string]bool{
+	"og:title": true, "og:site_name": true, "og:description": true,
+	"og:image": true, "og:image:url": true, "og:image:secure_url": true,
+	"og:url": true, "og:locale": true, "og:updated_time": true,
+	"og:published_time": true, "og:type": true,
+	"twitter:title": true, "twitter:description": true, "twitter:image": true,
+	"twitter:image:src": true, "twitter:site": true,
+	"description": true, "author": true, "byl": true, "application-name": true,
+	"article:published_time": true, "article:modified_time": true,
+	"article:author": true, "article:published": true, "article:modified": true,
+	"datepublished": true, "datemodified": true, "pubdate": true,
+	"publishdate": true, "publish-date": true, "date": true,
+	"dc.date": true, "dc.date.issued": true, "dc.date.created": true,
+	"dcterms.created": true, "dcterms.modified": true, "dc.creator": true,
+	"dcterms.creator": true, "dc.language": true, "dcterms.language": true,
+	"sailthru.date": true, "sailthru.author": true, "parsely-pub-date": true,
+	"parsely-author": true, "content-language": true, "language": true,
+	"last-modified": true, "lastmod": true, "cxenseparse:recs:publishtime": true,
+	"cxenseparse:author": true, "article.published": true, "article.updated": true,
+	"displaydate": true, "original-publish-date": true, "citation_date": true,
+	"citation_publication_date": true, "citation_author": true,
+	"citation_title": true, "headline": true,
+}
+
+// collectMeta walks the whole document once for metadata.
+func collectMeta(doc *html.Node) *meta {
+	m := &meta{props: map[string]string{}, itemprops: map[string]string{}}
+	var walk func(n *html.Node, depth int)
+	walk = func(n *html.Node, depth int) {
+		if n.Type != html.ElementNode && n.Type != html.DocumentNode {
+			return
+		}
+		if depth > maxDepth {
+			return
+		}
+		if n.Type == html.ElementNode {
+			switch n.DataAtom {
+			case atom.Html:
+				if v := attr(n, "lang"); v != "" {
+					m.lang = v
+				} else if v := attr(n, "xml:lang"); v != "" {
+					m.lang = v
+				}
+			case atom.Title:
+				if m.title == "" && n.Namespace == "" {
+					m.title = normSpace(textOf(n))
+				}
+				return
+			case atom.Meta:
+				m.addMeta(n)
+				return
+			case atom.Link:
+				m.addLink(n)
+				return
+			case atom.Script:
+				if strings.Contains(strings.ToLower(attr(n, "type")), "ld+json") && n.FirstChild != nil {
+					m.ld.add(n.FirstChild.Data)
+				}
+				return
+			case atom.Style, atom.Noscript, atom.Template, atom.Svg:
+				return
+			case atom.H1:
+				if len(m.h1) < 4 {
+					if t := normSpace(textOf(n)); t != "" {
+						m.h1 = append(m.h1, t)
+					}
+				}
+			case atom.Time:
+				if v := attr(n, "datetime"); v != "" && len(m.timeTags) < 8 {
+					m.timeTags = append(m.timeTags, v)
+				}
+			case atom.A:
+				if strings.Contains(attr(n, "rel"), "author") && len(m.authorLinks) < 4 {
+					if t := normSpace(textOf(n)); t != "" {
+						m.authorLinks = append(m.authorLinks, t)
+					}
+				}
+			}
+			if ip := attr(n, "itemprop"); ip != "" {
+				m.addItemprop(n, ip)
+			}
+			if m.byline == "" && isBylineClass(attr(n, "class")) {
+				if t := normSpace(textOf(n)); len(t) >= 3 && len(t) <= 120 {
+					m.byline = t
+				}
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c, depth+1)
+		}
+	}
+	walk(doc, 0)
+	return m
+}
+
+func (m *meta) addMeta(n *html.Node) {
+	var key, content, equiv string
+	for _, a := range n.Attr {
+		switch a.Key {
+		case "property", "name", "itemprop":
+			if key == "" {
+				key = strings.ToLower(strings.TrimSpace(a.Val))
+			}
+		case "content":
+			content = a.Val
+		case "http-equiv":
+			equiv = strings.ToLower(a.Val)
+		}
+	}
+	if equiv == "content-language" && key == "" {
+		key = "content-language"
+	}
+	content = strings.TrimSpace(content)
+	if key == "" || content == "" || !metaKeys[key] {
+		return
+	}
+	if _, ok := m.props[key]; !ok {
+		m.props[key] = content
+	}
+}
+
+func (m *meta) addLink(n *html.Node) {
+	rel := strings.ToLower(attr(n, "rel"))
+	switch {
+	case rel == "canonical" && m.canonical == "":
+		m.canonical = strings.TrimSpace(attr(n, "href"))
+	case rel == "image_src" && m.imageSrc == "":
+		m.imageSrc = strings.TrimSpace(attr(n, "href"))
+	}
+}
+
+func (m *meta) addItemprop(n *html.Node, ip string) {
+	for _, key := range strings.Fields(ip) {
+		switch key {
+		case "datePublished", "dateModified", "dateCreated", "author", "headline", "name", "inLanguage":
+		default:
+			continue
+		}
+		if _, ok := m.itemprops[key]; ok {
+			continue
+		}
+		v := attr(n, "content")
+		if v == "" {
+			v = attr(n, "datetime")
+		}
+		if v == "" && key != "datePublished" && key != "dateModified" && key != "dateCreated" {
+			v = normSpace(textOf(n))
+		}
+		if v == "" && (key == "datePublished" || key == "dateModified") {
+			v = normSpace(textOf(n))
+		}
+		if v != "" && len(v) < 300 {
+			m.itemprops[key] = v
+		}
+	}
+}
+
+// isBylineClass reports a class naming the byline or the author's name
+// (not an author biography box).
+func isBylineClass(class string) bool {
+	if !strings.Contains(class, "yline") && !strings.Contains(class, "uthor") && !strings.Contains(class, "YLINE") && !strings.Contains(class, "UTHOR") {
+		return false
+	}
+	for tok := range strings.FieldsSeq(strings.ToLower(class)) {
+		j := stripSeparators(tok)
+		if strings.Contains(j, "byline") || j == "author" || j == "authorname" || j == "postauthor" || j == "articleauthor" {
+			return true
+		}
+	}
+	return false
+}
+
+// textOf concatenates the text under n, skipping scripts and styles.
+func textOf(n *html.Node) string {
+	var b strings.Builder
+	var walk func(*html.Node, int)
+	walk = func(n *html.Node, depth int) {
+		if depth > maxDepth || b.Len() > 4096 {
+			return
+		}
+		switch n.Type {
+		case html.TextNode:
+			b.WriteString(n.Data)
+			b.WriteByte(' ')
+			return
+		case html.ElementNode:
+			if skipTags[n.DataAtom] && n.DataAtom != atom.Title {
+				return
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c, depth+1)
+		}
+	}
+	walk(n, 0)
+	return b.String()
+}
+
+// articleTypes are schema.org types whose object describes the article.
+var articleTypes = map[string]bool{
+	"article": true, "newsarticle": true, "blogposting": true,
+	"reportagenewsarticle": true, "analysisnewsarticle": true,
+	"opinionnewsarticle": true, "backgroundnewsarticle": true,
+	"reviewnewsarticle": true, "scholarlyarticle": true, "techarticle": true,
+	"socialmediaposting": true, "liveblogposting": true, "report": true,
+	"posting": true, "satiricalarticle": true, "advertisercontentarticle": true,
+	"askpublicnewsarticle": true, "factcheck": true,
+}
+
+// add parses one JSON-LD script; broken JSON is ignored.
+func (l *ldInfo) add(raw string) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" || len(raw) > 2<<20 {
+		return
+	}
+	raw = strings.TrimPrefix(raw, "<!--")
+	raw = strings.TrimSuffix(raw, "-->")
+	raw = strings.TrimPrefix(strings.TrimSpace(raw), "//<![CDATA[")
+	raw = strings.TrimSuffix(strings.TrimSpace(raw), "//]]>")
+	var v any
+	if err := json.Unmarshal([]byte(raw), &v); err != nil {
+		return
+	}
+	l.found = true
+	l.visit(v, 0)
+}
+
+func (l *ldInfo) visit(v any, depth int) {
+	if depth > 6 {
+		return
+	}
+	switch t := v.(type) {
+	case []any:
+		for _, x := range t {
+			l.visit(x, depth+1)
+		}
+	case map[string]any:
+		if g, ok := t["@graph"]; ok {
+			l.visit(g, depth+1)
+		}
+		types := ldTypes(t["@type"])
+		isArticle := false
+		for _, ty := range types {
+			if articleTypes[strings.ToLower(ty)] {
+				isArticle = true
+			}
+			if strings.EqualFold(ty, "WebSite") && l.siteName == "" {
+				l.siteName = ldString(t["name"])
+			}
+		}
+		if !isArticle {
+			if me, ok := t["mainEntity"]; ok {
+				l.visit(me, depth+1)
+			}
+			return
+		}
+		if l.articleSeen {
+			return // the first article object wins
+		}
+		l.articleSeen = true
+		l.headline = ldString(t["headline"])
+		if l.headline == "" {
+			l.headline = ldString(t["name"])
+		}
+		l.body = ldString(t["articleBody"])
+		if l.body == "" {
+			l.body = ldString(t["text"])
+		}
+		l.published = ldString(t["datePublished"])
+		if l.published == "" {
+			l.published = ldString(t["dateCreated"])
+		}
+		l.modified = ldString(t["dateModified"])
+		l.authors = ldNames(t["author"], 0)
+		if len(l.authors) == 0 {
+			l.authors = ldNames(t["creator"], 0)
+		}
+		if p := ldNames(t["publisher"], 0); len(p) > 0 {
+			l.publisher = p[0]
+		}
+		l.image = ldImage(t["image"], 0)
+		if l.image == "" {
+			l.image = ldImage(t["thumbnailUrl"], 0)
+		}
+		l.description = ldString(t["description"])
+		l.lang = ldString(t["inLanguage"])
+		l.url = ldString(t["url"])
+	}
+}
+
+func ldTypes(v any) []string {
+	switch t := v.(type) {
+	case string:
+		return []string{t}
+	case []any:
+		var out []string
+		for _, x := range t {
+			if s, ok := x.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+// ldString reads a text value (a string, or the first of a list).
+func ldString(v any) string {
+	switch t := v.(type) {
+	case string:
+		return strings.TrimSpace(html.UnescapeString(t))
+	case []any:
+		if len(t) > 0 {
+			return ldString(t[0])
+		}
+	case map[string]any:
+		if s, ok := t["@value"]; ok {
+			return ldString(s)
+		}
+	}
+	return ""
+}
+
+// ldNames reads person or organisation names.
+func ldNames(v any, depth int) []string {
+	if depth > 3 {
+		return nil
+	}
+	switch t := v.(type) {
+	case string:
+		if s := strings.TrimSpace(t); s != "" && !looksLikeURL(s) {
+			return []string{s}
+		}
+	case []any:
+		var out []string
+		for _, x := range t {
+			out = append(out, ldNames(x, depth+1)...)
+		}
+		return out
+	case map[string]any:
+		if s := ldString(t["name"]); s != "" {
+			return []string{s}
+		}
+	}
+	return nil
+}
+
+func ldImage(v any, depth int) string {
+	if depth > 3 {
+		return ""
+	}
+	switch t := v.(type) {
+	case string:
+		return strings.TrimSpace(t)
+	case []any:
+		for _, x := range t {
+			if s := ldImage(x, depth+1); s != "" {
+				return s
+			}
+		}
+	case map[string]any:
+		if s := ldString(t["url"]); s != "" {
+			return s
+		}
+		return ldString(t["contentUrl"])
+	}
+	return ""
+}
+
+func looksLikeURL(s string) bool {
+	return strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "//")
+}
+
+// fill sets the article's metadata fields.
+func (m *meta) fill(a *Article, pageURL string, base *url.URL, opt Options) {
+	first := func(vals ...string) string {
+		for _, v := range vals {
+			if v = strings.TrimSpace(v); v != "" {
+				return v
+			}
+		}
+		return ""
+	}
+	p := m.props
+	a.SiteName = first(p["og:site_name"], m.ld.publisher, m.ld.siteName, p["application-name"])
+	title := first(p["og:title"], m.ld.headline, p["twitter:title"], p["citation_title"], p["headline"], m.itemprops["headline"])
+	if title == "" && len(m.h1) == 1 {
+		title = m.h1[0]
+	}
+	if title == "" {
+		title = m.title
+	}
+	a.Title = cleanTitle(normSpace(title), a.SiteName, m.title)
+	a.Description = normSpace(first(p["og:description"], p["description"], p["twitter:description"], m.ld.description))
+	a.Image = resolve(base, first(p["og:image"], p["og:image:url"], p["og:image:secure_url"], p["twitter:image"], p["twitter:image:src"], m.ld.image, m.imageSrc))
+	a.CanonicalURL = resolve(base, first(m.canonical, p["og:url"], m.ld.url))
+	if a.CanonicalURL == "" {
+		a.CanonicalURL = pageURL
+	}
+
+	authors := m.ld.authors
+	if len(authors) == 0 {
+		for _, k := range []string{"author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "dcterms.creator", "cxenseparse:author", "citation_author"} {
+			if v := p[k]; v != "" && !looksLikeURL(v) {
+				authors = splitAuthors(v)
+				break
+			}
+		}
+	}
+	if len(authors) == 0 {
+		if v := m.itemprops["author"]; v != "" {
+			authors = splitAuthors(v)
+		}
+	}
+	if len(authors) == 0 && len(m.authorLinks) > 0 {
+		authors = m.authorLinks
+	}
+	// A visible byline counts when it names a known author or, with none
+	// known, reads like a byline ("By Jane Doe"), not a button label.
+	byline := m.byline
+	if len(authors) > 0 {
+		if !strings.Contains(byline, authors[0]) {
+			byline = ""
+		}
+	} else if low := strings.ToLower(byline); !strings.HasPrefix(low, "by ") && !strings.HasPrefix(low, "posted by ") {
+		byline = ""
+	}
+	if len(authors) == 0 && byline != "" {
+		authors = splitAuthors(byline)
+		if len(authors) > 4 {
+			authors = nil // a dateline or a sentence, not names
+		}
+	}
+	a.Authors = dedupNames(authors)
+	switch {
+	case p["byl"] != "":
+		a.Byline = normSpace(p["byl"])
+	case byline != "":
+		a.Byline = byline
+	case len(a.Authors) > 0:
+		a.Byline = "By " + joinNames(a.Authors)
+	}
+
+	a.Published = firstDate(m.ld.published, p["article:published_time"], p["article:published"], p["og:published_time"],
+		m.itemprops["datePublished"], p["datepublished"], p["parsely-pub-date"], p["sailthru.date"], p["pubdate"],
+		p["publishdate"], p["publish-date"], p["dc.date.issued"], p["dc.date"], p["dcterms.created"], p["dc.date.created"],
+		p["cxenseparse:recs:publishtime"], p["article.published"], p["citation_publication_date"], p["citation_date"],
+		p["original-publish-date"], p["displaydate"], p["date"], m.itemprops["dateCreated"])
+	if a.Published == nil {
+		for _, t := range m.timeTags {
+			if d := parseDate(t); d != nil {
+				a.Published = d
+				break
+			}
+		}
+	}
+	if a.Published == nil {
+		a.Published = dateFromURL(pageURL)
+	}
+	if a.Published == nil && opt.FallbackPublished != nil && !opt.FallbackPublished.IsZero() {
+		d := *opt.FallbackPublished
+		a.Published = &d
+	}
+	a.Modified = firstDate(m.ld.modified, p["article:modified_time"], p["article:modified"], p["og:updated_time"],
+		m.itemprops["dateModified"], p["datemodified"], p["dcterms.modified"], p["article.updated"], p["last-modified"], p["lastmod"])
+
+	a.Language = normLang(first(m.lang, p["content-language"], p["dc.language"], p["dcterms.language"], p["language"], m.ld.lang, m.itemprops["inLanguage"], p["og:locale"]))
+}
+
+// cleanTitle strips the site name from a title like "Headline - Site" or
+// "Site | Headline".
+func cleanTitle(title, site, docTitle string) string {
+	if title == "" {
+		return ""
+	}
+	for _, sep := range []string{" | ", " - ", " – ", " — ", " :: ", " · ", " // ", " » "} {
+		i := strings.LastIndex(title, sep)
+		if i < 0 {
+			continue
+		}
+		head, tail := strings.TrimSpace(title[:i]), strings.TrimSpace(title[i+len(sep):])
+		switch {
+		case site != "" && sameName(tail, site):
+			return head
+		case site != "" && sameName(head, site):
+			return tail
+		case title == docTitle && len(tail) < len(head)/2 && len(strings.Fields(tail)) <= 4:
+			// Only <title> gets the site name guessed away: og:title
+			// rarely carries one and headlines contain dashes.
+			return head
+		}
+	}
+	return title
+}
+
+func sameName(a, b string) bool {
+	ka, kb := foldKey(a), foldKey(b)
+	if ka == "" || kb == "" {
+		return false
+	}
+	return ka == kb || strings.HasPrefix(ka, kb) || strings.HasPrefix(kb, ka) ||
+		strings.TrimPrefix(ka, "www") == strings.TrimPrefix(kb, "www")
+}
+
+func splitAuthors(v string) []string {
+	v = normSpace(v)
+	low := strings.ToLower(v)
+	switch {
+	case strings.HasPrefix(low, "by "):
+		v = v[3:]
+	case strings.HasPrefix(low, "posted by "):
+		v = v[10:]
+	}
+	var out []string
+	for _, part := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ';' || r == '|' }) {
+		for _, q := range strings.Split(part, " and ") {
+			if q = strings.TrimSpace(q); q != "" && len(q) < 100 {
+				out = append(out, q)
+			}
+		}
+	}
+	return out
+}
+
+func dedupNames(in []string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, n := range in {
+		n = normSpace(n)
+		k := strings.ToLower(n)
+		if n == "" || seen[k] || len(out) >= 10 {
+			continue
+		}
+		seen[k] = true
+		out = append(out, n)
+	}
+	return out
+}
+
+func joinNames(ns []string) string {
+	switch len(ns) {
+	case 0:
+		return ""
+	case 1:
+		return ns[0]
+	}
+	return strings.Join(ns[:len(ns)-1], ", ") + " and " + ns[len(ns)-1]
+}
+
+func resolve(base *url.URL, ref string) string {
+	ref = strings.TrimSpace(ref)
+	if ref == "" {
+		return ""
+	}
+	u, err := url.Parse(ref)
+	if err != nil {
+		return ""
+	}
+	if base != nil {
+		u = base.ResolveReference(u)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return ""
+	}
+	return u.String()
+}
+
+func firstDate(vals ...string) *time.Time {
+	for _, v := range vals {
+		if d := parseDate(v); d != nil {
+			return d
+		}
+	}
+	return nil
+}
+
+var dateLayouts = []string{
+	time.RFC3339Nano,
+	"2006-01-02T15:04:05Z0700",
+	"2006-01-02T15:04:05.000Z0700",
+	"2006-01-02T15:04:05.000000Z0700",
+	"2006-01-02T15:04Z07:00",
+	"2006-01-02T15:04:05",
+	"2006-01-02T15:04:05.000",
+	"2006-01-02T15:04",
+	"2006-01-02 15:04:05Z07:00",
+	"2006-01-02 15:04:05 Z07:00",
+	"2006-01-02 15:04:05 -0700",
+	"2006-01-02 15:04:05 MST",
+	"2006-01-02 15:04:05",
+	"2006-01-02 15:04",
+	"2006-01-02",
+	"2006/01/02 15:04:05",
+	"2006/01/02",
+	"20060102150405",
+	"20060102",
+	time.RFC1123Z,
+	time.RFC1123,
+	time.RFC850,
+	time.ANSIC,
+	"Mon, 2 Jan 2006 15:04:05 -0700",
+	"Mon, 2 Jan 2006 15:04:05 MST",
+	"Mon, 02 Jan 2006 15:04:05 -0700",
+	"Mon Jan 02 2006 15:04:05 GMT-0700",
+	"January 2, 2006 15:04",
+	"January 2, 2006 3:04 PM",
+	"January 2, 2006",
+	"Jan 2, 2006",
+	"Jan. 2, 2006",
+	"2 January 2006",
+	"2 Jan 2006",
+	"02.01.2006",
+	"Monday, January 2, 2006",
+}
+
+var spaceRun = regexp.MustCompile(`\s+`)
+
+// parseDate reads the date formats pages use in metadata; unparseable or
+// implausible values give nil.
+func parseDate(s string) *time.Time {
+	s = strings.TrimSpace(s)
+	if s == "" || len(s) > 64 {
+		return nil
+	}
+	if strings.ContainsAny(s, " \t\n") {
+		s = spaceRun.ReplaceAllString(s, " ")
+	}
+	if isDigits(s) && (len(s) == 10 || len(s) == 13) {
+		// Unix seconds or milliseconds.
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err == nil {
+			if len(s) == 13 {
+				n /= 1000
+			}
+			return plausible(time.Unix(n, 0).UTC())
+		}
+	}
+	for _, l := range dateLayouts {
+		if t, err := time.Parse(l, s); err == nil {
+			return plausible(t)
+		}
+	}
+	return nil
+}
+
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+func plausible(t time.Time) *time.Time {
+	if t.Year() < 1990 || t.After(time.Now().AddDate(1, 0, 0)) {
+		return nil
+	}
+	return &t
+}
+
+var urlDate = regexp.MustCompile(`/((?:19|20)\d{2})[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?:/|[-_]|$)`)
+
+// dateFromURL reads a /2021/06/29/ style date from the page URL.
+func dateFromURL(raw string) *time.Time {
+	m := urlDate.FindStringSubmatch(raw)
+	if m == nil {
+		return nil
+	}
+	y, _ := strconv.Atoi(m[1])
+	mo, _ := strconv.Atoi(m[2])
+	d, _ := strconv.Atoi(m[3])
+	t := time.Date(y, time.Month(mo), d, 0, 0, 0, 0, time.UTC)
+	if t.Day() != d {
+		return nil
+	}
+	return plausible(t)
+}
+
+// normLang turns "en-US", "en_GB" or "eng" into a lower-case primary tag.
+func normLang(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexAny(s, ",;"); i >= 0 {
+		s = s[:i]
+	}
+	s = strings.ToLower(strings.ReplaceAll(s, "_", "-"))
+	if i := strings.IndexByte(s, '-'); i >= 0 {
+		s = s[:i]
+	}
+	if len(s) < 2 || len(s) > 3 {
+		return ""
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < 'a' || s[i] > 'z' {
+			return ""
+		}
+	}
+	if len(s) == 3 {
+		if l := whatlanggo.CodeToLang(s); l >= 0 {
+			if two := l.Iso6391(); two != "" {
+				return two
+			}
+		}
+	}
+	return s
+}
+
+// detectLang guesses the language of the article text.
+func detectLang(text string) string {
+	if len(text) > 600 {
+		cut := 600
+		for cut < len(text) && text[cut]&0xC0 == 0x80 {
+			cut++
+		}
+		text = text[:cut]
+	}
+	info := whatlanggo.Detect(text)
+	if info.Lang < 0 || info.Confidence < 0.5 {
+		return ""
+	}
+	if two := info.Lang.Iso6391(); two != "" {
+		return two
+	}
+	return info.Lang.Iso6393()
+}

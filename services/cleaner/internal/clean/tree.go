@@ -1,0 +1,245 @@
+package clean
+
+import (
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
+// maxDepth bounds the walk so hostile nesting cannot exhaust the stack;
+// anything deeper is ignored.
+const maxDepth = 400
+
+// Block kinds, by the nearest block-level element that owns the text.
+const (
+	kindText uint8 = iota // div, td, section...: loose text
+	kindPara              // p
+	kindHeading
+	kindItem // li, dt, dd
+	kindQuote
+	kindPre
+	kindCaption // figcaption, caption
+	kindTitleH1
+)
+
+// elem is one block-level element of <body> (or an element whose class marks
+// it as chrome), in document order; children follow their parent.
+type elem struct {
+	node   *html.Node
+	parent int32
+	depth  int16
+	hint   int8
+	mixed  bool  // the hint has content words too
+	mark   uint8 // site rule verdict: markDrop, markBody
+	pruned bool  // it or an ancestor is chrome
+
+	// Aggregates over the blocks inside.
+	chars, links int32
+	good         float32 // positive block values, before pruning
+	local        float32 // block values weighed by decay
+	score        float32 // block values after pruning
+	keptGood     float32 // positive block values after pruning
+	cardGood     float32 // keptGood of children that carry a linked title
+	linkedTitle  bool    // a linked headline lies inside
+	keptChars    int32
+	keptLinks    int32
+}
+
+// block is a run of inline text between block boundaries.
+type block struct {
+	elem   int32
+	text   string
+	chars  int32
+	links  int32
+	lead   int32 // link text opening the block (a teaser headline)
+	punct  int16
+	commas int16
+	kind   uint8
+	value  float32
+	ldHit  bool // text found in the JSON-LD articleBody
+	keep   bool
+}
+
+// page is the flattened body.
+type page struct {
+	elems  []elem
+	blocks []block
+	total  int32 // chars in all blocks
+
+	hints  hintCache
+	marks  map[*html.Node]uint8 // site rule verdicts
+	bodies []int32              // elements a site rule names as the body
+	title  int32                // element of the headline, -1 if unknown
+	buf    textBuf
+	owner  int32
+	kind   uint8
+	inLink int
+}
+
+var blockTags = map[atom.Atom]uint8{
+	atom.Address: kindText, atom.Article: kindText, atom.Aside: kindText,
+	atom.Blockquote: kindQuote, atom.Body: kindText, atom.Center: kindText,
+	atom.Dd: kindItem, atom.Details: kindText, atom.Dialog: kindText,
+	atom.Dir: kindText, atom.Div: kindText, atom.Dl: kindText,
+	atom.Dt: kindItem, atom.Fieldset: kindText, atom.Figcaption: kindCaption,
+	atom.Figure: kindText, atom.Footer: kindText, atom.Form: kindText,
+	atom.H1: kindTitleH1, atom.H2: kindHeading, atom.H3: kindHeading,
+	atom.H4: kindHeading, atom.H5: kindHeading, atom.H6: kindHeading,
+	atom.Header: kindText, atom.Hgroup: kindText, atom.Li: kindItem,
+	atom.Main: kindText, atom.Menu: kindText, atom.Nav: kindText,
+	atom.Ol: kindText, atom.P: kindPara, atom.Pre: kindPre,
+	atom.Section: kindText, atom.Summary: kindText, atom.Table: kindText,
+	atom.Tbody: kindText, atom.Td: kindText, atom.Tfoot: kindText,
+	atom.Th: kindText, atom.Thead: kindText, atom.Tr: kindText,
+	atom.Ul: kindText, atom.Caption: kindCaption, atom.Legend: kindText,
+	atom.Frameset: kindText, atom.Noframes: kindText, atom.Hr: kindText,
+}
+
+// skipTags never carry readable text.
+var skipTags = map[atom.Atom]bool{
+	atom.Script: true, atom.Style: true, atom.Noscript: true,
+	atom.Template: true, atom.Svg: true, atom.Math: true, atom.Iframe: true,
+	atom.Object: true, atom.Embed: true, atom.Canvas: true, atom.Video: true,
+	atom.Audio: true, atom.Select: true, atom.Textarea: true,
+	atom.Button: true, atom.Input: true, atom.Head: true, atom.Link: true,
+	atom.Meta: true, atom.Img: true, atom.Picture: true, atom.Source: true,
+	atom.Map: true, atom.Area: true, atom.Datalist: true, atom.Option: true,
+	atom.Title: true, atom.Base: true, atom.Param: true, atom.Track: true,
+}
+
+// flatten walks body once, recording elements and text blocks. marks are
+// site rule verdicts, nil when no rule applies.
+func flatten(body *html.Node, marks map[*html.Node]uint8) *page {
+	p := &page{
+		marks:  marks,
+		title:  -1,
+		elems:  make([]elem, 0, 512),
+		blocks: make([]block, 0, 256),
+		hints:  hintCache{values: make(map[string]attrHint, 64), tokens: make(map[string]attrHint, 64)},
+	}
+	p.elems = append(p.elems, elem{node: body, parent: -1})
+	p.owner, p.kind = 0, kindText
+	p.walkChildren(body, 1)
+	p.flush()
+	return p
+}
+
+func (p *page) walkChildren(n *html.Node, depth int) {
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		p.walk(c, depth)
+	}
+}
+
+func (p *page) walk(n *html.Node, depth int) {
+	switch n.Type {
+	case html.TextNode:
+		p.buf.write(n.Data)
+		return
+	case html.ElementNode:
+	default:
+		return
+	}
+	if depth > maxDepth || skipTags[n.DataAtom] {
+		return
+	}
+	if n.Namespace != "" {
+		return // svg/mathml content
+	}
+	switch n.DataAtom {
+	case atom.Br:
+		p.buf.lineBreak()
+		return
+	case atom.A:
+		if hasAttr(n, "href") {
+			// Links are judged by link density, not by their classes.
+			p.inLink++
+			p.buf.inLink = true
+			p.walkChildren(n, depth+1)
+			p.inLink--
+			p.buf.inLink = p.inLink > 0
+			return
+		}
+	}
+	kind, isBlock := blockTags[n.DataAtom]
+	var mark uint8
+	if p.marks != nil {
+		mark = p.marks[n]
+		if mark != 0 {
+			isBlock = true // a rule's element is its own unit
+		}
+	}
+	hint, mixed := 0, false
+	if len(n.Attr) > 0 || isBlock {
+		hint, mixed = classHint(n, p.hints)
+	}
+	if hint == hintHidden && !isBlock {
+		// Hidden inline text is dropped outright; a hidden block is kept
+		// as a pruned element so it can be restored if it holds the article.
+		return
+	}
+	if !isBlock && hint >= 0 {
+		p.walkChildren(n, depth+1)
+		return
+	}
+	// A boundary: block-level element, or inline element marked as chrome.
+	p.flush()
+	parent := p.owner
+	idx := int32(len(p.elems))
+	p.elems = append(p.elems, elem{node: n, parent: parent, depth: int16(depth), hint: int8(max(hint, -128)), mixed: mixed, mark: mark})
+	if mark == markBody {
+		p.bodies = append(p.bodies, idx)
+	}
+	prevKind := p.kind
+	p.owner = idx
+	if isBlock && kind != kindText {
+		p.kind = kind
+	} else if isBlock && prevKind != kindText && prevKind != kindTitleH1 && prevKind != kindHeading {
+		p.kind = prevKind // a div inside a li or quote is still that item
+	} else if isBlock {
+		p.kind = kindText
+	}
+	p.walkChildren(n, depth+1)
+	p.flush()
+	p.owner = parent
+	p.kind = prevKind
+}
+
+// flush ends the current block.
+func (p *page) flush() {
+	if p.buf.chars == 0 {
+		p.buf.reset()
+		p.buf.inLink = p.inLink > 0
+		return
+	}
+	b := block{
+		elem:   p.owner,
+		text:   p.buf.text(),
+		chars:  int32(p.buf.chars),
+		links:  int32(p.buf.links),
+		lead:   int32(p.buf.lead),
+		punct:  int16(min(p.buf.punct, 32000)),
+		commas: int16(min(p.buf.commas, 32000)),
+		kind:   p.kind,
+	}
+	p.blocks = append(p.blocks, b)
+	p.total += b.chars
+	p.buf.reset()
+	p.buf.inLink = p.inLink > 0
+}
+
+func hasAttr(n *html.Node, key string) bool {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return true
+		}
+	}
+	return false
+}
+
+func attr(n *html.Node, key string) string {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return a.Val
+		}
+	}
+	return ""
+}

@@ -359,7 +359,10 @@ func TestExtractHostileInput(t *testing.T) {
 			if err != nil && !errors.Is(err, ErrNoContent) && !errors.Is(err, ErrMalformed) {
 				t.Errorf("err = %v", err)
 			}
-			if d := time.Since(start); d > 5*time.Second {
+			// A generous bound: it catches a runaway (quadratic or worse
+			// work on these inputs takes minutes), not a busy machine or
+			// the race detector. Speed itself is measured by benchmarks.
+			if d := time.Since(start); d > time.Minute {
 				t.Errorf("took %v", d)
 			}
 		})

@@ -29,7 +29,7 @@ func openForRead(ctx context.Context, fs *flag.FlagSet, env app.Env) (store.Stor
 	if db == "" {
 		return nil, errors.New("sink: nothing to read: give --db or NEWSFLOW_SINK_DB")
 	}
-	st, err := store.Open(ctx, db, zap.NewNop())
+	st, err := store.OpenReadOnly(ctx, db, zap.NewNop())
 	if err != nil {
 		return nil, fmt.Errorf("sink: open %s: %w", redactDSN(db), err)
 	}

@@ -1,0 +1,253 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/newsflow/newsflow/pkg/schema"
+	"github.com/newsflow/newsflow/services/sink/internal/store"
+	"github.com/newsflow/newsflow/services/sink/internal/store/storetest"
+	"go.uber.org/zap/zaptest"
+)
+
+// newServer serves a SQLite store holding n generated articles.
+func newServer(t *testing.T, n int) (*httptest.Server, store.Store) {
+	t.Helper()
+	s, err := store.Open(context.Background(), "sqlite:"+filepath.Join(t.TempDir(), "api.db"), zaptest.NewLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	if err := s.Upsert(context.Background(), storetest.Articles(1, n)); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(Handler(s, zaptest.NewLogger(t)))
+	t.Cleanup(srv.Close)
+	return srv, s
+}
+
+func get(t *testing.T, srv *httptest.Server, path string, wantStatus int, into any) {
+	t.Helper()
+	resp, err := http.Get(srv.URL + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = resp.Body.Close() }()
+	if resp.StatusCode != wantStatus {
+		var body map[string]any
+		_ = json.NewDecoder(resp.Body).Decode(&body)
+		t.Fatalf("GET %s: status %d, want %d (%v)", path, resp.StatusCode, wantStatus, body)
+	}
+	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		t.Errorf("GET %s: Content-Type %q", path, ct)
+	}
+	if into != nil {
+		if err := json.NewDecoder(resp.Body).Decode(into); err != nil {
+			t.Fatalf("GET %s: decode: %v", path, err)
+		}
+	}
+}
+
+// walk follows next links from path and returns every item's key.
+func walk[T any](t *testing.T, srv *httptest.Server, path string, key func(T) string) []string {
+	t.Helper()
+	var keys []string
+	for pages := 0; path != ""; pages++ {
+		if pages > 100 {
+			t.Fatal("more than 100 pages: next never ends")
+		}
+		var p Page[T]
+		get(t, srv, path, http.StatusOK, &p)
+		if p.Count != len(p.Items) {
+			t.Fatalf("count %d but %d items", p.Count, len(p.Items))
+		}
+		if p.Next != "" && p.Count != p.Limit {
+			t.Fatalf("page with next has %d items, limit %d", p.Count, p.Limit)
+		}
+		for _, it := range p.Items {
+			keys = append(keys, key(it))
+		}
+		path = p.Next
+	}
+	return keys
+}
+
+func TestClaimsPagesCoverTheStore(t *testing.T) {
+	srv, s := newServer(t, 30)
+	f := store.ClaimFilter{Topic: "energy", RelevantOnly: true}
+	rows, err := s.Claims(context.Background(), f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) < 10 {
+		t.Fatalf("fixture: only %d claims, need several pages", len(rows))
+	}
+	var want []string
+	for _, r := range rows {
+		want = append(want, fmt.Sprintf("%s/%d", r.ArticleID, r.Index))
+	}
+	got := walk(t, srv, "/api/claims?topic=energy&relevant=true&limit=4", func(r store.ClaimRow) string {
+		return fmt.Sprintf("%s/%d", r.ArticleID, r.Index)
+	})
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("paged claims:\n got %v\nwant %v", got, want)
+	}
+}
+
+func TestArticlesPagesCoverTheStore(t *testing.T) {
+	srv, s := newServer(t, 23)
+	since := storetest.Base().Add(5 * time.Hour)
+	var want []string
+	if err := s.Export(context.Background(), store.ExportFilter{Since: since}, func(a schema.ArticleTaggedV1) error {
+		want = append(want, a.ID)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	got := walk(t, srv, "/api/articles?limit=5&since="+since.Format(time.RFC3339), func(a schema.ArticleTaggedV1) string { return a.ID })
+	if len(want) < 11 || strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("paged articles:\n got %v\nwant %v", got, want)
+	}
+}
+
+func TestClaimFiltersReachTheStore(t *testing.T) {
+	srv, s := newServer(t, 30)
+	tests := []struct {
+		query string
+		f     store.ClaimFilter
+	}{
+		{"speaker=christine+lagarde", store.ClaimFilter{Speaker: "Christine Lagarde"}},
+		{"place=Berlin&unit=percent", store.ClaimFilter{Place: "Berlin", Unit: "percent"}},
+		{"since=2025-03-02&topic=health", store.ClaimFilter{Topic: "health", Since: time.Date(2025, 3, 2, 0, 0, 0, 0, time.UTC)}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.query, func(t *testing.T) {
+			want, err := s.Claims(context.Background(), tc.f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(want) == 0 {
+				t.Fatal("fixture: filter matches nothing")
+			}
+			var p Page[store.ClaimRow]
+			get(t, srv, "/api/claims?"+tc.query, http.StatusOK, &p)
+			gotJSON, _ := json.Marshal(p.Items)
+			wantJSON, _ := json.Marshal(want)
+			if string(gotJSON) != string(wantJSON) || p.Next != "" {
+				t.Errorf("got %d rows (next %q), want %d", len(p.Items), p.Next, len(want))
+			}
+		})
+	}
+}
+
+func TestEmptyListIsAnEmptyArray(t *testing.T) {
+	srv, _ := newServer(t, 3)
+	resp, err := http.Get(srv.URL + "/api/claims?topic=none")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = resp.Body.Close() }()
+	var raw map[string]json.RawMessage
+	if err := json.NewDecoder(resp.Body).Decode(&raw); err != nil {
+		t.Fatal(err)
+	}
+	if string(raw["items"]) != "[]" || raw["next"] != nil {
+		t.Errorf("items = %s, next = %s; want [] and no next", raw["items"], raw["next"])
+	}
+}
+
+func TestStats(t *testing.T) {
+	srv, s := newServer(t, 9)
+	want, err := s.Stats(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got store.Stats
+	get(t, srv, "/api/stats", http.StatusOK, &got)
+	if got != want || got.Articles != 9 {
+		t.Errorf("stats = %+v, want %+v", got, want)
+	}
+}
+
+func TestBadRequests(t *testing.T) {
+	srv, _ := newServer(t, 1)
+	tests := []struct {
+		path   string
+		status int
+	}{
+		{"/api/claims?limit=0", http.StatusBadRequest},
+		{"/api/claims?limit=ten", http.StatusBadRequest},
+		{"/api/claims?offset=-1", http.StatusBadRequest},
+		{"/api/claims?since=yesterday", http.StatusBadRequest},
+		{"/api/claims?relevant=maybe", http.StatusBadRequest},
+		{"/api/claims?speakr=UNHCR", http.StatusBadRequest},
+		{"/api/articles?topic=energy", http.StatusBadRequest},
+		{"/api/stats?x=1", http.StatusBadRequest},
+		// Full-text search is PostgreSQL's; SQLite says so.
+		{"/api/articles?q=inflation", http.StatusNotImplemented},
+		{"/api/nothing", http.StatusNotFound},
+	}
+	for _, tc := range tests {
+		t.Run(tc.path, func(t *testing.T) {
+			resp, err := http.Get(srv.URL + tc.path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer func() { _ = resp.Body.Close() }()
+			if resp.StatusCode != tc.status {
+				t.Errorf("status %d, want %d", resp.StatusCode, tc.status)
+			}
+		})
+	}
+	resp, err := http.Post(srv.URL+"/api/claims", "application/json", strings.NewReader("{}"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = resp.Body.Close()
+	if resp.StatusCode != http.StatusMethodNotAllowed {
+		t.Errorf("POST: status %d, want 405", resp.StatusCode)
+	}
+}
+
+func TestLimitIsCapped(t *testing.T) {
+	srv, _ := newServer(t, 2)
+	var p Page[store.ClaimRow]
+	get(t, srv, "/api/claims?limit=99999", http.StatusOK, &p)
+	if p.Limit != MaxLimit {
+		t.Errorf("limit = %d, want %d", p.Limit, MaxLimit)
+	}
+}
+
+func TestParseSince(t *testing.T) {
+	now := time.Date(2025, 5, 10, 12, 0, 0, 0, time.UTC)
+	tests := []struct {
+		in   string
+		want time.Time
+		ok   bool
+	}{
+		{"", time.Time{}, true},
+		{"2025-05-01", time.Date(2025, 5, 1, 0, 0, 0, 0, time.UTC), true},
+		{"2025-05-01T08:30", time.Date(2025, 5, 1, 8, 30, 0, 0, time.UTC), true},
+		{"2025-05-01T08:30:00+02:00", time.Date(2025, 5, 1, 6, 30, 0, 0, time.UTC), true},
+		{"36h", now.Add(-36 * time.Hour), true},
+		{"7d", now.Add(-7 * 24 * time.Hour), true},
+		{"-2h", time.Time{}, false},
+		{"last week", time.Time{}, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.in, func(t *testing.T) {
+			t.Parallel()
+			got, err := ParseSince(tc.in, now)
+			if (err == nil) != tc.ok || !got.Equal(tc.want) {
+				t.Errorf("ParseSince(%q) = %v, %v; want %v, ok %v", tc.in, got, err, tc.want, tc.ok)
+			}
+		})
+	}
+}

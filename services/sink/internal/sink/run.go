@@ -94,6 +94,7 @@ func Run(ctx context.Context, cfg Config, log *zap.Logger) error {
 		return err
 	}
 	p := newProcessor(st, log, base.Ops.Registry)
+	p.stopping = ctx.Done()
 	base.Ops.AddCheck("store", p.ready)
 	base.Ops.Handle("/api/", api.Handler(st, log))
 	w, err := base.Worker(schema.ConsumerSink, cfg.Worker)
@@ -105,14 +106,17 @@ func Run(ctx context.Context, cfg Config, log *zap.Logger) error {
 }
 
 type processor struct {
-	store   store.Store
-	log     *zap.Logger
-	now     func() time.Time
-	down    atomic.Bool
-	stored  prometheus.Counter
-	claims  prometheus.Counter
-	relev   prometheus.Counter
-	batches prometheus.Histogram
+	store store.Store
+	log   *zap.Logger
+	now   func() time.Time
+	down  atomic.Bool
+	// stopping is closed when the service stops: a batch held while the
+	// store is down is given back then (the worker's context outlives it).
+	stopping <-chan struct{}
+	stored   prometheus.Counter
+	claims   prometheus.Counter
+	relev    prometheus.Counter
+	batches  prometheus.Histogram
 }
 
 func newProcessor(st store.Store, log *zap.Logger, reg prometheus.Registerer) *processor {
@@ -159,17 +163,29 @@ func (p *processor) processBatch(ctx context.Context, ms []*bus.Message) []error
 		return errs
 	}
 	err := p.store.Upsert(ctx, arts)
-	if err == nil {
-		p.down.Store(false)
-		p.count(arts)
-		return errs
-	}
-	if perr := p.store.Ping(ctx); perr != nil {
-		// The store is down: retry everything later, ack nothing.
-		p.down.Store(true)
-		for _, i := range idx {
-			errs[i] = fmt.Errorf("sink: store unavailable: %w", err)
+	// The store is down: hold the batch and retry with backoff until it is
+	// back. The worker keeps the messages alive with in-progress acks, so
+	// an outage of any length costs no delivery attempt and sends nothing
+	// to the dead-letter stream. Only a shutdown gives the batch back.
+	for delay := 100 * time.Millisecond; err != nil && !p.storeUp(ctx); delay = min(delay*2, 2*time.Second) {
+		if !p.down.Swap(true) {
+			p.log.Warn("Store unavailable; holding the batch until it is back.", zap.Int("batch", len(arts)), zap.Error(err))
 		}
+		select {
+		case <-p.stopping:
+			for _, i := range idx {
+				errs[i] = fmt.Errorf("sink: store unavailable: %w", err)
+			}
+			return errs
+		case <-time.After(delay):
+		}
+		err = p.store.Upsert(ctx, arts)
+	}
+	if err == nil {
+		if p.down.Swap(false) {
+			p.log.Info("Store back; held batch stored.", zap.Int("batch", len(arts)))
+		}
+		p.count(arts)
 		return errs
 	}
 	// The store is up, so something in the batch is bad: store one by one
@@ -183,6 +199,14 @@ func (p *processor) processBatch(ctx context.Context, ms []*bus.Message) []error
 		p.count(arts[k : k+1])
 	}
 	return errs
+}
+
+// storeUp pings the store, bounded so that an unreachable host cannot
+// stall the retry loop.
+func (p *processor) storeUp(ctx context.Context) bool {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	return p.store.Ping(ctx) == nil
 }
 
 func (p *processor) count(arts []schema.ArticleTaggedV1) {

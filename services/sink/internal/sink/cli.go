@@ -6,6 +6,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"os"
+	"strings"
 	"time"
 
 	"go.uber.org/zap"
@@ -13,6 +15,9 @@ import (
 	"github.com/newsflow/newsflow/pkg/schema"
 	"github.com/newsflow/newsflow/pkg/service/app"
 	"github.com/newsflow/newsflow/pkg/service/config"
+	"github.com/newsflow/newsflow/pkg/service/logx"
+	"github.com/newsflow/newsflow/pkg/service/ops"
+	"github.com/newsflow/newsflow/services/sink/internal/ledger"
 	"github.com/newsflow/newsflow/services/sink/internal/report"
 	"github.com/newsflow/newsflow/services/sink/internal/store"
 )
@@ -145,4 +150,106 @@ func statsCommand(ctx context.Context, env app.Env) error {
 		return err
 	}
 	return json.NewEncoder(env.Stdout).Encode(stats)
+}
+
+// ledgerCommand lists the claim ledger: groups of claims that state the
+// same thing across articles (default), or with --series the figures of
+// each topic and unit over time.
+func ledgerCommand(ctx context.Context, env app.Env) error {
+	fs := readFlags("ledger", env)
+	var f store.LedgerFilter
+	series := fs.Bool("series", false, "list series (a topic and unit over time) instead of groups")
+	fs.StringVar(&f.Topic, "topic", "", "topic (territory, fighters, people freed ...)")
+	fs.StringVar(&f.Unit, "unit", "", "unit (percent, people, km2 ...)")
+	fs.StringVar(&f.Place, "place", "", "only claims naming this place")
+	fs.StringVar(&f.Site, "outlet", "", "only claims carried by this outlet (host, e.g. www.gulf-times.com)")
+	since := fs.String("since", "", "only claims of articles published at or after this date, time or duration ago")
+	until := fs.String("until", "", "only claims of articles published before this date or time")
+	all := fs.Bool("all", false, "groups: include single claims without a number")
+	fs.IntVar(&f.MinOutlets, "min-outlets", 0, "groups: only those carried by at least this many outlets")
+	fs.BoolVar(&f.WithMembers, "members", false, "groups: include every appearance (json)")
+	fs.IntVar(&f.MinPoints, "min-points", 2, "series: only those with at least this many points")
+	fs.IntVar(&f.Limit, "limit", 0, "at most this many groups or series")
+	format := fs.String("format", "table", "table, json or csv")
+	if err := fs.Parse(env.Args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	var err error
+	if f.Since, err = parseSince(*since); err != nil {
+		return err
+	}
+	if f.Until, err = parseSince(*until); err != nil {
+		return fmt.Errorf("sink: --until: %w", err)
+	}
+	f.Notable = !*all
+	st, err := openForRead(ctx, fs, env)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = st.Close() }()
+	desk := store.DeskOf(st)
+	if *series {
+		ss, err := desk.LedgerSeries(ctx, f)
+		if err != nil {
+			return err
+		}
+		return ledger.WriteSeries(env.Stdout, ss, *format)
+	}
+	groups, err := desk.LedgerGroups(ctx, f)
+	if err != nil {
+		return err
+	}
+	return ledger.WriteGroups(env.Stdout, groups, *format)
+}
+
+// serveCommand serves the claim desk page and the read-only JSON API over
+// a store, without NATS: for reading what a run stored.
+func serveCommand(ctx context.Context, env app.Env) error {
+	fs := readFlags("serve", env)
+	addr := fs.String("addr", "127.0.0.1:8090", "address to serve on")
+	catchUp := fs.Bool("catch-up", true, "first bring the ledger up to date with the stored articles (databases only)")
+	if err := fs.Parse(env.Args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	// Opening a missing SQLite file would create an empty store and serve
+	// an empty page; say what to do instead.
+	if rest, ok := strings.CutPrefix(fs.Lookup("db").Value.String(), "sqlite:"); ok {
+		path, _, _ := strings.Cut(rest, "?")
+		if _, err := os.Stat(path); err != nil {
+			return fmt.Errorf("sink: serve: no store at %s (run `make run` first, or give --db): %w", path, err)
+		}
+	}
+	log, err := logx.New(schema.StageSink, "info", "auto")
+	if err != nil {
+		return err
+	}
+	defer func() { _ = log.Sync() }()
+	st, err := openForRead(ctx, fs, env)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = st.Close() }()
+	if *catchUp {
+		if n, err := store.DeskOf(st).CatchUpLedger(ctx); err != nil {
+			return fmt.Errorf("sink: ledger catch-up: %w", err)
+		} else if n > 0 {
+			log.Info("Ledger caught up.", zap.Int("articles", n))
+		}
+	}
+	srv := ops.New(*addr, log)
+	srv.AddCheck("store", st.Ping)
+	if err := mountReaders(srv, st, log); err != nil {
+		return err
+	}
+	if err := srv.Listen(); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "Claim desk: http://%s/  (JSON under /api/; Ctrl-C to stop)\n", srv.Addr())
+	return srv.Run(ctx)
 }

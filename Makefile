@@ -9,12 +9,15 @@ REPLAY ?= testdata/recording
 T ?= .
 PKG ?= work
 FUZZTIME ?= 5s
+# The recording run-cluster and bench-pipeline replay: the benchmark pages under many feeds.
+CORPUS_PAGES ?= 1000
+CORPUS ?= $(DATA)/corpus-$(CORPUS_PAGES)
 
 # Tests that need the machine's services find them here (see TESTING.md).
 export NEWSFLOW_TEST_NATS_URL ?= nats://127.0.0.1:4222
 export NEWSFLOW_TEST_PG_DSN ?= postgres://postgres@127.0.0.1:5432/test?sslmode=disable
 
-.PHONY: all help build run test test-short lint bench eval fuzz tidy clean
+.PHONY: all help build run run-cluster bench-pipeline serve test test-short lint bench eval fuzz tidy clean
 
 all: help
 
@@ -32,6 +35,19 @@ ifeq ($(FEEDS),)
 else
 	@$(BIN)/newsflow run --bin $(BIN) --data $(DATA) --feeds $(FEEDS)
 endif
+
+run-cluster: build $(CORPUS)/bundle.warc.gz ## A 3-node local NATS cluster, replicas of each service, a 1,000-page replay; scales the cleaner 1 → 3 → 1 while it runs.
+	@$(BIN)/newsflow cluster --bin $(BIN) --data $(DATA) --replay $(CORPUS)/bundle.warc.gz --replay-feeds $(CORPUS)/feeds.yaml
+
+bench-pipeline: build $(CORPUS)/bundle.warc.gz ## Replay 1,000 article pages through the pipeline: articles/s, fetch→store latency, CPU and RSS per process, messaging share.
+	go test -count=1 -run '^$$' -bench '^BenchmarkPipeline$$' -benchtime 1x -timeout 30m ./tools/newsflow/internal/scale/ \
+	  -args -bin $(abspath $(BIN)) -corpus $(abspath $(CORPUS))
+
+$(CORPUS)/bundle.warc.gz:
+	go test -count=1 -run '^TestBuildCorpusCmd$$' ./services/fetcher/internal/bundle/ -args -out $(abspath $(CORPUS)) -pages $(CORPUS_PAGES)
+
+serve: build ## Serve the claim desk page (and the read-only JSON API) over what `make run` stored: http://127.0.0.1:8090/
+	@$(BIN)/sink serve --db sqlite:$(DATA)/newsflow.db
 
 # Pure, single-threaded packages with heavy corpus tests run without the
 # race detector (it multiplies their time by ten and finds nothing there);

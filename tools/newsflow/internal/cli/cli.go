@@ -28,6 +28,9 @@ const usage = `newsflow: run the pipeline on one machine, and operate it.
   newsflow run   [--replay PATH | --feeds FILE] [--data DIR] [--bin DIR]
                  embedded NATS + the four services; replay ends when drained
   newsflow nats  [--data DIR] [--port N]   an embedded NATS server with JetStream
+  newsflow cluster [--replay PATH] [--stage S] [--low N] [--high N]
+                 3-node local NATS cluster, replicas of each service, a replay;
+                 scales one stage up and down while it runs
   newsflow dlq ls    [--stage S] [--limit N] [--nats-url URL]
   newsflow dlq show  SEQ [--nats-url URL]
   newsflow dlq redrive SEQ... [--nats-url URL]
@@ -44,6 +47,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runCommand(ctx, args[1:], stdout, stderr)
 	case "nats":
 		return natsCommand(ctx, args[1:], stdout, stderr)
+	case "cluster":
+		return clusterCommand(ctx, args[1:], stdout, stderr)
 	case "dlq":
 		return dlqCommand(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
@@ -119,7 +124,12 @@ func PrintSummary(w io.Writer, s orchestrate.Summary) {
 	fmt.Fprintf(tw, "  SQLite\t%s\n", s.DBPath)
 	fmt.Fprintf(tw, "  JSON lines\t%s\n", s.JSONLDir)
 	_ = tw.Flush()
-	fmt.Fprintf(w, "\nRead the claims: bin/sink claims --db sqlite:%s\n", s.DBPath)
+	fmt.Fprintf(w, "\nClaims on the command line: bin/sink claims --db sqlite:%s\n", s.DBPath)
+	if filepath.Clean(s.DBPath) == filepath.Join("data", "newsflow.db") {
+		fmt.Fprintf(w, "See what was stored in a browser: make serve   (http://127.0.0.1:8090/)\n")
+	} else {
+		fmt.Fprintf(w, "See what was stored in a browser: bin/sink serve --db sqlite:%s   (http://127.0.0.1:8090/)\n", s.DBPath)
+	}
 }
 
 func natsCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -153,11 +163,21 @@ func dlqCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	url := fs.String("nats-url", envOr("NEWSFLOW_NATS_URL", "nats://127.0.0.1:4222"), "NATS server (env NEWSFLOW_NATS_URL)")
 	stage := fs.String("stage", "", "only this stage's dead letters (cleaner, tagger, sink)")
 	limit := fs.Int("limit", 100, "at most this many")
-	if err := fs.Parse(args[1:]); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
+	// Flags may follow the sequence numbers (`dlq show 7 --nats-url URL`),
+	// which the flag package alone would take for more arguments.
+	var seqs []string
+	for rest := args[1:]; ; {
+		if err := fs.Parse(rest); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil
+			}
+			return err
 		}
-		return err
+		if fs.NArg() == 0 {
+			break
+		}
+		seqs = append(seqs, fs.Arg(0))
+		rest = fs.Args()[1:]
 	}
 	conn, err := bus.Connect(ctx, config.NATS{URL: *url, ConnectTO: 5 * time.Second}, "newsflow-dlq", zap.NewNop())
 	if err != nil {
@@ -177,12 +197,12 @@ func dlqCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		return tw.Flush()
 	case "show":
-		if fs.NArg() != 1 {
+		if len(seqs) != 1 {
 			return errors.New("dlq show: want one sequence number")
 		}
-		seq, err := strconv.ParseUint(fs.Arg(0), 10, 64)
+		seq, err := strconv.ParseUint(seqs[0], 10, 64)
 		if err != nil {
-			return fmt.Errorf("dlq show: %q is not a sequence number", fs.Arg(0))
+			return fmt.Errorf("dlq show: %q is not a sequence number", seqs[0])
 		}
 		d, err := bus.GetDeadLetter(ctx, conn.JS, seq)
 		if err != nil {
@@ -202,11 +222,11 @@ func dlqCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		enc.SetIndent("", "  ")
 		return enc.Encode(out)
 	case "redrive":
-		if fs.NArg() == 0 {
+		if len(seqs) == 0 {
 			return errors.New("dlq redrive: want sequence numbers")
 		}
 		pub := bus.NewPublisher(conn, zap.NewNop(), nil)
-		for _, a := range fs.Args() {
+		for _, a := range seqs {
 			seq, err := strconv.ParseUint(a, 10, 64)
 			if err != nil {
 				return fmt.Errorf("dlq redrive: %q is not a sequence number", a)

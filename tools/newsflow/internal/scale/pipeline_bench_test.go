@@ -1,0 +1,558 @@
+package scale
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"syscall"
+	"testing"
+	"text/tabwriter"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/newsflow/newsflow/pkg/schema"
+	"github.com/newsflow/newsflow/pkg/service/bus"
+	"github.com/newsflow/newsflow/pkg/service/config"
+	"github.com/newsflow/newsflow/tools/newsflow/internal/metricscrape"
+	"github.com/newsflow/newsflow/tools/newsflow/internal/orchestrate"
+)
+
+var (
+	corpusFlag = flag.String("corpus", "", "BenchmarkPipeline: recording to replay, a directory with bundle.warc.gz and feeds.yaml (make bench-pipeline builds one)")
+	ratesFlag  = flag.String("rates", "max,250,50", "BenchmarkPipeline: replay paces, comma-separated: max, or pages per second")
+)
+
+// pipelineRun is what one replay through the whole pipeline measured.
+type pipelineRun struct {
+	Pace     string
+	Articles int
+	Wall     time.Duration // fetcher start → every hop empty
+	Span     time.Duration // first fetched_at → last stored_at
+	P50, P99 time.Duration // stored_at − fetched_at
+	Max      time.Duration
+	Usage    map[string]Usage // by service, summed over replicas; "nats" for the server
+	SinkWork time.Duration    // the sink's newsflow_process_seconds_sum: decode and store (wall)
+	Dead     uint64
+	// Messaging work replayed in this process for the run's articles.
+	Serial time.Duration // JSON encode and decode of every hop, zstd of the page
+	Client time.Duration // nats.go: publish with ack, pull, double ack
+	// Serial by the service that does it: fetcher, cleaner, tagger, sink.
+	SerialBy map[string]time.Duration
+}
+
+// messaging is the CPU the run spent on NATS and serialisation.
+func (r pipelineRun) messaging() time.Duration { return r.Usage["nats"].CPU + r.Serial + r.Client }
+
+func (r pipelineRun) totalCPU() time.Duration {
+	var t time.Duration
+	for _, u := range r.Usage {
+		t += u.CPU
+	}
+	return t
+}
+
+// BenchmarkPipeline replays a recording through embedded NATS (its own
+// process, file storage), the four services (one replica each, default
+// settings) and SQLite, once per pace, and prints articles per second end
+// to end, latency from fetch to store, CPU seconds and peak RSS per
+// process, and the share of CPU that messaging takes. Run it with
+// make bench-pipeline; it needs -corpus.
+//
+// Messaging share, the method. The services cannot run their stages
+// without NATS, and nothing was added to them for this benchmark, so the
+// messaging work is measured on its own and divided by the run's total
+// CPU (every service process plus the NATS server, from /proc and the
+// kernel's accounting of the reaped server):
+//
+//   - the NATS server: its own process, measured exactly;
+//   - serialisation: for every stored article, this process redoes what
+//     the hops do to it (zstd of the page and JSON encoding in the
+//     fetcher, decoding, unzstd and encoding in the cleaner, decoding and
+//     encoding in the tagger, decoding in the sink), timed with getrusage;
+//   - the client library: this process publishes the same encoded
+//     messages with acks to a fresh server, pulls them in the stages'
+//     batch sizes and double-acks them, timed the same way.
+//
+// Left out: the fetcher's seen-item and feed-state KV calls, in-progress
+// acks (one per AckWait/3, none in a run this short) and the services'
+// logging. As a cross-check, `cleaner clean` and `tagger tag` also run
+// alone on every distinct page, one process each (start-up, measured on a
+// tiny input, subtracted), scaled to the run's pages: "stage alone". That
+// is the stages without NATS, but a short-lived process does work a
+// long-lived one does once (lazy initialisation, cold caches), so it reads
+// high.
+func BenchmarkPipeline(b *testing.B) {
+	if *corpusFlag == "" {
+		b.Fatal("BenchmarkPipeline needs -corpus DIR: run make bench-pipeline")
+	}
+	corpus, err := filepath.Abs(*corpusFlag)
+	if err != nil {
+		b.Fatal(err)
+	}
+	bin := binaries(b)
+	pages := loadBenchmark(b, 0)
+	alone := stagesAlone(b, bin, pages)
+	var runs []pipelineRun
+	ids := pageIDs(b, pages, 20)
+	for _, pace := range strings.Split(*ratesFlag, ",") {
+		pace = strings.TrimSpace(pace)
+		b.Run("pace="+pace, func(b *testing.B) {
+			for range b.N {
+				r, arts := replay(b, bin, corpus, pace)
+				r.Serial, r.SerialBy, r.Client = messagingWork(b, bin, arts, pages, ids)
+				runs = append(runs, r)
+				b.ReportMetric(float64(r.Articles)/r.Wall.Seconds(), "articles/s")
+				b.ReportMetric(float64(r.P50.Milliseconds()), "p50-ms")
+				b.ReportMetric(float64(r.P99.Milliseconds()), "p99-ms")
+				b.ReportMetric(100*r.messaging().Seconds()/r.totalCPU().Seconds(), "messaging-%")
+			}
+		})
+	}
+	printRuns(runs, alone)
+}
+
+// replay runs the pipeline once over the corpus at a pace.
+func replay(b *testing.B, bin, corpus, pace string) (pipelineRun, []schema.ArticleTaggedV1) {
+	b.Helper()
+	ctx := context.Background()
+	dir := b.TempDir()
+	srv := startNATS(b, bin, dir)
+	p, err := orchestrate.StartNATS(orchestrate.Options{BinDir: bin, DataDir: dir, NATSURL: srv.URL})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer func() { _ = p.StopAll() }()
+	if err := p.StartConsumers(ctx); err != nil {
+		b.Fatal(err)
+	}
+	nc, js, err := p.JetStream()
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer nc.Close()
+
+	speed := "max"
+	if pace != "max" {
+		speed = pace + "x" // the corpus records one page per second
+	}
+	run := pipelineRun{Pace: pace, Usage: map[string]Usage{}}
+	last := map[*orchestrate.Proc]Usage{}
+	sample := func() {
+		for _, name := range orchestrate.Services {
+			for _, pr := range p.Procs(name) {
+				if pr.Exited() {
+					continue
+				}
+				if u, err := ReadUsage(pr.Pid()); err == nil {
+					last[pr] = u
+				}
+			}
+		}
+	}
+	t0 := time.Now()
+	if _, err := p.Start(schema.StageFetcher, nil, "--replay", filepath.Join(corpus, "bundle.warc.gz"), "--once",
+		"--feeds", filepath.Join(corpus, "feeds.yaml"), "--replay-speed", speed); err != nil {
+		b.Fatal(err)
+	}
+	var drainedAt time.Time
+	for deadline := t0.Add(10 * time.Minute); ; {
+		// Often enough that the fetcher's last sample is close to its end.
+		time.Sleep(50 * time.Millisecond)
+		sample()
+		fetched := true
+		for _, pr := range p.Procs(schema.StageFetcher) {
+			if !pr.Exited() {
+				fetched = false
+			} else if pr.Err() != nil {
+				b.Fatalf("fetcher failed: %v (see %s)", pr.Err(), p.LogPath(schema.StageFetcher))
+			}
+		}
+		if err := checkAlive(p); err != nil {
+			b.Fatal(err)
+		}
+		_, backlog, err := orchestrate.Backlog(ctx, js)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if fetched && backlog == 0 {
+			if drainedAt.IsZero() {
+				drainedAt = time.Now()
+			} else if time.Since(drainedAt) > 300*time.Millisecond {
+				break
+			}
+		} else {
+			drainedAt = time.Time{}
+		}
+		if time.Now().After(deadline) {
+			b.Fatalf("pace %s: not drained after 10 minutes (backlog %d)", pace, backlog)
+		}
+	}
+	run.Wall = drainedAt.Sub(t0)
+	sample()
+	for _, pr := range p.Procs(schema.StageSink) {
+		m, err := metricscrape.Scrape(ctx, pr.Addr)
+		if err != nil {
+			b.Fatal(err)
+		}
+		run.SinkWork += time.Duration(processSecondsSum(m) * float64(time.Second))
+	}
+	run.Dead = deadLettersOf(b, ctx, p)
+	if err := p.StopAll(); err != nil {
+		b.Fatal(err)
+	}
+	if err := srv.stop(); err != nil {
+		b.Fatalf("nats-server: %v", err)
+	}
+	for pr, u := range last {
+		agg := run.Usage[pr.Name]
+		agg.CPU += u.CPU
+		agg.PeakRSS = max(agg.PeakRSS, u.PeakRSS)
+		run.Usage[pr.Name] = agg
+	}
+	run.Usage["nats"] = srv.usage()
+
+	arts := exported(b, bin, p.DBPath())
+	run.Articles = len(arts)
+	var lat []time.Duration
+	var first, lastStored time.Time
+	for _, a := range arts {
+		if a.Stages.StoredAt == nil {
+			b.Fatalf("article %s has no stored_at", a.ID)
+		}
+		lat = append(lat, a.Stages.StoredAt.Sub(a.Stages.FetchedAt))
+		if first.IsZero() || a.Stages.FetchedAt.Before(first) {
+			first = a.Stages.FetchedAt
+		}
+		if a.Stages.StoredAt.After(lastStored) {
+			lastStored = *a.Stages.StoredAt
+		}
+	}
+	run.Span = lastStored.Sub(first)
+	run.P50, run.P99, run.Max = Percentile(lat, 50), Percentile(lat, 99), Percentile(lat, 100)
+	return run, arts
+}
+
+func processSecondsSum(m metricscrape.Sample) float64 {
+	fam, ok := m["newsflow_process_seconds"]
+	if !ok {
+		return 0
+	}
+	var s float64
+	for _, x := range fam.GetMetric() {
+		s += x.GetHistogram().GetSampleSum()
+	}
+	return s
+}
+
+func deadLettersOf(b *testing.B, ctx context.Context, p *orchestrate.Pipeline) uint64 {
+	b.Helper()
+	nc, js, err := p.JetStream()
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer nc.Close()
+	st, err := js.Stream(ctx, schema.StreamDeadLetter)
+	if err != nil {
+		b.Fatal(err)
+	}
+	info, err := st.Info(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return info.State.Msgs
+}
+
+// alone is what cleaning and tagging each benchmark page cost without
+// NATS, by page, in the corpus's page order.
+type alone struct {
+	clean, tag         []time.Duration
+	cleanBase, tagBase time.Duration // the commands' own start-up, subtracted
+}
+
+// forArticles is the stages' own CPU for the first n articles of a corpus
+// built from the benchmark pages (article i is page i mod len(pages)).
+func (a alone) forArticles(n int) (clean, tag time.Duration) {
+	for i := 0; i < n; i++ {
+		clean += a.clean[i%len(a.clean)]
+		tag += a.tag[i%len(a.tag)]
+	}
+	return clean, tag
+}
+
+// pageIDs maps the article id of every copy (up to copies) of every
+// benchmark page to the page's index.
+func pageIDs(b *testing.B, pages []benchPage, copies int) map[string]int {
+	b.Helper()
+	out := map[string]int{}
+	for k := 0; k <= copies; k++ {
+		for i, pg := range pages {
+			id, _, err := schema.ArticleID(copyURL(b, pg.URL, k))
+			if err != nil {
+				b.Fatal(err)
+			}
+			out[id] = i
+		}
+	}
+	return out
+}
+
+// selfCPU is this process's CPU time so far.
+func selfCPU(b *testing.B) time.Duration {
+	b.Helper()
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// messagingWork redoes, in this process, the serialisation and the NATS
+// client work that the run's articles caused, and returns the CPU of each.
+func messagingWork(b *testing.B, bin string, arts []schema.ArticleTaggedV1, pages []benchPage, ids map[string]int) (serial time.Duration, by map[string]time.Duration, client time.Duration) {
+	b.Helper()
+	type hopData struct{ fetched, cleaned, tagged []byte }
+	msgs := make([]hopData, len(arts))
+	by = map[string]time.Duration{}
+	runtime.GC()
+	cpu0 := selfCPU(b)
+	mark := cpu0
+	charge := func(svc string) {
+		now := selfCPU(b)
+		by[svc] += now - mark
+		mark = now
+	}
+	for i, a := range arts {
+		pi, ok := ids[a.ID]
+		if !ok {
+			b.Fatalf("stored article %s (%s) is no copy of a benchmark page", a.ID, a.URL)
+		}
+		html := pages[pi].HTML
+		// fetcher: compress the page, encode the message.
+		f := schema.ArticleFetchedV1{SchemaVersion: schema.Version, ID: a.ID, URL: a.URL, CanonicalURL: a.CanonicalURL,
+			ContentHash: a.ContentHash, Item: a.Item, Stages: schema.Stages{FetchedAt: a.Stages.FetchedAt},
+			Response: schema.Response{Status: 200, ContentType: "text/html; charset=utf-8", FetchedAt: a.Stages.FetchedAt, Size: len(html)}}
+		if err := f.SetHTML(html); err != nil {
+			b.Fatal(err)
+		}
+		fd, err := schema.Encode(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		charge(schema.StageFetcher)
+		// cleaner: decode, decompress; encode its output (the stored
+		// article's cleaned fields; the chrome list is not stored).
+		f2, err := schema.DecodeFetched(fd)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := f2.HTML(); err != nil {
+			b.Fatal(err)
+		}
+		charge(schema.StageCleaner)
+		c := cleanedOf(b, a)
+		mark = selfCPU(b) // building the stand-in is no one's work
+		cd, err := schema.Encode(c)
+		if err != nil {
+			b.Fatal(err)
+		}
+		charge(schema.StageCleaner)
+		// tagger: decode, encode its output; sink: decode.
+		if _, err := schema.DecodeCleaned(cd); err != nil {
+			b.Fatal(err)
+		}
+		t := a
+		t.Stages.StoredAt = nil
+		td, err := schema.Encode(t)
+		if err != nil {
+			b.Fatal(err)
+		}
+		charge(schema.StageTagger)
+		if _, err := schema.DecodeTagged(td); err != nil {
+			b.Fatal(err)
+		}
+		charge(schema.StageSink)
+		msgs[i] = hopData{fd, cd, td}
+	}
+	for _, d := range by {
+		serial += d
+	}
+
+	// The client library, against a server in its own process.
+	srv := startNATS(b, bin, b.TempDir())
+	defer func() { _ = srv.stop() }()
+	nc, err := nats.Connect(srv.URL)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ensureStreams(b, js)
+	ctx := context.Background()
+	worker := defaultWorker(b)
+	batches := map[string]int{schema.ConsumerCleaner: 16, schema.ConsumerTagger: 32, schema.ConsumerSink: 100}
+	runtime.GC()
+	cpu0 = selfCPU(b)
+	for _, h := range schema.Hops() {
+		if h.Consumer == "" {
+			continue
+		}
+		for i, m := range msgs {
+			data := map[string][]byte{schema.StreamFetched: m.fetched, schema.StreamCleaned: m.cleaned, schema.StreamTagged: m.tagged}[h.Stream]
+			msg := &nats.Msg{Subject: h.Subject, Data: data, Header: nats.Header{}}
+			msg.Header.Set(nats.MsgIdHdr, fmt.Sprintf("%s:%d", h.Consumer, i))
+			if _, err := js.PublishMsgAsync(msg); err != nil {
+				b.Fatal(err)
+			}
+		}
+		<-js.PublishAsyncComplete()
+		cons, err := js.CreateOrUpdateConsumer(ctx, h.Stream, bus.ConsumerConfig(h, worker))
+		if err != nil {
+			b.Fatal(err)
+		}
+		for got := 0; got < len(msgs); {
+			batch, err := cons.Fetch(batches[h.Consumer], jetstream.FetchMaxWait(2*time.Second))
+			if err != nil {
+				b.Fatal(err)
+			}
+			n := 0
+			for m := range batch.Messages() {
+				if err := m.DoubleAck(ctx); err != nil {
+					b.Fatal(err)
+				}
+				n++
+			}
+			if n == 0 {
+				b.Fatalf("%s: %d of %d messages pulled", h.Consumer, got, len(msgs))
+			}
+			got += n
+		}
+	}
+	client = selfCPU(b) - cpu0
+	return serial, by, client
+}
+
+// cleanedOf is the cleaned article a stored article came from, as near as
+// the store keeps it: the fields the two types share.
+func cleanedOf(b *testing.B, a schema.ArticleTaggedV1) schema.ArticleCleanedV1 {
+	b.Helper()
+	raw, err := json.Marshal(a)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var c schema.ArticleCleanedV1
+	if err := json.Unmarshal(raw, &c); err != nil {
+		b.Fatal(err)
+	}
+	c.Stages.TaggedAt, c.Stages.StoredAt = nil, nil
+	return c
+}
+
+// defaultWorker is the worker configuration of a stage with nothing set.
+func defaultWorker(b *testing.B) config.Worker {
+	b.Helper()
+	var w config.Worker
+	s := config.New("bench")
+	config.AddWorker(s, &w, 1, 1)
+	if _, err := s.Parse(nil, func(string) (string, bool) { return "", false }, io.Discard); err != nil {
+		b.Fatal(err)
+	}
+	return w
+}
+
+// stagesAlone runs `cleaner clean` and `tagger tag` over every benchmark
+// page and measures their CPU from the kernel's accounting of each process.
+func stagesAlone(b *testing.B, bin string, pages []benchPage) alone {
+	b.Helper()
+	var a alone
+	a.cleanBase = baseline(b, filepath.Join(bin, "cleaner"), []string{"clean", "--url", "https://example.org/a"},
+		[]byte("<html><head><title>t</title></head><body><p>A short page.</p></body></html>"))
+	a.tagBase = baseline(b, filepath.Join(bin, "tagger"), []string{"tag", "--format", "text"}, []byte("A title\nA body.\n"))
+	for _, pg := range pages {
+		out, cpu := cpuOf(b, filepath.Join(bin, "cleaner"), []string{"clean", "--url", pg.URL, "--content-type", "text/html; charset=utf-8"}, pg.HTML)
+		a.clean = append(a.clean, max(cpu-a.cleanBase, 0))
+		_, cpu = cpuOf(b, filepath.Join(bin, "tagger"), []string{"tag", "--format", "json"}, out)
+		a.tag = append(a.tag, max(cpu-a.tagBase, 0))
+	}
+	return a
+}
+
+// baseline is the median CPU of a command over a tiny input.
+func baseline(b *testing.B, cmd string, args []string, in []byte) time.Duration {
+	b.Helper()
+	var ds []time.Duration
+	for range 15 {
+		_, cpu := cpuOf(b, cmd, args, in)
+		ds = append(ds, cpu)
+	}
+	return Percentile(ds, 50)
+}
+
+func cpuOf(b *testing.B, name string, args []string, in []byte) ([]byte, time.Duration) {
+	b.Helper()
+	cmd := exec.Command(name, args...)
+	var out, errb bytes.Buffer
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = bytes.NewReader(in), &out, &errb
+	if err := cmd.Run(); err != nil {
+		b.Fatalf("%s %v: %v: %s", filepath.Base(name), args, err, errb.String())
+	}
+	return out.Bytes(), cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+}
+
+func printRuns(runs []pipelineRun, a alone) {
+	w := os.Stdout
+	fmt.Fprintf(w, "\nPipeline benchmark (%d CPUs)\n\n", runtime.NumCPU())
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "pace\tarticles\twall s\tarticles/s\tfetch→store span s\tp50 ms\tp99 ms\tmax ms\tdead letters\t")
+	for _, r := range runs {
+		fmt.Fprintf(tw, "%s\t%d\t%.1f\t%.0f\t%.1f\t%d\t%d\t%d\t%d\t\n", r.Pace, r.Articles, r.Wall.Seconds(),
+			float64(r.Articles)/r.Wall.Seconds(), r.Span.Seconds(), r.P50.Milliseconds(), r.P99.Milliseconds(), r.Max.Milliseconds(), r.Dead)
+	}
+	_ = tw.Flush()
+	names := []string{schema.StageFetcher, schema.StageCleaner, schema.StageTagger, schema.StageSink, "nats"}
+	for _, r := range runs {
+		fmt.Fprintf(w, "\npace %s: CPU seconds and peak RSS per process (%d articles)\n", r.Pace, r.Articles)
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(tw, "process\tCPU s\tms/article\tshare\tpeak RSS MiB\tstage alone CPU s\t")
+		total := r.totalCPU()
+		clean, tag := a.forArticles(r.Articles)
+		aloneOf := map[string]string{schema.StageCleaner: fmt.Sprintf("%.2f", clean.Seconds()),
+			schema.StageTagger: fmt.Sprintf("%.2f", tag.Seconds())}
+		for _, n := range names {
+			u := r.Usage[n]
+			fmt.Fprintf(tw, "%s\t%.2f\t%.2f\t%.0f%%\t%.0f\t%s\t\n", n, u.CPU.Seconds(), ms(u.CPU)/float64(max(r.Articles, 1)),
+				100*u.CPU.Seconds()/total.Seconds(), float64(u.PeakRSS)/(1<<20), aloneOf[n])
+		}
+		fmt.Fprintf(tw, "all\t%.2f\t%.2f\t\t\t\t\n", total.Seconds(), ms(total)/float64(max(r.Articles, 1)))
+		_ = tw.Flush()
+		fmt.Fprintf(w, "NATS + serialisation: %.2f s of %.2f s = %.0f%% of CPU (server %.2f s, serialisation %.2f s, client library %.2f s)\n",
+			r.messaging().Seconds(), total.Seconds(), 100*r.messaging().Seconds()/total.Seconds(),
+			r.Usage["nats"].CPU.Seconds(), r.Serial.Seconds(), r.Client.Seconds())
+		fmt.Fprintf(w, "  serialisation by service: fetcher %.2f s (zstd + encode), cleaner %.2f s (decode + unzstd + encode), tagger %.2f s, sink %.2f s\n",
+			r.SerialBy[schema.StageFetcher].Seconds(), r.SerialBy[schema.StageCleaner].Seconds(),
+			r.SerialBy[schema.StageTagger].Seconds(), r.SerialBy[schema.StageSink].Seconds())
+	}
+	fmt.Fprintf(w, "\nStages alone (per distinct page, start-up subtracted: cleaner %.1f ms, tagger %.1f ms): cleaner median %.1f ms, tagger median %.1f ms\n",
+		ms(a.cleanBase), ms(a.tagBase), ms(median(a.clean)), ms(median(a.tag)))
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+func median(ds []time.Duration) time.Duration {
+	c := append([]time.Duration(nil), ds...)
+	sort.Slice(c, func(i, j int) bool { return c[i] < c[j] })
+	return Percentile(c, 50)
+}

@@ -1,0 +1,322 @@
+package scale
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/newsflow/newsflow/pkg/schema"
+	"github.com/newsflow/newsflow/tools/newsflow/internal/metricscrape"
+	"github.com/newsflow/newsflow/tools/newsflow/internal/orchestrate"
+)
+
+// lane is one pipeline of the throughput test: its own NATS server, its
+// own streams, its own service processes.
+type lane struct {
+	p   *orchestrate.Pipeline
+	js  jetstream.JetStream
+	ids map[string]bool
+}
+
+func newLane(t *testing.T, bin string) *lane {
+	t.Helper()
+	dir := t.TempDir()
+	logsOnFailure(t, dir)
+	srv := startNATS(t, bin, dir)
+	p, err := orchestrate.StartNATS(orchestrate.Options{BinDir: bin, DataDir: dir, NATSURL: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = p.StopAll() })
+	nc, js, err := p.JetStream()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Close)
+	ensureStreams(t, js)
+	return &lane{p: p, js: js, ids: map[string]bool{}}
+}
+
+// state is what a lane's cleaners have done so far: messages finished,
+// messages left, CPU used and messages handled by each live replica.
+type state struct {
+	done, left uint64
+	cpu        time.Duration
+	handled    map[*orchestrate.Proc]float64
+}
+
+func (l *lane) state(t *testing.T, ctx context.Context) state {
+	t.Helper()
+	var st state
+	var err error
+	st.done, st.left, err = Done(ctx, l.js, schema.StageCleaner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.handled = map[*orchestrate.Proc]float64{}
+	for _, pr := range l.p.Procs(schema.StageCleaner) {
+		if pr.Exited() {
+			continue
+		}
+		if u, err := ReadUsage(pr.Pid()); err == nil {
+			st.cpu += u.CPU
+		}
+		m, err := metricscrape.Scrape(ctx, pr.Addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st.handled[pr] = m.Sum("newsflow_messages_total", "stage="+schema.StageCleaner)
+	}
+	return st
+}
+
+// TestScaleOutRaisesThroughput checks that scaling the cleaner from one
+// replica to three raises its throughput, that the three share the work,
+// and that every article then reaches the store exactly once: nothing is
+// lost or doubled by adding replicas or by stopping them (SIGTERM drains).
+//
+// Why the cleaner: it is the CPU-bound stage (HTML parsing), so its
+// capacity is the CPU it gets. Each replica runs with concurrency 1, which
+// makes a replica worth one CPU at most, like a pod with a one-CPU limit.
+// Nothing is slowed down artificially.
+//
+// How, on a shared two-core machine (make test runs packages side by
+// side, so a free core cannot be counted on): two identical pipelines, A
+// and B, each with its own NATS server and a backlog of benchmark pages,
+// run side by side and are measured over the same seconds, so whatever
+// else the machine does weighs on both alike. First both have one cleaner;
+// then B scales to three while A stays at one. B's rate relative to A's
+// must rise by at least 1.25 times: with free cores three replicas use
+// more of them, on a busy machine they get three shares of the CPU
+// instead of one; either way about 2 to 3 times. The tagger and the sink
+// start only after the measurement.
+func TestScaleOutRaisesThroughput(t *testing.T) {
+	bin := binaries(t)
+	t.Run("cleaner", func(t *testing.T) { scaleOutRaisesThroughput(t, bin) })
+	t.Run("run", func(t *testing.T) { runScalesUpAndDown(t, bin) })
+}
+
+func scaleOutRaisesThroughput(t *testing.T, bin string) {
+	ctx := context.Background()
+	start := time.Now()
+	// Sixty pages, copies of them under other URLs: loading and
+	// compressing them in a race-instrumented test is what takes long.
+	pages := loadBenchmark(t, 60)
+	a, b := newLane(t, bin), newLane(t, bin)
+	// Enough that no backlog runs out within the two windows, B's at three
+	// replicas included.
+	publishFetched(t, a.js, pages, 0, 450, a.ids)
+	publishFetched(t, b.js, pages, 0, 720, b.ids)
+	one := []string{"NEWSFLOW_CONCURRENCY=1"}
+	for _, l := range []*lane{a, b} {
+		if err := scaleTo(ctx, l.p, schema.StageCleaner, 1, one); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const win = time.Second
+	measure := func() (rateA, rateB, cpuA, cpuB float64, shares []float64) {
+		a0, b0, t0 := a.state(t, ctx), b.state(t, ctx), time.Now()
+		time.Sleep(win)
+		a1, b1 := a.state(t, ctx), b.state(t, ctx)
+		el := time.Since(t0).Seconds()
+		if a1.left == 0 || b1.left == 0 {
+			t.Fatalf("a backlog ran out within the window (left: A %d, B %d)", a1.left, b1.left)
+		}
+		for pr, n := range b1.handled {
+			shares = append(shares, n-b0.handled[pr])
+		}
+		return float64(a1.done-a0.done) / el, float64(b1.done-b0.done) / el,
+			(a1.cpu - a0.cpu).Seconds() / el, (b1.cpu - b0.cpu).Seconds() / el, shares
+	}
+	t.Logf("published and started: %s", time.Since(start).Round(time.Millisecond))
+	ra1, rb1, ca1, cb1, _ := measure()
+	if err := scaleTo(ctx, b.p, schema.StageCleaner, 3, one); err != nil {
+		t.Fatal(err)
+	}
+	ra2, rb2, ca2, cb2, shares := measure()
+	before, after := rb1/ra1, rb2/ra2
+	t.Logf("cleaner msg/s (CPUs): both at 1 replica: A %.0f (%.2f), B %.0f (%.2f); B at 3 replicas: A %.0f (%.2f), B %.0f (%.2f), per replica %v; B/A %.2f → %.2f, x%.2f",
+		ra1, ca1, rb1, cb1, ra2, ca2, rb2, cb2, shares, before, after, after/before)
+	if ra1 == 0 || ra2 == 0 || rb1 == 0 {
+		t.Fatalf("a cleaner did nothing in a window")
+	}
+	if after < 1.25*before {
+		t.Errorf("B at 3 replicas cleaned %.2f times A's rate, at 1 replica %.2f times: want a rise of at least 1.25 times", after, before)
+	}
+	if len(shares) != 3 {
+		t.Fatalf("%d replicas of B measured, want 3", len(shares))
+	}
+	var total float64
+	for _, n := range shares {
+		total += n
+	}
+	for i, n := range shares {
+		// They pull from one durable consumer: none sits idle.
+		if n < total/10 {
+			t.Errorf("replica %d handled %.0f of %.0f messages: the work is not shared", i+1, n, total)
+		}
+	}
+
+	// B down to one replica (the other two drain on SIGTERM), everything
+	// through to the store, then count what it holds.
+	if err := a.p.StopAll(); err != nil {
+		t.Fatal(err)
+	}
+	if err := scaleTo(ctx, b.p, schema.StageCleaner, 1, one); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{schema.StageTagger, schema.StageSink} {
+		if err := scaleTo(ctx, b.p, name, 1, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Logf("measured: %s", time.Since(start).Round(time.Millisecond))
+	waitDrained(t, ctx, b.js, 90*time.Second)
+	t.Logf("drained: %s", time.Since(start).Round(time.Millisecond))
+	if err := b.p.StopAll(); err != nil {
+		t.Fatal(err)
+	}
+	stored := exported(t, bin, b.p.DBPath())
+	seen := map[string]int{}
+	for _, art := range stored {
+		seen[art.ID]++
+	}
+	for id := range b.ids {
+		if seen[id] != 1 {
+			t.Errorf("article %s stored %d times, want once", id, seen[id])
+		}
+	}
+	if len(stored) != len(b.ids) {
+		t.Errorf("%d articles stored, %d published", len(stored), len(b.ids))
+	}
+	if n := deadLetters(t, ctx, b.js); n != 0 {
+		t.Errorf("%d dead letters, want none", n)
+	}
+}
+
+// runScalesUpAndDown runs what `newsflow cluster` runs, over the bundled
+// recording: the stage goes 1 → 2 → 1 replicas and everything is stored.
+func runScalesUpAndDown(t *testing.T, bin string) {
+	root := repoRoot(t)
+	dir := t.TempDir()
+	logsOnFailure(t, filepath.Join(dir, "run"))
+	srv := startNATS(t, bin, dir)
+	var out strings.Builder
+	rep, err := Run(context.Background(), Options{BinDir: bin, DataDir: filepath.Join(dir, "run"), NATSURL: srv.URL,
+		Replay:      filepath.Join(root, "testdata", "recording"),
+		ReplayFeeds: filepath.Join(root, "testdata", "recording", "feeds.yaml"),
+		Stage:       schema.StageTagger, Low: 1, High: 2, Timeout: 2 * time.Minute, Out: &out})
+	t.Log(out.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.StoreArticles != 50 || rep.DeadLetters != 0 {
+		t.Errorf("stored %d articles, %d dead letters: want the recording's 50, none", rep.StoreArticles, rep.DeadLetters)
+	}
+	want := []int{1, 2, 1}
+	if len(rep.Phases) == 0 || len(rep.Phases) > len(want) {
+		t.Fatalf("%d phases", len(rep.Phases))
+	}
+	for i, ph := range rep.Phases {
+		if ph.Replicas != want[i] {
+			t.Errorf("phase %d ran %d replicas, want %d", i+1, ph.Replicas, want[i])
+		}
+	}
+	if !strings.Contains(out.String(), "tagger by phase") {
+		t.Errorf("no phase table in the output")
+	}
+}
+
+func waitDrained(t *testing.T, ctx context.Context, js jetstream.JetStream, timeout time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		_, total, err := orchestrate.Backlog(ctx, js)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if total == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("backlog %d after %s", total, timeout)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func deadLetters(t *testing.T, ctx context.Context, js jetstream.JetStream) uint64 {
+	t.Helper()
+	st, err := js.Stream(ctx, schema.StreamDeadLetter)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := st.Info(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return info.State.Msgs
+}
+
+func TestPercentile(t *testing.T) {
+	ms := func(ns ...int) []time.Duration {
+		var out []time.Duration
+		for _, n := range ns {
+			out = append(out, time.Duration(n)*time.Millisecond)
+		}
+		return out
+	}
+	tests := []struct {
+		name string
+		in   []time.Duration
+		p    float64
+		want time.Duration
+	}{
+		{"empty", nil, 50, 0},
+		{"one", ms(7), 99, 7 * time.Millisecond},
+		{"median of ten", ms(10, 9, 8, 7, 6, 5, 4, 3, 2, 1), 50, 5 * time.Millisecond},
+		{"p99 of a hundred", ms(seq(100)...), 99, 99 * time.Millisecond},
+		{"p100", ms(3, 1, 2), 100, 3 * time.Millisecond},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := Percentile(tc.in, tc.p); got != tc.want {
+				t.Errorf("Percentile(%v, %v) = %v, want %v", tc.in, tc.p, got, tc.want)
+			}
+		})
+	}
+}
+
+func seq(n int) []int {
+	out := make([]int, n)
+	for i := range out {
+		out[i] = i + 1
+	}
+	return out
+}
+
+func TestParseProc(t *testing.T) {
+	stat := []byte("4242 (my (odd) cmd) S 1 4242 4242 0 -1 4194560 1000 0 0 0 250 75 0 0 20 0 8 0 100 1000000 500 18446744073709551615")
+	cpu, err := parseStatCPU(stat)
+	if err != nil || cpu != 3250*time.Millisecond {
+		t.Errorf("parseStatCPU = %v, %v; want 3.25s", cpu, err)
+	}
+	if _, err := parseStatCPU([]byte("garbage")); err == nil {
+		t.Errorf("parseStatCPU(garbage): no error")
+	}
+	status := []byte("Name:\tx\nVmPeak:\t  9000 kB\nVmHWM:\t  2048 kB\nVmRSS:\t  1024 kB\n")
+	rss, err := parseStatusHWM(status)
+	if err != nil || rss != 2048<<10 {
+		t.Errorf("parseStatusHWM = %d, %v; want %d", rss, err, 2048<<10)
+	}
+	// And on a live process: this one.
+	u, err := ReadUsage(os.Getpid())
+	if err != nil || u.PeakRSS <= 0 {
+		t.Errorf("ReadUsage(self) = %+v, %v", u, err)
+	}
+}

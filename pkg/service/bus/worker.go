@@ -266,13 +266,18 @@ func (w *Worker) handleBatch(ctx context.Context, raws []jetstream.Msg) {
 	if w.Metrics != nil {
 		w.Metrics.duration.WithLabelValues(w.Stage).Observe(time.Since(start).Seconds())
 	}
+	// Acks are confirmed in parallel: after a server crash the acks of
+	// messages delivered just before it go unanswered, and waiting for each
+	// in turn would stall the stage for the ack timeout times the batch.
+	var acks sync.WaitGroup
 	for i, m := range ms {
 		if errs[i] == nil {
-			w.ack(ctx, m, "ok")
+			acks.Go(func() { w.ack(ctx, m, "ok") })
 		} else {
 			w.fail(ctx, m, errs[i])
 		}
 	}
+	acks.Wait()
 }
 
 // overLimit dead-letters a message delivered more often than MaxAttempts

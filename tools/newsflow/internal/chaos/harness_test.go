@@ -29,6 +29,11 @@ import (
 var binDir string
 
 func TestMain(m *testing.M) {
+	// The test binary doubles as a NATS cluster node, so that a node can
+	// be killed like a crashing process (see nodes_test.go).
+	if spec := os.Getenv(nodeEnv); spec != "" {
+		os.Exit(runNode(spec))
+	}
 	os.Exit(runTests(m))
 }
 
@@ -258,7 +263,7 @@ func (r *run) waitFor(what string, timeout time.Duration, cond func() bool) {
 	}
 }
 
-// waitDrained waits until the last fetcher exited cleanly and every hop
+// waitDrained waits until every fetcher exited cleanly and every hop
 // stream is empty (work queues: a message leaves only once acked).
 func (r *run) waitDrained(timeout time.Duration) {
 	r.t.Helper()
@@ -272,8 +277,10 @@ func (r *run) waitDrained(timeout time.Duration) {
 				}
 			}
 		}
+		// Without a fetcher (messages published by the test) there is
+		// nothing to wait for upstream.
 		fetchers := r.p.Procs("fetcher")
-		done := len(fetchers) > 0
+		done := true
 		for _, pr := range fetchers {
 			if !pr.Exited() {
 				done = false
@@ -436,4 +443,29 @@ func (r *run) logEntries(svc, msg string) []map[string]any {
 		}
 	}
 	return out
+}
+
+// stallStats summarises the "Publish went through after retries." lines
+// of every service: how many publishes stalled, and the longest stall.
+func (r *run) stallStats() (n int, longest time.Duration) {
+	r.t.Helper()
+	for _, svc := range orchestrate.Services {
+		for _, e := range r.logEntries(svc, "Publish went through after retries.") {
+			n++
+			if s, ok := e["stalled"].(float64); ok {
+				longest = max(longest, time.Duration(s*float64(time.Second)))
+			}
+		}
+	}
+	return n, longest
+}
+
+// countLogs counts the log lines with message msg over every service.
+func (r *run) countLogs(msg string) int {
+	r.t.Helper()
+	n := 0
+	for _, svc := range orchestrate.Services {
+		n += len(r.logEntries(svc, msg))
+	}
+	return n
 }

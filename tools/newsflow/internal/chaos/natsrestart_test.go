@@ -51,9 +51,7 @@ func TestNATSRestart(t *testing.T) {
 		startNATSProcess(t, dir, port)
 		r.logRecovery("SIGKILL", fetched, stored)
 		r.waitDrained(3 * time.Minute)
-		t.Logf("drained at %s", time.Since(r.began))
 		r.stopAll()
-		t.Logf("stopped at %s", time.Since(r.began))
 		r.checkExactlyOnce()
 	})
 }
@@ -66,9 +64,14 @@ func (r *run) logRecovery(how string, fetched, stored uint64) {
 	// The first figure after the restart: what the sink had acked when
 	// NATS went away, as the store kept it.
 	acked := r.through("sink")
-	r.waitFor("the sink to store again", time.Minute, func() bool { return r.through("sink") > acked })
-	r.t.Logf("NATS %s after %d fetched, %d stored, down %s: the sink stored again %s after NATS was back",
-		how, fetched, stored, natsDown, time.Since(back).Round(10*time.Millisecond))
+	r.waitFor("the sink to store again", 30*time.Second, func() bool { return r.through("sink") > acked })
+	resumed := time.Since(back)
+	r.waitDrained(3 * time.Minute)
+	stalls, longest := r.stallStats()
+	r.t.Logf("NATS %s after %d fetched, %d stored, down %s: the sink stored again %s after NATS was back; "+
+		"drained %s after the start; %d publishes stalled (longest %s); %d acks not confirmed (redelivered, de-duplicated)",
+		how, fetched, stored, natsDown, resumed.Round(10*time.Millisecond), time.Since(r.began).Round(100*time.Millisecond),
+		stalls, longest.Round(10*time.Millisecond), r.countLogs("Ack not confirmed; the message may be redelivered."))
 }
 
 // startNATSProcess runs `newsflow nats` with its store under dir and waits

@@ -142,7 +142,13 @@ var HostilePayloads = []string{
 	`<p onmouseover="alert(3)">Hover here.</p>`,
 	`<object data="data:text/html;base64,PHNjcmlwdD5hbGVydCg0KTwvc2NyaXB0Pg=="></object>`,
 	`<style>@import 'https://evil.example/x.css';</style>`,
+	// Escaped, this is text: the article quotes an attack string.
+	`<p>Researchers showed the panel the string &lt;script&gt;alert(5)&lt;/script&gt; and &lt;img src=x onerror=alert(6)&gt;.</p>`,
 }
+
+// QuotedAttack is how the last of HostilePayloads reads as text: the page
+// shows it, so the stored text keeps it, as text.
+const QuotedAttack = `<script>alert(5)</script> and <img src=x onerror=alert(6)>`
 
 // Page renders article page i.
 func (s *Site) Page(i int) string {
@@ -186,8 +192,10 @@ func (s *Site) Page(i int) string {
 	b.WriteString("<div class=\"story-body\">\n")
 	for k, p := range st.paragraphs {
 		fmt.Fprintf(&b, "<p>%s</p>\n", esc(p))
-		if s.Hostile && k < len(HostilePayloads)-1 {
-			b.WriteString(HostilePayloads[k+1] + "\n")
+		for j := 1; s.Hostile && j < len(HostilePayloads); j++ {
+			if (j-1)%len(st.paragraphs) == k {
+				b.WriteString(HostilePayloads[j] + "\n")
+			}
 		}
 		if k == 2 {
 			b.WriteString(`<aside class="inline-promo"><a href="/newsletter">Sign up for our morning briefing</a></aside>` + "\n")

@@ -469,7 +469,10 @@ func TestHostileFeeds(t *testing.T) {
 		if !errors.Is(err, ErrBodyTooLarge) {
 			t.Fatalf("err = %v, want %v", err, ErrBodyTooLarge)
 		}
-		if mem.peak > 4*limit {
+		// Bounded by the cap, not by the stream (which never ends): the
+		// buffer grows by doubling and the heap is sampled around GCs, so
+		// allow a few times the cap; the race detector adds to it.
+		if mem.peak > 8*limit {
 			t.Errorf("memory for a %d MiB cap: %s", limit>>20, mem)
 		}
 		t.Logf("cut at the %d MiB body cap, %s: %v", limit>>20, mem, err)

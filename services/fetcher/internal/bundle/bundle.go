@@ -49,6 +49,11 @@ func Build(outDir, srcRoot string) error {
 	if err != nil {
 		return err
 	}
+	followups, err := loadFollowups(srcRoot)
+	if err != nil {
+		return err
+	}
+	seeds = append(seeds, followups...)
 	corpus, err := loadCorpus(srcRoot)
 	if err != nil {
 		return err
@@ -131,7 +136,7 @@ func record(outDir string, site map[string]resource, order []string) error {
 		Software: "newsflow bundle generator (services/fetcher/internal/bundle)",
 		Config: map[string]string{
 			"description": "Fixture pages served under their real URLs from a local server; see testdata/recording/README.md",
-			"sources":     "testdata/seeds/html, testdata/corpus/article-extraction-benchmark (MIT, Scrapinghub)",
+			"sources":     "testdata/seeds/html, testdata/followups/html, testdata/corpus/article-extraction-benchmark (MIT, Scrapinghub)",
 		},
 		Now:         func() time.Time { return genTime.Add(time.Duration(tick.Add(1)) * time.Second) },
 		NewRecordID: func() string { return uuid.NewSHA1(idSpace, []byte(strconv.FormatInt(ids.Add(1), 10))).String() },

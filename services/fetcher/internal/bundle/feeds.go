@@ -31,7 +31,8 @@ type feedDef struct {
 	Format   string
 	Author   string   // for items whose page names no author: the outlet itself
 	Category string   // added to every item's categories
-	Hosts    []string // seed pages of these hosts go to this feed
+	Hosts    []string // seed and follow-up pages of these hosts go to this feed
+	NoCorpus bool     // benchmark pages are not spread over this feed
 }
 
 func feedDefs() []feedDef {
@@ -44,6 +45,10 @@ func feedDefs() []feedDef {
 			Format: formatJSON, Author: "Asian Lite News", Category: "Top News", Hosts: []string{"asianlite.com"}},
 		{URL: "https://en.minanews.net/feed/", Title: "MINA News", Home: "https://en.minanews.net/",
 			Format: formatRSSWP, Author: "MINA News", Category: "International", Hosts: []string{"en.minanews.net"}},
+		{URL: "https://www.wireroundup.example/feed.xml", Title: "Wire Roundup", Home: "https://www.wireroundup.example/",
+			Format: formatRSS, Author: "Wire Roundup", Category: "Middle East", NoCorpus: true,
+			Hosts: []string{"www.gulfwire.example", "www.levantdaily.example", "www.baghdadherald.example",
+				"www.frontline-report.example", "www.romewire.example"}},
 	}
 }
 
@@ -86,8 +91,14 @@ func assign(defs []feedDef, seeds, corpus []page, genTime time.Time) ([][]item, 
 		}
 		add(fi, p)
 	}
+	var spread []int // feeds the benchmark pages go to, in turn
+	for i, d := range defs {
+		if !d.NoCorpus {
+			spread = append(spread, i)
+		}
+	}
 	for i, p := range corpus {
-		add(i%len(defs), p)
+		add(spread[i%len(spread)], p)
 	}
 	for _, items := range out {
 		sort.SliceStable(items, func(a, b int) bool {

@@ -34,14 +34,30 @@ type page struct {
 
 // loadSeeds reads testdata/seeds/html/<basename>.html at the URLs of urls.json.
 func loadSeeds(srcRoot string) ([]page, error) {
-	dir := filepath.Join(srcRoot, "seeds", "html")
+	pages, err := loadFixtures(srcRoot, "seeds")
+	for i := range pages {
+		pages[i].Seed = true
+	}
+	return pages, err
+}
+
+// loadFollowups reads testdata/followups/html: articles of other outlets
+// that restate seed figures, so the claim desk has something to group.
+func loadFollowups(srcRoot string) ([]page, error) {
+	return loadFixtures(srcRoot, "followups")
+}
+
+// loadFixtures reads testdata/<set>/html/<basename>.html at the URLs of its
+// urls.json, in name order.
+func loadFixtures(srcRoot, set string) ([]page, error) {
+	dir := filepath.Join(srcRoot, set, "html")
 	b, err := os.ReadFile(filepath.Join(dir, "urls.json"))
 	if err != nil {
-		return nil, fmt.Errorf("bundle: seeds: %w", err)
+		return nil, fmt.Errorf("bundle: %s: %w", set, err)
 	}
 	var urls map[string]string
 	if err := json.Unmarshal(b, &urls); err != nil {
-		return nil, fmt.Errorf("bundle: seeds: urls.json: %w", err)
+		return nil, fmt.Errorf("bundle: %s: urls.json: %w", set, err)
 	}
 	names := make([]string, 0, len(urls))
 	for n := range urls {
@@ -52,13 +68,12 @@ func loadSeeds(srcRoot string) ([]page, error) {
 	for _, n := range names {
 		body, err := os.ReadFile(filepath.Join(dir, n+".html"))
 		if err != nil {
-			return nil, fmt.Errorf("bundle: seeds: %w", err)
+			return nil, fmt.Errorf("bundle: %s: %w", set, err)
 		}
 		p, err := newPage(urls[n], body)
 		if err != nil {
 			return nil, err
 		}
-		p.Seed = true
 		pages = append(pages, p)
 	}
 	return pages, nil

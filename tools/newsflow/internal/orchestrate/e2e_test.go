@@ -167,6 +167,8 @@ func TestMakeRunEndToEnd(t *testing.T) {
 		})
 	}
 
+	checkLedger(t, bin, sum.DBPath)
+
 	// A second run over the same data directory adds no duplicate.
 	sum2, err := orchestrate.Run(ctx, opts)
 	if err != nil {
@@ -206,6 +208,57 @@ func TestMakeRunEndToEnd(t *testing.T) {
 		cb, _ := json.Marshal(b.Claims)
 		if !bytes.Equal(ta, tb) || !bytes.Equal(ca, cb) {
 			t.Errorf("article %s: tags or claims differ between replays", id)
+		}
+	}
+}
+
+// checkLedger holds the claim desk to the bundled recording: the seed
+// figures that the follow-up articles restate are grouped across outlets,
+// and a different number is never folded into their group.
+func checkLedger(t *testing.T, bin, db string) {
+	t.Helper()
+	cmd := exec.Command(filepath.Join(bin, "sink"), "ledger", "--db", "sqlite:"+db, "--format", "json")
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("sink ledger: %v: %s", err, errb.String())
+	}
+	type group struct {
+		Unit    string   `json:"unit"`
+		Value   *float64 `json:"value"`
+		Low     *float64 `json:"low"`
+		Outlets []string `json:"outlets"`
+	}
+	var groups []group
+	sc := bufio.NewScanner(&out)
+	sc.Buffer(make([]byte, 1<<20), 16<<20)
+	for sc.Scan() {
+		var g group
+		if err := json.Unmarshal(sc.Bytes(), &g); err != nil {
+			t.Fatalf("ledger line: %v", err)
+		}
+		groups = append(groups, g)
+	}
+	outlets := func(unit string, v float64) int {
+		best := 0
+		for _, g := range groups {
+			if g.Unit == unit && ((g.Value != nil && *g.Value == v) || (g.Low != nil && *g.Low == v)) {
+				best = max(best, len(g.Outlets))
+			}
+		}
+		return best
+	}
+	for _, want := range []struct {
+		unit    string
+		value   float64
+		outlets int
+	}{
+		{"percent", 95, 3}, {"people", 2_000_000, 2}, {"people", 8_000_000, 2}, {"people", 4_000_000, 2},
+		{"strikes", 29, 2}, {"militants", 14_000, 2}, {"percent", 100, 2},
+		{"percent", 98, 1}, // a distractor: a different number stays apart
+	} {
+		if got := outlets(want.unit, want.value); got != want.outlets {
+			t.Errorf("ledger: %v %s carried by %d outlets, want %d", want.value, want.unit, got, want.outlets)
 		}
 	}
 }

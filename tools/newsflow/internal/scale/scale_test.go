@@ -215,8 +215,8 @@ func runScalesUpAndDown(t *testing.T, bin string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.StoreArticles != 50 || rep.DeadLetters != 0 {
-		t.Errorf("stored %d articles, %d dead letters: want the recording's 50, none", rep.StoreArticles, rep.DeadLetters)
+	if rep.StoreArticles != 56 || rep.DeadLetters != 0 {
+		t.Errorf("stored %d articles, %d dead letters: want the recording's 56, none", rep.StoreArticles, rep.DeadLetters)
 	}
 	want := []int{1, 2, 1}
 	if len(rep.Phases) == 0 || len(rep.Phases) > len(want) {

@@ -18,7 +18,7 @@ stages='.stages = {fetched_at: "2025-06-02T06:00:00Z", cleaned_at: "2025-06-02T0
 
 bin/newsflow run --bin bin --data "$tmp/data" --replay testdata/recording >"$tmp/run.log" 2>&1 ||
   { cat "$tmp/run.log"; exit 1; }
-bin/sink export --db "sqlite:$tmp/data/newsflow.db" | jq -c "$stages" | gzip -9n >"$dir/recording.jsonl.gz"
+bin/sink export --db "sqlite:$tmp/data/newsflow.db" | jq -c "select(.url | test(\"[.]example/\") | not) | $stages" | gzip -9n >"$dir/recording.jsonl.gz"
 for f in "$dir"/repeats/*.json; do
   bin/tagger tag --format json <"$f" | jq -c "$stages"
 done >"$dir/repeats.jsonl"

@@ -91,7 +91,7 @@ eval: ## Print the tagger's quality on the dev set (relevance, claims, speakers,
 fuzz: ## Run each fuzz target for FUZZTIME (default 5s; e.g. FUZZTIME=10m to fuzz long).
 	@set -e; for target in $$(grep -rl --include='*_test.go' '^func Fuzz' services pkg | xargs -n1 dirname | sort -u); do \
 	  for f in $$(grep -h '^func Fuzz' $$target/*_test.go | sed 's/func \(Fuzz[A-Za-z0-9_]*\).*/\1/'); do \
-	    echo "== $$target $$f"; go test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) ./$$target/; \
+	    echo "== $$target $$f"; go test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./$$target/; \
 	  done; done
 
 tidy: ## go mod tidy in every module.

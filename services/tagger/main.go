@@ -4,22 +4,12 @@
 package main
 
 import (
-	"context"
-	"fmt"
 	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/newsflow/newsflow/pkg/service/app"
 	"github.com/newsflow/newsflow/services/tagger/internal/tagger"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := tagger.Main(ctx, app.Env{Args: os.Args[1:], Lookup: os.LookupEnv, Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr})
-	stop()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "tagger:", err)
-		os.Exit(1)
-	}
+	os.Exit(app.Command("tagger", tagger.Main))
 }

@@ -38,6 +38,7 @@ func ParseConfig(set *config.Set, env Env) (rest []string, handled bool, err err
 		return nil, true, nil
 	}
 	if errors.Is(err, config.ErrDumped) {
+		set.Dump(env.Stdout)
 		return nil, true, nil
 	}
 	return rest, false, err

@@ -198,9 +198,9 @@ func (s *Set) Strings(p *[]string, flagName, env string, def []string, usage str
 var ErrHelp = flag.ErrHelp
 
 // Parse applies defaults (already set), then the environment through lookup,
-// then the command-line flags. It returns the remaining arguments. With
-// -config-dump it prints the resolved table (secrets redacted) to out and
-// returns ErrDumped.
+// then the command-line flags. It returns the remaining arguments. Usage
+// and flag errors go to out. With -config-dump it returns ErrDumped: the
+// caller prints the resolved table with Dump.
 func (s *Set) Parse(args []string, lookup func(string) (string, bool), out io.Writer) ([]string, error) {
 	for _, v := range s.vars {
 		raw, ok := lookup(v.Env)
@@ -243,13 +243,12 @@ func (s *Set) Parse(args []string, lookup func(string) (string, bool), out io.Wr
 		return nil, fmt.Errorf("config: %w", err)
 	}
 	if *dump {
-		s.Dump(out)
 		return nil, ErrDumped
 	}
 	return fs.Args(), nil
 }
 
-// ErrDumped is returned by Parse after -config-dump printed the table.
+// ErrDumped is returned by Parse when -config-dump asks for the table.
 var ErrDumped = errors.New("config: dumped")
 
 // Redacted is what a set secret prints as.

@@ -82,6 +82,7 @@ func TestSecretsRedactedAndFromFile(t *testing.T) {
 	if !errors.Is(err, config.ErrDumped) {
 		t.Fatalf("err = %v, want ErrDumped", err)
 	}
+	s.Dump(&out)
 	if c.NATS.Token != "s3cret" {
 		t.Errorf("token from file = %q", c.NATS.Token)
 	}

@@ -2,7 +2,6 @@ package bundle
 
 import (
 	"bytes"
-	"encoding/json"
 	"encoding/xml"
 	"fmt"
 	"net/url"
@@ -137,47 +136,27 @@ func BuildCorpus(outDir, srcRoot string, pages int) error {
 // ground-truth URL. A page without a title gets its URL's last path
 // segment, so no page is left out.
 func loadBenchmark(srcRoot string) ([]page, error) {
-	dir := filepath.Join(srcRoot, "corpus", "article-extraction-benchmark")
-	b, err := os.ReadFile(filepath.Join(dir, "ground-truth.json"))
+	files, err := benchmarkFiles(srcRoot)
 	if err != nil {
-		return nil, fmt.Errorf("bundle: corpus: %w", err)
+		return nil, err
 	}
-	var truth map[string]struct {
-		URL string `json:"url"`
-	}
-	if err := json.Unmarshal(b, &truth); err != nil {
-		return nil, fmt.Errorf("bundle: corpus: ground-truth.json: %w", err)
-	}
-	files, err := filepath.Glob(filepath.Join(dir, "html", "*.html.gz"))
-	if err != nil {
-		return nil, fmt.Errorf("bundle: corpus: %w", err)
-	}
-	sort.Strings(files)
 	seen := map[string]bool{}
 	var pages []page
 	for _, f := range files {
-		id := strings.TrimSuffix(filepath.Base(f), ".html.gz")
-		u := truth[id].URL
-		if u == "" {
-			return nil, fmt.Errorf("bundle: corpus: %s: no URL in ground-truth.json", id)
-		}
-		if seen[u] {
+		if seen[f.URL] {
 			continue
 		}
-		seen[u] = true
-		body, err := readGzip(f)
+		seen[f.URL] = true
+		body, err := readGzip(f.Path)
 		if err != nil {
 			return nil, err
 		}
-		p, err := newPage(u, body)
+		p, err := newPage(f.URL, body)
 		if err != nil {
 			meta, _ := headMeta(body)
-			p = page{URL: u, Body: body, Title: fallbackTitle(u), Description: meta["description"]}
+			p = page{URL: f.URL, Body: body, Title: fallbackTitle(f.URL), Description: meta["description"]}
 		}
 		pages = append(pages, p)
-	}
-	if len(pages) == 0 {
-		return nil, fmt.Errorf("bundle: corpus: no pages under %s", dir)
 	}
 	return pages, nil
 }

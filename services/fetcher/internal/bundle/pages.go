@@ -79,8 +79,13 @@ func loadFixtures(srcRoot, set string) ([]page, error) {
 	return pages, nil
 }
 
-// loadCorpus reads the first corpusPages benchmark pages at their ground-truth URLs.
-func loadCorpus(srcRoot string) ([]page, error) {
+// benchFile is one page of the benchmark corpus and its ground-truth URL.
+type benchFile struct {
+	Path, ID, URL string
+}
+
+// benchmarkFiles lists the benchmark pages by file name with their URLs.
+func benchmarkFiles(srcRoot string) ([]benchFile, error) {
 	dir := filepath.Join(srcRoot, "corpus", "article-extraction-benchmark")
 	b, err := os.ReadFile(filepath.Join(dir, "ground-truth.json"))
 	if err != nil {
@@ -96,29 +101,41 @@ func loadCorpus(srcRoot string) ([]page, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bundle: corpus: %w", err)
 	}
+	if len(files) == 0 {
+		return nil, fmt.Errorf("bundle: corpus: no pages under %s", dir)
+	}
 	sort.Strings(files)
-	var pages []page
+	out := make([]benchFile, 0, len(files))
 	for _, f := range files {
-		if len(pages) == corpusPages {
-			break
-		}
 		id := strings.TrimSuffix(filepath.Base(f), ".html.gz")
-		u := truth[id].URL
-		if u == "" {
+		if truth[id].URL == "" {
 			return nil, fmt.Errorf("bundle: corpus: %s: no URL in ground-truth.json", id)
 		}
-		body, err := readGzip(f)
+		out = append(out, benchFile{Path: f, ID: id, URL: truth[id].URL})
+	}
+	return out, nil
+}
+
+// loadCorpus reads the first corpusPages benchmark pages at their ground-truth URLs.
+func loadCorpus(srcRoot string) ([]page, error) {
+	files, err := benchmarkFiles(srcRoot)
+	if err != nil {
+		return nil, err
+	}
+	if len(files) < corpusPages {
+		return nil, fmt.Errorf("bundle: corpus: %d pages, want %d", len(files), corpusPages)
+	}
+	var pages []page
+	for _, f := range files[:corpusPages] {
+		body, err := readGzip(f.Path)
 		if err != nil {
 			return nil, err
 		}
-		p, err := newPage(u, body)
+		p, err := newPage(f.URL, body)
 		if err != nil {
 			return nil, err
 		}
 		pages = append(pages, p)
-	}
-	if len(pages) < corpusPages {
-		return nil, fmt.Errorf("bundle: corpus: %d pages, want %d", len(pages), corpusPages)
 	}
 	return pages, nil
 }

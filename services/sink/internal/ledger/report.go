@@ -11,7 +11,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
-	"unicode/utf8"
+
+	"github.com/newsflow/newsflow/services/sink/internal/tabular"
 )
 
 // Formats of WriteGroups and WriteSeries.
@@ -38,8 +39,8 @@ func WriteGroups(w io.Writer, groups []Group, format string) error {
 		for i := range groups {
 			g := &groups[i]
 			fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%s\t%s\t%s\t%s\n", day(g.First), len(g.Outlets), g.Members,
-				cell(orDash(g.Topic)), cell(orDash(GroupFigure(g))), cell(orDash(g.Speaker)), cell(g.FirstOutlet),
-				cell(truncate(g.Text, textWidth)))
+				tabular.Cell(tabular.OrDash(g.Topic)), tabular.Cell(tabular.OrDash(GroupFigure(g))), tabular.Cell(tabular.OrDash(g.Speaker)), tabular.Cell(g.FirstOutlet),
+				tabular.Cell(tabular.Truncate(g.Text, textWidth)))
 		}
 		return flushed("groups", tw.Flush())
 	case FormatJSON:
@@ -86,8 +87,8 @@ func WriteSeries(w io.Writer, series []Series, format string) error {
 			fmt.Fprintln(tw, "DATE\tFIGURE\tSPEAKER\tOUTLET\tPLACES\tCLAIM")
 			for j := range s.Points {
 				p := &s.Points[j]
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", day(p.At), cell(Figure(p)), cell(orDash(p.Speaker)),
-					cell(p.Outlet()), cell(orDash(strings.Join(p.Places, ", "))), cell(truncate(p.Text, textWidth)))
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", day(p.At), tabular.Cell(Figure(p)), tabular.Cell(tabular.OrDash(p.Speaker)),
+					tabular.Cell(p.Outlet()), tabular.Cell(tabular.OrDash(strings.Join(p.Places, ", "))), tabular.Cell(tabular.Truncate(p.Text, textWidth)))
 			}
 		}
 		return flushed("series", tw.Flush())
@@ -197,31 +198,6 @@ func numOrEmpty(p *float64) string {
 }
 
 func day(t time.Time) string { return t.UTC().Format("2006-01-02 15:04") }
-
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
-}
-
-// cell keeps a table cell on one line.
-func cell(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r == '\t' || r == '\n' || r == '\r' {
-			return ' '
-		}
-		return r
-	}, s)
-}
-
-func truncate(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:n-1]) + "…"
-}
 
 func flushed(what string, err error) error {
 	if err != nil {

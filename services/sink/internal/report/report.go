@@ -13,10 +13,10 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
-	"unicode/utf8"
 
 	"github.com/newsflow/newsflow/pkg/schema"
 	"github.com/newsflow/newsflow/services/sink/internal/store"
+	"github.com/newsflow/newsflow/services/sink/internal/tabular"
 )
 
 // Formats.
@@ -43,9 +43,9 @@ func WriteClaims(w io.Writer, rows []store.ClaimRow, format string) error {
 		fmt.Fprintln(tw, "PUBLISHED\tSITE\tSPEAKER\tTOPIC\tPLACES\tQUANTITIES\tCLAIM")
 		for _, r := range rows {
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
-				day(r.PublishedAt), cell(r.Site), cell(orDash(r.Speaker)), cell(orDash(r.Topic)),
-				cell(orDash(strings.Join(r.Places, ", "))), cell(orDash(quantities(r.Quantities, ", "))),
-				cell(truncate(r.Text, claimTextWidth)))
+				day(r.PublishedAt), tabular.Cell(r.Site), tabular.Cell(tabular.OrDash(r.Speaker)), tabular.Cell(tabular.OrDash(r.Topic)),
+				tabular.Cell(tabular.OrDash(strings.Join(r.Places, ", "))), tabular.Cell(tabular.OrDash(quantities(r.Quantities, ", "))),
+				tabular.Cell(tabular.Truncate(r.Text, claimTextWidth)))
 		}
 		return flushed("claims", tw.Flush())
 	case JSON:
@@ -113,8 +113,8 @@ func (aw *ArticleWriter) Write(a schema.ArticleTaggedV1) error {
 	}
 	switch aw.format {
 	case Table:
-		fmt.Fprintf(aw.tw, "%s\t%s\t%s\t%d\t%s\t%s\n", day(published), cell(host(a)), yesNo(a.Relevant),
-			len(a.Claims), cell(orDash(tagNames(a.Tags))), cell(truncate(a.Title, claimTextWidth)))
+		fmt.Fprintf(aw.tw, "%s\t%s\t%s\t%d\t%s\t%s\n", day(published), tabular.Cell(host(a)), yesNo(a.Relevant),
+			len(a.Claims), tabular.Cell(tabular.OrDash(tagNames(a.Tags))), tabular.Cell(tabular.Truncate(a.Title, claimTextWidth)))
 		return nil
 	case JSON:
 		if err := aw.enc.Encode(a); err != nil {
@@ -230,32 +230,6 @@ func yesNo(b bool) string {
 		return "yes"
 	}
 	return "no"
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
-}
-
-// cell keeps a table cell on one line: tabs and newlines would break the
-// alignment.
-func cell(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r == '\t' || r == '\n' || r == '\r' {
-			return ' '
-		}
-		return r
-	}, s)
-}
-
-func truncate(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:n-1]) + "…"
 }
 
 func flushed(what string, err error) error {

@@ -1,7 +1,6 @@
 package chaos_test
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -9,7 +8,6 @@ import (
 	"fmt"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"sort"
@@ -46,17 +44,9 @@ func runTests(m *testing.M) int {
 	defer func() { _ = os.RemoveAll(dir) }()
 	_, file, _, _ := runtime.Caller(0)
 	root := filepath.Join(filepath.Dir(file), "..", "..", "..", "..")
-	for _, svc := range append([]string{"newsflow"}, orchestrate.Services...) {
-		pkg := "./services/" + svc
-		if svc == "newsflow" {
-			pkg = "./tools/newsflow"
-		}
-		cmd := exec.Command("go", "build", "-o", filepath.Join(dir, svc), pkg)
-		cmd.Dir = root
-		if out, err := cmd.CombinedOutput(); err != nil {
-			fmt.Fprintf(os.Stderr, "chaos: build %s: %v\n%s", svc, err, out)
-			return 1
-		}
+	if err := orchestrate.Build(context.Background(), root, dir); err != nil {
+		fmt.Fprintln(os.Stderr, "chaos:", err)
+		return 1
 	}
 	binDir = dir
 	return m.Run()
@@ -316,21 +306,9 @@ func (r *run) stopAll() {
 // exported reads the store back with `sink export`.
 func exported(t *testing.T, db string) []schema.ArticleTaggedV1 {
 	t.Helper()
-	cmd := exec.Command(filepath.Join(binDir, "sink"), "export", "--db", "sqlite:"+db)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("sink export: %v: %s", err, errb.String())
-	}
-	var arts []schema.ArticleTaggedV1
-	sc := bufio.NewScanner(&out)
-	sc.Buffer(make([]byte, 1<<20), 64<<20)
-	for sc.Scan() {
-		var a schema.ArticleTaggedV1
-		if err := json.Unmarshal(sc.Bytes(), &a); err != nil {
-			t.Fatalf("export line: %v", err)
-		}
-		arts = append(arts, a)
+	arts, err := orchestrate.Export(context.Background(), binDir, db)
+	if err != nil {
+		t.Fatal(err)
 	}
 	return arts
 }

@@ -24,16 +24,12 @@ func repoRoot(t *testing.T) string {
 	return filepath.Join(filepath.Dir(file), "..", "..", "..", "..")
 }
 
-// buildServices builds the four service binaries, as `make build` does.
+// buildServices builds the binaries, as `make build` does.
 func buildServices(t *testing.T, root string) string {
 	t.Helper()
 	bin := t.TempDir()
-	for _, svc := range []string{"fetcher", "cleaner", "tagger", "sink"} {
-		cmd := exec.Command("go", "build", "-o", filepath.Join(bin, svc), "./services/"+svc)
-		cmd.Dir = root
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("build %s: %v\n%s", svc, err, out)
-		}
+	if err := orchestrate.Build(context.Background(), root, bin); err != nil {
+		t.Fatal(err)
 	}
 	return bin
 }
@@ -54,20 +50,12 @@ type gold struct {
 
 func exportAll(t *testing.T, bin, db string) map[string]schema.ArticleTaggedV1 {
 	t.Helper()
-	cmd := exec.Command(filepath.Join(bin, "sink"), "export", "--db", "sqlite:"+db)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("sink export: %v: %s", err, errb.String())
+	arts, err := orchestrate.Export(context.Background(), bin, db)
+	if err != nil {
+		t.Fatal(err)
 	}
 	got := map[string]schema.ArticleTaggedV1{}
-	sc := bufio.NewScanner(&out)
-	sc.Buffer(make([]byte, 1<<20), 64<<20)
-	for sc.Scan() {
-		var a schema.ArticleTaggedV1
-		if err := json.Unmarshal(sc.Bytes(), &a); err != nil {
-			t.Fatalf("export line: %v", err)
-		}
+	for _, a := range arts {
 		if _, dup := got[a.ID]; dup {
 			t.Fatalf("article %s exported twice", a.ID)
 		}

@@ -1,7 +1,6 @@
 package scale
 
 import (
-	"bufio"
 	"bytes"
 	"compress/gzip"
 	"context"
@@ -29,6 +28,7 @@ import (
 	"github.com/newsflow/newsflow/pkg/schema"
 	"github.com/newsflow/newsflow/pkg/service/bus"
 	"github.com/newsflow/newsflow/pkg/service/config"
+	"github.com/newsflow/newsflow/tools/newsflow/internal/orchestrate"
 )
 
 var binFlag = flag.String("bin", "", "use the service binaries in this directory instead of building them")
@@ -55,11 +55,8 @@ func binaries(t testing.TB) string {
 		return dir
 	}
 	dir := t.TempDir()
-	cmd := exec.Command("go", "build", "-o", dir+string(os.PathSeparator),
-		"./services/fetcher", "./services/cleaner", "./services/tagger", "./services/sink", "./tools/newsflow")
-	cmd.Dir = repoRoot(t)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	if err := orchestrate.Build(context.Background(), repoRoot(t), dir); err != nil {
+		t.Fatal(err)
 	}
 	return dir
 }
@@ -307,23 +304,8 @@ func copyURL(t testing.TB, u string, k int) string {
 // exported runs `sink export` and returns every stored article.
 func exported(t testing.TB, bin, db string) []schema.ArticleTaggedV1 {
 	t.Helper()
-	cmd := exec.Command(filepath.Join(bin, "sink"), "export", "--db", "sqlite:"+db)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("sink export: %v: %s", err, errb.String())
-	}
-	var arts []schema.ArticleTaggedV1
-	sc := bufio.NewScanner(&out)
-	sc.Buffer(make([]byte, 1<<20), 64<<20)
-	for sc.Scan() {
-		var a schema.ArticleTaggedV1
-		if err := json.Unmarshal(sc.Bytes(), &a); err != nil {
-			t.Fatalf("export line: %v", err)
-		}
-		arts = append(arts, a)
-	}
-	if err := sc.Err(); err != nil {
+	arts, err := orchestrate.Export(context.Background(), bin, db)
+	if err != nil {
 		t.Fatal(err)
 	}
 	return arts

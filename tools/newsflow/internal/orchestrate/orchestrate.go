@@ -116,6 +116,10 @@ func Run(ctx context.Context, o Options) (Summary, error) {
 
 	w := &watcher{p: p}
 	runErr := w.wait(ctx, o.Feeds != "")
+	// A live run ends with Ctrl-C: the summary is still wanted, so what
+	// follows runs on a context of its own.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
+	defer cancel()
 	w.sample(ctx, &sum) // last figures before the services stop
 	if o.Terminal {
 		progressf(o, "\n")

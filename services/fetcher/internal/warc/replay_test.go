@@ -152,7 +152,9 @@ func TestReplayPacing(t *testing.T) {
 	for _, q := range []string{"1", "2", "3"} {
 		do(t, c, srv.URL, call{"GET", "/ok?q=" + q, nil})
 	}
-	if el := time.Since(start); el > 50*time.Millisecond {
+	// Paced at recorded speed this would take two seconds; anything well
+	// under one proves no pacing, however busy the machine.
+	if el := time.Since(start); el > time.Second {
 		t.Errorf("unpaced replay took %v", el)
 	}
 }

@@ -64,6 +64,9 @@ type Base struct {
 // (bound, not yet serving, so its address is known).
 func Start(ctx context.Context, name string, c config.Common, log *zap.Logger) (*Base, error) {
 	srv := ops.New(c.HTTPAddr, log)
+	if c.Pprof {
+		srv.EnablePprof()
+	}
 	if err := srv.Listen(); err != nil {
 		return nil, err
 	}

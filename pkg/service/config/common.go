@@ -35,6 +35,7 @@ type Common struct {
 	LogLevel        string
 	LogFormat       string
 	ShutdownTimeout time.Duration
+	Pprof           bool
 }
 
 // Worker holds the settings of a stage that consumes a stream.
@@ -72,6 +73,7 @@ func AddCommon(s *Set, c *Common, httpAddr string) {
 	s.String(&c.LogLevel, "log-level", "NEWSFLOW_LOG_LEVEL", "info", "debug, info, warn or error.")
 	s.String(&c.LogFormat, "log-format", "NEWSFLOW_LOG_FORMAT", "auto", "json, console, or auto (console on a terminal, else JSON).")
 	s.Duration(&c.ShutdownTimeout, "shutdown-timeout", "NEWSFLOW_SHUTDOWN_TIMEOUT", 30*time.Second, "How long SIGTERM may take to drain in-flight work.")
+	s.Bool(&c.Pprof, "pprof", "NEWSFLOW_PPROF", false, "Serve Go's profiler under /debug/pprof/ on the ops address (keep that address private).")
 }
 
 // AddWorker registers the entries of a consuming stage.

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"sort"
 	"sync"
 	"time"
@@ -52,6 +53,16 @@ func New(addr string, log *zap.Logger) *Server {
 
 // Handle mounts another handler (the sink's API, pprof ...).
 func (s *Server) Handle(pattern string, h http.Handler) { s.mux.Handle(pattern, h) }
+
+// EnablePprof mounts Go's profiler under /debug/pprof/. Off by default: a
+// profile reveals code paths and costs CPU while it runs.
+func (s *Server) EnablePprof() {
+	s.mux.HandleFunc("GET /debug/pprof/", pprof.Index)
+	s.mux.HandleFunc("GET /debug/pprof/cmdline", pprof.Cmdline)
+	s.mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+	s.mux.HandleFunc("GET /debug/pprof/symbol", pprof.Symbol)
+	s.mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
+}
 
 // AddCheck registers a readiness check.
 func (s *Server) AddCheck(name string, c Check) {

@@ -72,3 +72,32 @@ func TestEndpoints(t *testing.T) {
 		t.Fatal("server did not stop")
 	}
 }
+
+func TestPprofOnlyWhenEnabled(t *testing.T) {
+	for _, enabled := range []bool{false, true} {
+		s := ops.New("127.0.0.1:0", zaptest.NewLogger(t))
+		if enabled {
+			s.EnablePprof()
+		}
+		if err := s.Listen(); err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- s.Run(ctx) }()
+		resp, err := http.Get("http://" + s.Addr() + "/debug/pprof/goroutine?debug=1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		serves := resp.StatusCode == 200 && strings.Contains(string(body), "goroutine profile")
+		if serves != enabled {
+			t.Errorf("pprof enabled=%v: GET /debug/pprof/goroutine = %d", enabled, resp.StatusCode)
+		}
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+}

@@ -78,9 +78,26 @@ func (w *Worker) Run(ctx context.Context) error {
 	w.Log.Info("Worker started.", zap.String(logx.KeyStage, w.Stage), zap.String("stream", w.Hop.Stream),
 		zap.String("consumer", w.Hop.Consumer), zap.Int("concurrency", concurrency), zap.Int("batch", batchSize))
 
+	wait := max(w.Config.BatchWait, 100*time.Millisecond)
 	errDelay := 100 * time.Millisecond
 	for ctx.Err() == nil {
-		batch, err := cons.Fetch(batchSize, jetstream.FetchMaxWait(max(w.Config.BatchWait, 100*time.Millisecond)))
+		if w.ProcessBatch != nil {
+			msgs, err := pullWaiting(ctx, cons, batchSize, wait)
+			if err != nil {
+				w.Log.Warn("Pull failed, retrying.", zap.String("consumer", w.Hop.Consumer), zap.Error(err))
+				sleepCtx(ctx, errDelay)
+				errDelay = min(errDelay*2, 5*time.Second)
+				continue
+			}
+			errDelay = 100 * time.Millisecond
+			if len(msgs) > 0 {
+				w.handleBatch(workCtx, msgs)
+			}
+			continue
+		}
+		// One message at a time: the pull streams its messages, each is
+		// handed to a goroutine as it arrives.
+		batch, err := cons.Fetch(batchSize, jetstream.FetchMaxWait(wait))
 		if err != nil {
 			w.Log.Warn("Pull failed, retrying.", zap.String("consumer", w.Hop.Consumer), zap.Error(err))
 			sleepCtx(ctx, errDelay)
@@ -88,23 +105,13 @@ func (w *Worker) Run(ctx context.Context) error {
 			continue
 		}
 		errDelay = 100 * time.Millisecond
-		if w.ProcessBatch != nil {
-			var msgs []jetstream.Msg
-			for m := range batch.Messages() {
-				msgs = append(msgs, m)
-			}
-			if len(msgs) > 0 {
-				w.handleBatch(workCtx, msgs)
-			}
-		} else {
-			for m := range batch.Messages() {
-				sem <- struct{}{}
-				wg.Add(1)
-				go func(m jetstream.Msg) {
-					defer func() { <-sem; wg.Done() }()
-					w.handleOne(workCtx, m)
-				}(m)
-			}
+		for m := range batch.Messages() {
+			sem <- struct{}{}
+			wg.Add(1)
+			go func(m jetstream.Msg) {
+				defer func() { <-sem; wg.Done() }()
+				w.handleOne(workCtx, m)
+			}(m)
 		}
 		if err := batch.Error(); err != nil && !errors.Is(err, nats.ErrTimeout) && !errors.Is(err, context.DeadlineExceeded) {
 			w.Log.Debug("Pull ended with an error.", zap.Error(err))
@@ -126,6 +133,57 @@ func (w *Worker) Run(ctx context.Context) error {
 		<-done
 		return fmt.Errorf("bus: %s: shutdown timeout %s: in-flight messages will be redelivered", w.Stage, timeout)
 	}
+}
+
+// pullWaiting returns the messages waiting for the consumer, up to n: a
+// full batch when a backlog has built up, what there is otherwise. Only when
+// nothing waits does it block, for one message and at most wait. Filling a
+// batch by waiting for it would add up to wait to every message's latency
+// when traffic is light; this way batches grow only with the backlog.
+//
+// A shutdown ends the idle wait at once; a message that arrives for the
+// abandoned pull is redelivered after AckWait.
+func pullWaiting(ctx context.Context, cons jetstream.Consumer, n int, wait time.Duration) ([]jetstream.Msg, error) {
+	collect := func(b jetstream.MessageBatch) ([]jetstream.Msg, error) {
+		var msgs []jetstream.Msg
+	loop:
+		for {
+			select {
+			case m, ok := <-b.Messages():
+				if !ok {
+					break loop
+				}
+				msgs = append(msgs, m)
+			case <-ctx.Done():
+				if len(msgs) == 0 {
+					return nil, nil
+				}
+				for m := range b.Messages() { // the rest of a pull under way
+					msgs = append(msgs, m)
+				}
+				break loop
+			}
+		}
+		if err := b.Error(); err != nil && len(msgs) == 0 && !errors.Is(err, nats.ErrTimeout) &&
+			!errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, jetstream.ErrNoMessages) {
+			return nil, err
+		}
+		return msgs, nil
+	}
+	b, err := cons.FetchNoWait(n)
+	if err != nil {
+		return nil, err
+	}
+	msgs, err := collect(b)
+	if err != nil || len(msgs) > 0 {
+		return msgs, err
+	}
+	// A pull cannot be taken back once a message arrives, so the blocking
+	// one asks for a single message; the next round takes what followed.
+	if b, err = cons.Fetch(1, jetstream.FetchMaxWait(wait)); err != nil {
+		return nil, err
+	}
+	return collect(b)
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) {

@@ -216,6 +216,54 @@ func contract(t *testing.T, url string) {
 			t.Fatal(err)
 		}
 	})
+	t.Run("batches take what waits and never wait to fill", func(t *testing.T) {
+		e := newEnv(t, url)
+		e.publish(30, "w")
+		cfg := testWorker(1, 100)
+		cfg.BatchWait = 20 * time.Second // a batch that waited to fill would show
+		sizes := make(chan int, 100)
+		release := make(chan struct{})
+		var first sync.Once
+		stop := e.run(&bus.Worker{Config: cfg, ProcessBatch: func(_ context.Context, ms []*bus.Message) []error {
+			sizes <- len(ms)
+			first.Do(func() { <-release })
+			return make([]error, len(ms))
+		}})
+		next := func(what string) int {
+			t.Helper()
+			select {
+			case n := <-sizes:
+				return n
+			case <-time.After(5 * time.Second):
+				t.Fatalf("%s: no batch within 5 s (batch wait is %s)", what, cfg.BatchWait)
+				return 0
+			}
+		}
+		// The 30 waiting before the worker started come as one batch.
+		if n := next("backlog"); n != 30 {
+			t.Errorf("first batch holds %d, want the 30 waiting", n)
+		}
+		// While that batch is held, a backlog builds up: the next batch
+		// takes all of it.
+		e.publish(40, "x")
+		close(release)
+		if n := next("backlog built while busy"); n != 40 {
+			t.Errorf("batch after a busy spell holds %d, want the 40 waiting", n)
+		}
+		// One message alone is handed over at once, not after BatchWait.
+		start := time.Now()
+		e.publish(1, "y")
+		if n := next("single message"); n != 1 {
+			t.Errorf("lone message came in a batch of %d", n)
+		}
+		if d := time.Since(start); d > 3*time.Second {
+			t.Errorf("lone message took %s", d)
+		}
+		e.waitFor("input drained", func() bool { return e.streamMsgs(schema.StreamFetched) == 0 })
+		if err := stop(); err != nil {
+			t.Fatal(err)
+		}
+	})
 	t.Run("shutdown finishes in-flight work", func(t *testing.T) {
 		e := newEnv(t, url)
 		e.publish(6, "s")

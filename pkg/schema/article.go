@@ -3,7 +3,7 @@ package schema
 import "time"
 
 // Version is the schema version this package writes.
-const Version = "1.0"
+const Version = "1.1"
 
 // FeedItem is the feed entry an article came from.
 type FeedItem struct {
@@ -43,6 +43,7 @@ type Stages struct {
 const (
 	EncodingIdentity = "identity"
 	EncodingZstd     = "zstd"
+	EncodingS2       = "s2" // since 1.1; the default
 )
 
 // ArticleFetchedV1 is published by the fetcher for every new or updated page.
@@ -56,9 +57,12 @@ type ArticleFetchedV1 struct {
 	Update        bool     `json:"update,omitempty"`
 	Response      Response `json:"response"`
 	BodyEncoding  string   `json:"body_encoding"`
-	Body          []byte   `json:"body"`
-	Item          FeedItem `json:"item"`
-	Stages        Stages   `json:"stages"`
+	// Body travels after the JSON on the wire (see EncodeFetched);
+	// BodyBytes is its length there.
+	Body      []byte   `json:"body,omitempty"`
+	BodyBytes int      `json:"body_bytes,omitempty"`
+	Item      FeedItem `json:"item"`
+	Stages    Stages   `json:"stages"`
 }
 
 // ArticleCleanedV1 is the article as the cleaner extracted it.

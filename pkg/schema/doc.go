@@ -8,14 +8,16 @@
 //	tagger  ──newsflow.v1.article.tagged───▶ sink         (stream NEWSFLOW_TAGGED,  consumer "sink")
 //	any     ──newsflow.v1.dlq.<stage>──────▶ operators    (stream NEWSFLOW_DLQ)
 //
-// Every message is JSON and carries schema_version ("1.x": a reader accepts
+// Every message is JSON (the fetched article: JSON, then its page; see
+// below) and carries schema_version ("1.x": a reader accepts
 // any minor version of the major it knows, rejects every other major), the
 // article id (see [ArticleID]) and the timestamps of each stage it passed.
 //
 // # Fields
 //
 // ArticleFetchedV1 (fetcher → cleaner):
-//   - schema_version: "1.0".
+//   - schema_version: "1.1" ("1.0" had the body base64 inside the JSON and
+//     no s2; readers of 1.1 read both).
 //   - id: stable article id, hex SHA-256 prefix of the canonical URL.
 //   - url: the URL the page was requested at (the feed item's link).
 //   - final_url: the URL after redirects.
@@ -25,8 +27,10 @@
 //   - update: true when this id was published before with another content hash.
 //   - response: status, content_type, charset (as declared), etag,
 //     last_modified, fetched_at, size (raw body bytes).
-//   - body: the raw HTML bytes, compressed as body_encoding says ("zstd" or
-//     "identity"); use [ArticleFetchedV1.HTML] to read it.
+//   - body: the raw HTML bytes, compressed as body_encoding says ("s2", the
+//     default, "zstd" or "identity"). On the wire ([EncodeFetched]) the body
+//     follows the JSON line and a newline, as it is, and body_bytes gives
+//     its length; use [DecodeFetched] and [ArticleFetchedV1.HTML] to read it.
 //   - item: the feed item: feed_url, feed_title, title, link, guid,
 //     published_at, updated_at, authors, categories, description.
 //   - stages: timestamps, here fetched_at.

@@ -2,6 +2,7 @@ package schema_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -70,26 +71,80 @@ func fetched(t *testing.T) schema.ArticleFetchedV1 {
 	return m
 }
 
-func TestFetchedRoundTripCompresses(t *testing.T) {
+func TestFetchedRoundTrip(t *testing.T) {
+	t.Parallel()
+	page := []byte(strings.Repeat("<p>hello</p>", 1000))
+	tests := []struct {
+		encoding string
+		maxBody  int // compressed size bound
+		wire     func(m schema.ArticleFetchedV1) ([]byte, error)
+	}{
+		{encoding: schema.EncodingS2, maxBody: len(page) / 5, wire: schema.EncodeFetched},
+		{encoding: schema.EncodingZstd, maxBody: len(page) / 5, wire: schema.EncodeFetched},
+		{encoding: schema.EncodingIdentity, maxBody: len(page), wire: schema.EncodeFetched},
+		// 1.0 wrote the body inside the JSON; 1.1 still reads that.
+		{encoding: schema.EncodingZstd, maxBody: len(page) / 5, wire: func(m schema.ArticleFetchedV1) ([]byte, error) {
+			m.SchemaVersion = "1.0"
+			return schema.Encode(m)
+		}},
+	}
+	for _, tc := range tests {
+		m := fetched(t)
+		if err := m.SetHTMLEncoded(page, tc.encoding); err != nil {
+			t.Fatal(err)
+		}
+		if len(m.Body) > tc.maxBody {
+			t.Errorf("%s: body is %d bytes, want at most %d", tc.encoding, len(m.Body), tc.maxBody)
+		}
+		data, err := tc.wire(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := schema.DecodeFetched(data)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.encoding, err)
+		}
+		html, err := got.HTML()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(html, page) || got.BodyEncoding != tc.encoding || got.ID != m.ID {
+			t.Errorf("%s: article changed in the round trip", tc.encoding)
+		}
+	}
+}
+
+func TestFetchedWireForm(t *testing.T) {
 	t.Parallel()
 	m := fetched(t)
-	if len(m.Body) >= 12000/5 {
-		t.Errorf("compressed body is %d bytes, want well under the 12000 raw", len(m.Body))
-	}
-	data, err := schema.Encode(m)
+	data, err := schema.EncodeFetched(m)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := schema.DecodeFetched(data)
-	if err != nil {
-		t.Fatal(err)
+	head, body, ok := bytes.Cut(data, []byte("\n"))
+	if !ok || !json.Valid(head) || !bytes.Equal(body, m.Body) {
+		t.Fatalf("wire form is not one JSON line, a newline and the body as it is: %.80q", data)
 	}
-	html, err := got.HTML()
-	if err != nil {
-		t.Fatal(err)
+	if bytes.Contains(head, []byte(`"body":`)) {
+		t.Errorf("the JSON line carries the body too: %s", head)
 	}
-	if !bytes.Equal(html, []byte(strings.Repeat("<p>hello</p>", 1000))) {
-		t.Fatal("body changed in the round trip")
+	// Framing faults name the body.
+	for name, bad := range map[string][]byte{
+		"truncated":  data[:len(data)-1],
+		"extra byte": append(append([]byte(nil), data...), 'x'),
+		"both":       append(append(bytes.Replace(head, []byte(`"body_encoding"`), []byte(`"body":"AAAA","body_encoding"`), 1), '\n'), body...),
+	} {
+		_, err := schema.DecodeFetched(bad)
+		var fe *schema.FieldError
+		if !errors.As(err, &fe) || fe.Field != "body" {
+			t.Errorf("%s: err = %v, want a FieldError naming body", name, err)
+		}
+	}
+	// A body that would inflate past the limit is refused before decoding.
+	huge := m
+	huge.Body = []byte{0x80, 0x80, 0x80, 0x80, 0x01} // varint length 256 MiB, no data
+	if _, err := huge.HTML(); err == nil {
+		t.Error("an s2 body claiming 256 MiB was decoded")
 	}
 }
 
@@ -168,6 +223,7 @@ func FuzzDecode(f *testing.F) {
 	f.Add([]byte(`{"schema_version":"1.0","id":"x"}`))
 	f.Add([]byte(`{"schema_version":"9"}`))
 	f.Add([]byte(`{"schema_version":"1.0","body_encoding":"zstd","body":"AAAA"}`))
+	f.Add([]byte("{\"schema_version\":\"1.1\",\"body_encoding\":\"s2\",\"body_bytes\":3}\n\x00\x01\x02"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if m, err := schema.DecodeFetched(data); err == nil {
 			_, _ = m.HTML()

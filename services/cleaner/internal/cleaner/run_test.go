@@ -26,7 +26,7 @@ func fetchedMsg(t *testing.T, html string) *bus.Message {
 	if err := m.SetHTML([]byte(html)); err != nil {
 		t.Fatal(err)
 	}
-	data, err := schema.Encode(m)
+	data, err := schema.EncodeFetched(m)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -312,13 +312,13 @@ func (f *Fetcher) fetchArticle(ctx context.Context, j *articleJob) {
 	}
 	hash := schema.ContentHash(resp.Body)
 	msg := f.message(j, resp, hash)
-	if err := msg.SetHTML(resp.Body); err != nil {
+	if err := msg.SetHTMLEncoded(resp.Body, f.cfg.BodyEncoding); err != nil {
 		j.outcome = failedPermanent
 		f.articleFailed()
 		log.Error("Compressing the page.", zap.Error(err))
 		return
 	}
-	data, err := schema.Encode(msg)
+	data, err := schema.EncodeFetched(msg)
 	if err != nil {
 		j.outcome = failedPermanent
 		f.articleFailed()

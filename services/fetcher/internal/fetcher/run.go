@@ -100,6 +100,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("fetcher: config: --jitter %v: want 0 to 0.5", c.Jitter)
 	case c.MaxBackoff < 0 || c.MaxRetryAfter < 0 || c.SeenTTL < 0 || c.TitleWindow < 0:
 		return errors.New("fetcher: config: negative --max-backoff, --max-retry-after, --seen-ttl or --title-window")
+	case c.BodyEncoding != schema.EncodingS2 && c.BodyEncoding != schema.EncodingZstd && c.BodyEncoding != schema.EncodingIdentity:
+		return fmt.Errorf("fetcher: config: --body-encoding %q: want s2, zstd or identity", c.BodyEncoding)
 	}
 	return nil
 }

@@ -33,7 +33,7 @@ func fetchedMessage(t *testing.T, u, html string) (bus.Output, schema.ArticleFet
 	if err := m.SetHTML([]byte(html)); err != nil {
 		t.Fatal(err)
 	}
-	data, err := schema.Encode(m)
+	data, err := schema.EncodeFetched(m)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,10 +73,13 @@ func TestPoisonDeadLettered(t *testing.T) {
 	bigOut, bigMsg := fetchedMessage(t, "http://news.example/2024/01/02/world/long-read.html", big)
 	empty, _ := fetchedMessage(t, "http://news.example/2024/01/02/world/empty.html", "<html><body><nav><a href='/'>Home</a></nav></body></html>")
 	corrupt, corruptMsg := fetchedMessage(t, "http://news.example/2024/01/02/world/corrupt.html", r.site.Page(2))
-	corruptMsg.Body = []byte("this is not zstd")
-	corrupt.Data, _ = schema.Encode(corruptMsg)
+	corruptMsg.Body = []byte("this is not s2")
+	corrupt.Data, _ = schema.EncodeFetched(corruptMsg)
 	corrupt.MsgID += "-corrupt"
-	v2 := strings.Replace(string(mustEncode(t, corruptMsg)), `"schema_version":"1.0"`, `"schema_version":"2.0"`, 1)
+	v2 := strings.Replace(string(mustEncode(t, corruptMsg)), `"schema_version":"`+schema.Version+`"`, `"schema_version":"2.0"`, 1)
+	if !strings.Contains(v2, `"schema_version":"2.0"`) {
+		t.Fatal("the version-2 message kept its version")
+	}
 	poison := []struct {
 		name    string
 		out     bus.Output
@@ -85,7 +88,7 @@ func TestPoisonDeadLettered(t *testing.T) {
 	}{
 		{"undecodable fetched", bus.Output{Subject: schema.SubjectArticleFetchedV1, Data: []byte("\x00\x01 not json"), MsgID: "p1"}, "cleaner", "not JSON"},
 		{"unknown version fetched", bus.Output{Subject: schema.SubjectArticleFetchedV1, Data: []byte(v2), MsgID: "p2"}, "cleaner", "schema_version"},
-		{"corrupt body", corrupt, "cleaner", "zstd"},
+		{"corrupt body", corrupt, "cleaner", "s2"},
 		{"no article in the page", empty, "cleaner", "no article content"},
 		{"page over the cleaner's limit", bigOut, "cleaner", "too large"},
 		{"undecodable cleaned", bus.Output{Subject: schema.SubjectArticleCleanedV1, Data: []byte(`{"schema_version":`), MsgID: "p6"}, "tagger", "not JSON"},

@@ -2,6 +2,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -211,11 +212,18 @@ func dlqCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		out := struct {
 			bus.DeadLetter
 			Payload json.RawMessage `json:"payload,omitempty"`
-			Raw     string          `json:"payload_text,omitempty"`
+			// A fetched article's page follows its JSON (schema.EncodeFetched).
+			BodyBytes *int   `json:"payload_body_bytes,omitempty"`
+			Raw       string `json:"payload_text,omitempty"`
 		}{DeadLetter: d}
-		if json.Valid(d.Data) {
+		head, body, framed := bytes.Cut(d.Data, []byte("\n"))
+		switch {
+		case json.Valid(d.Data):
 			out.Payload = d.Data
-		} else {
+		case framed && json.Valid(head):
+			n := len(body)
+			out.Payload, out.BodyBytes = head, &n
+		default:
 			out.Raw = string(d.Data)
 		}
 		enc := json.NewEncoder(stdout)

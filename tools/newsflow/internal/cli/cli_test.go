@@ -42,6 +42,8 @@ func newDLQEnv(t *testing.T) *dlqEnv {
 			Stream: schema.StreamFetched, StreamSeq: 11, Deliveries: 1, Data: []byte("not json\x00")},
 		{Stage: schema.StageCleaner, Reason: "max_attempts", Error: "clean: timeout\nsecond line", Subject: schema.SubjectArticleFetchedV1,
 			Stream: schema.StreamFetched, StreamSeq: 12, Deliveries: 5, Data: []byte(`{"schema_version":"1.0","id":"abc"}`)},
+		{Stage: schema.StageCleaner, Reason: "permanent", Error: "schema: body: is not valid s2", Subject: schema.SubjectArticleFetchedV1,
+			Stream: schema.StreamFetched, StreamSeq: 13, Deliveries: 1, Data: []byte("{\"schema_version\":\"1.1\",\"id\":\"framed\"}\n\x00\x01\xff")},
 		{Stage: schema.StageSink, Reason: "permanent", Error: "schema: unknown version", Subject: schema.SubjectArticleTaggedV1,
 			Stream: schema.StreamTagged, StreamSeq: 3, Deliveries: 1, Data: []byte(`{"schema_version":"9.0"}`)},
 	} {
@@ -82,7 +84,7 @@ func TestDLQList(t *testing.T) {
 		rows int
 		want []string
 	}{
-		{name: "all", args: []string{"ls"}, rows: 3, want: []string{"cleaner", "sink", "permanent", "max_attempts", "clean: timeout second line"}},
+		{name: "all", args: []string{"ls"}, rows: 4, want: []string{"cleaner", "sink", "permanent", "max_attempts", "clean: timeout second line"}},
 		{name: "one stage", args: []string{"ls", "--stage", "sink"}, rows: 1, want: []string{"schema: unknown version"}},
 		{name: "limit", args: []string{"ls", "--limit", "2"}, rows: 2, want: []string{"not JSON"}},
 		{name: "a stage without dead letters", args: []string{"ls", "--stage", "tagger"}, rows: 0},
@@ -151,6 +153,24 @@ func TestDLQShow(t *testing.T) {
 			t.Errorf("payload_text = %q, %v:\n%s", got.Text, err, out)
 		}
 	})
+	t.Run("fetched article: JSON, then its page", func(t *testing.T) {
+		out, err := e.run(t, "show", strconv.FormatUint(e.seqs["{\"schema_version\":\"1.1\",\"id\":\"framed\"}\n\x00\x01\xff"], 10))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got struct {
+			Payload   json.RawMessage `json:"payload"`
+			BodyBytes int             `json:"payload_body_bytes"`
+			Text      string          `json:"payload_text"`
+		}
+		if err := json.Unmarshal([]byte(out), &got); err != nil {
+			t.Fatalf("%v:\n%s", err, out)
+		}
+		var compact bytes.Buffer
+		if err := json.Compact(&compact, got.Payload); err != nil || compact.String() != `{"schema_version":"1.1","id":"framed"}` || got.BodyBytes != 3 || got.Text != "" {
+			t.Errorf("show = %s", out)
+		}
+	})
 	for _, tc := range []struct {
 		name    string
 		args    []string
@@ -187,8 +207,8 @@ func TestDLQRedrive(t *testing.T) {
 	if n := e.streamMsgs(t, schema.StreamTagged); n != 1 {
 		t.Errorf("tagged stream holds %d, want the re-driven message", n)
 	}
-	if n := e.streamMsgs(t, schema.StreamDeadLetter); n != 1 {
-		t.Errorf("dead-letter stream holds %d, want 1 left", n)
+	if n := e.streamMsgs(t, schema.StreamDeadLetter); n != 2 {
+		t.Errorf("dead-letter stream holds %d, want 2 left", n)
 	}
 	s, err := e.conn.JS.Stream(context.Background(), schema.StreamFetched)
 	if err != nil {

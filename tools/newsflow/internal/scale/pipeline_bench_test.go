@@ -45,7 +45,7 @@ type pipelineRun struct {
 	SinkWork time.Duration    // the sink's newsflow_process_seconds_sum: decode and store (wall)
 	Dead     uint64
 	// Messaging work replayed in this process for the run's articles.
-	Serial time.Duration // JSON encode and decode of every hop, zstd of the page
+	Serial time.Duration // JSON encode and decode of every hop, compression of the page
 	Client time.Duration // nats.go: publish with ack, pull, double ack
 	// Serial by the service that does it: fetcher, cleaner, tagger, sink.
 	SerialBy map[string]time.Duration
@@ -77,8 +77,8 @@ func (r pipelineRun) totalCPU() time.Duration {
 //
 //   - the NATS server: its own process, measured exactly;
 //   - serialisation: for every stored article, this process redoes what
-//     the hops do to it (zstd of the page and JSON encoding in the
-//     fetcher, decoding, unzstd and encoding in the cleaner, decoding and
+//     the hops do to it (compressing the page and encoding in the
+//     fetcher, decoding, decompressing and encoding in the cleaner, decoding and
 //     encoding in the tagger, decoding in the sink), timed with getrusage;
 //   - the client library: this process publishes the same encoded
 //     messages with acks to a fresh server, pulls them in the stages'
@@ -345,7 +345,7 @@ func messagingWork(b *testing.B, bin string, arts []schema.ArticleTaggedV1, page
 		if err := f.SetHTML(html); err != nil {
 			b.Fatal(err)
 		}
-		fd, err := schema.Encode(f)
+		fd, err := schema.EncodeFetched(f)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -541,7 +541,7 @@ func printRuns(runs []pipelineRun, a alone) {
 		fmt.Fprintf(w, "NATS + serialisation: %.2f s of %.2f s = %.0f%% of CPU (server %.2f s, serialisation %.2f s, client library %.2f s)\n",
 			r.messaging().Seconds(), total.Seconds(), 100*r.messaging().Seconds()/total.Seconds(),
 			r.Usage["nats"].CPU.Seconds(), r.Serial.Seconds(), r.Client.Seconds())
-		fmt.Fprintf(w, "  serialisation by service: fetcher %.2f s (zstd + encode), cleaner %.2f s (decode + unzstd + encode), tagger %.2f s, sink %.2f s\n",
+		fmt.Fprintf(w, "  serialisation by service: fetcher %.2f s (compress + encode), cleaner %.2f s (decode + decompress + encode), tagger %.2f s, sink %.2f s\n",
 			r.SerialBy[schema.StageFetcher].Seconds(), r.SerialBy[schema.StageCleaner].Seconds(),
 			r.SerialBy[schema.StageTagger].Seconds(), r.SerialBy[schema.StageSink].Seconds())
 	}

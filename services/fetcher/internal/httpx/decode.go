@@ -3,15 +3,17 @@ package httpx
 import (
 	"bufio"
 	"bytes"
-	"compress/flate"
-	"compress/gzip"
-	"compress/zlib"
 	"errors"
 	"fmt"
 	"io"
 	"strings"
 
 	"github.com/andybalholm/brotli"
+	// klauspost's decoders read the same formats as the standard library's
+	// at about twice the speed; gzip is most of the fetcher's CPU.
+	"github.com/klauspost/compress/flate"
+	"github.com/klauspost/compress/gzip"
+	"github.com/klauspost/compress/zlib"
 )
 
 // decodeBody undoes Content-Encoding (applied in reverse order, as RFC 9110
@@ -58,8 +60,16 @@ func decodeBody(body io.Reader, contentEncoding string, limit int64, sizeHint in
 	}
 
 	var buf bytes.Buffer
-	if len(codings) == 0 && sizeHint > 0 && sizeHint <= limit {
-		buf.Grow(int(sizeHint))
+	switch {
+	case sizeHint <= 0:
+	case len(codings) == 0:
+		if sizeHint <= limit {
+			buf.Grow(int(sizeHint))
+		}
+	default:
+		// HTML compresses about fivefold: one allocation instead of a
+		// series of doublings and copies.
+		buf.Grow(int(min(sizeHint*5, limit)))
 	}
 	n, err := buf.ReadFrom(io.LimitReader(r, limit+1))
 	if err != nil {

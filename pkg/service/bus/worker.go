@@ -78,11 +78,10 @@ func (w *Worker) Run(ctx context.Context) error {
 	w.Log.Info("Worker started.", zap.String(logx.KeyStage, w.Stage), zap.String("stream", w.Hop.Stream),
 		zap.String("consumer", w.Hop.Consumer), zap.Int("concurrency", concurrency), zap.Int("batch", batchSize))
 
-	wait := max(w.Config.BatchWait, 100*time.Millisecond)
 	errDelay := 100 * time.Millisecond
 	for ctx.Err() == nil {
 		if w.ProcessBatch != nil {
-			msgs, err := pullWaiting(ctx, cons, batchSize, wait)
+			msgs, err := pullWaiting(ctx, cons, batchSize, w.Config.BatchWait)
 			if err != nil {
 				w.Log.Warn("Pull failed, retrying.", zap.String("consumer", w.Hop.Consumer), zap.Error(err))
 				sleepCtx(ctx, errDelay)
@@ -97,7 +96,7 @@ func (w *Worker) Run(ctx context.Context) error {
 		}
 		// One message at a time: the pull streams its messages, each is
 		// handed to a goroutine as it arrives.
-		batch, err := cons.Fetch(batchSize, jetstream.FetchMaxWait(wait))
+		batch, err := cons.Fetch(batchSize, jetstream.FetchMaxWait(idlePull))
 		if err != nil {
 			w.Log.Warn("Pull failed, retrying.", zap.String("consumer", w.Hop.Consumer), zap.Error(err))
 			sleepCtx(ctx, errDelay)
@@ -135,17 +134,21 @@ func (w *Worker) Run(ctx context.Context) error {
 	}
 }
 
-// pullWaiting returns the messages waiting for the consumer, up to n: a
-// full batch when a backlog has built up, what there is otherwise. Only when
-// nothing waits does it block, for one message and at most wait. Filling a
-// batch by waiting for it would add up to wait to every message's latency
-// when traffic is light; this way batches grow only with the backlog.
+// idlePull is how long a pull waits when nothing is there; it bounds
+// nothing but the rate of pull requests from an idle stage.
+const idlePull = time.Second
+
+// pullWaiting returns the next batch: what waits for the consumer, up to n,
+// and when that is less than n, what else arrives within fill. Only when
+// nothing waits does it block, for the first message. So a backlog is taken
+// in full batches at once, and a message arriving alone waits at most fill
+// for company (the sink trades that much latency for fewer transactions).
 //
-// A shutdown ends the idle wait at once; a message that arrives for the
+// A shutdown ends the waits at once; a message that arrives for an
 // abandoned pull is redelivered after AckWait.
-func pullWaiting(ctx context.Context, cons jetstream.Consumer, n int, wait time.Duration) ([]jetstream.Msg, error) {
-	collect := func(b jetstream.MessageBatch) ([]jetstream.Msg, error) {
-		var msgs []jetstream.Msg
+func pullWaiting(ctx context.Context, cons jetstream.Consumer, n int, fill time.Duration) ([]jetstream.Msg, error) {
+	collect := func(b jetstream.MessageBatch, msgs []jetstream.Msg) ([]jetstream.Msg, error) {
+		k := len(msgs)
 	loop:
 		for {
 			select {
@@ -155,8 +158,8 @@ func pullWaiting(ctx context.Context, cons jetstream.Consumer, n int, wait time.
 				}
 				msgs = append(msgs, m)
 			case <-ctx.Done():
-				if len(msgs) == 0 {
-					return nil, nil
+				if len(msgs) == k {
+					return msgs, nil
 				}
 				for m := range b.Messages() { // the rest of a pull under way
 					msgs = append(msgs, m)
@@ -164,9 +167,9 @@ func pullWaiting(ctx context.Context, cons jetstream.Consumer, n int, wait time.
 				break loop
 			}
 		}
-		if err := b.Error(); err != nil && len(msgs) == 0 && !errors.Is(err, nats.ErrTimeout) &&
+		if err := b.Error(); err != nil && len(msgs) == k && !errors.Is(err, nats.ErrTimeout) &&
 			!errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, jetstream.ErrNoMessages) {
-			return nil, err
+			return msgs, err
 		}
 		return msgs, nil
 	}
@@ -174,16 +177,27 @@ func pullWaiting(ctx context.Context, cons jetstream.Consumer, n int, wait time.
 	if err != nil {
 		return nil, err
 	}
-	msgs, err := collect(b)
-	if err != nil || len(msgs) > 0 {
-		return msgs, err
-	}
-	// A pull cannot be taken back once a message arrives, so the blocking
-	// one asks for a single message; the next round takes what followed.
-	if b, err = cons.Fetch(1, jetstream.FetchMaxWait(wait)); err != nil {
+	msgs, err := collect(b, nil)
+	if err != nil {
 		return nil, err
 	}
-	return collect(b)
+	if len(msgs) == 0 {
+		// A pull cannot be taken back once a message arrives, so the
+		// blocking one asks for a single message.
+		if b, err = cons.Fetch(1, jetstream.FetchMaxWait(idlePull)); err != nil {
+			return nil, err
+		}
+		if msgs, err = collect(b, nil); err != nil || len(msgs) == 0 {
+			return msgs, err
+		}
+	}
+	if len(msgs) < n && fill > 0 && ctx.Err() == nil {
+		if b, err = cons.Fetch(n-len(msgs), jetstream.FetchMaxWait(fill)); err != nil {
+			return msgs, nil // the batch in hand goes on; the next pull reports
+		}
+		return collect(b, msgs)
+	}
+	return msgs, nil
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) {

@@ -80,7 +80,7 @@ func AddCommon(s *Set, c *Common, httpAddr string) {
 func AddWorker(s *Set, w *Worker, concurrency, batch int) {
 	s.Int(&w.Concurrency, "concurrency", "NEWSFLOW_CONCURRENCY", concurrency, "Messages processed at once by this replica.")
 	s.Int(&w.Batch, "batch", "NEWSFLOW_BATCH", batch, "Messages pulled per request at most (the sink's largest batch).")
-	s.Duration(&w.BatchWait, "batch-wait", "NEWSFLOW_BATCH_WAIT", 500*time.Millisecond, "How long an idle pull waits for a message before asking again.")
+	s.Duration(&w.BatchWait, "batch-wait", "NEWSFLOW_BATCH_WAIT", 100*time.Millisecond, "Longest a batch waits to fill once its first message is in (the sink's flush delay); a backlog is taken at once.")
 	s.Int(&w.MaxAttempts, "max-attempts", "NEWSFLOW_MAX_ATTEMPTS", 5, "Deliveries before a message is dead-lettered.")
 	s.Durations(&w.Backoff, "backoff", "NEWSFLOW_BACKOFF", []time.Duration{time.Second, 5 * time.Second, 30 * time.Second, 2 * time.Minute}, "Redelivery delays after a failure, by attempt.")
 	s.Duration(&w.AckWait, "ack-wait", "NEWSFLOW_ACK_WAIT", 30*time.Second, "Time before an unacknowledged message is redelivered (kept alive by in-progress acks while working).")

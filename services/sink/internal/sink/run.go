@@ -82,8 +82,8 @@ func OpenStores(ctx context.Context, cfg Config, log *zap.Logger) (store.Store, 
 }
 
 // Run consumes NEWSFLOW_TAGGED until ctx is done, storing what is waiting
-// as one batch of up to Worker.Batch articles (no waiting for a batch to
-// fill: an article arriving alone is stored at once). A batch is acked
+// as one batch of up to Worker.Batch articles; a short batch waits at most
+// Worker.BatchWait to fill. A batch is acked
 // only after it committed, and every store upserts by article id, so
 // redeliveries and replays never duplicate a row. While the database is
 // down nothing is acked, /readyz is not ready, and the batch is retried.

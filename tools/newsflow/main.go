@@ -10,10 +10,12 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/newsflow/newsflow/pkg/service/app"
 	"github.com/newsflow/newsflow/tools/newsflow/internal/cli"
 )
 
 func main() {
+	app.TuneGC()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := cli.Main(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()

@@ -17,6 +17,15 @@ import (
 // GOMEMLIMIT in the environment still decide when set.
 const DefaultGOGC = 400
 
+// TuneGC sets the garbage collector's target to DefaultGOGC unless GOGC is
+// set. Command calls it; other mains (the newsflow tool, whose embedded
+// NATS server sees the same churn) call it first thing.
+func TuneGC() {
+	if p := gcPercent(os.LookupEnv); p > 0 {
+		debug.SetGCPercent(p)
+	}
+}
+
 // gcPercent is the GC target to set, or -1 to leave Go's own.
 func gcPercent(lookup func(string) (string, bool)) int {
 	if _, set := lookup("GOGC"); set {
@@ -30,9 +39,7 @@ func gcPercent(lookup func(string) (string, bool)) int {
 // code: 0, or 1 after printing the error. Each service's main is
 // `os.Exit(app.Command("cleaner", cleaner.Main))`.
 func Command(name string, main func(context.Context, Env) error) int {
-	if p := gcPercent(os.LookupEnv); p > 0 {
-		debug.SetGCPercent(p)
-	}
+	TuneGC()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	err := main(ctx, Env{Args: os.Args[1:], Lookup: os.LookupEnv, Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr})

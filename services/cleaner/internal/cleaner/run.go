@@ -3,12 +3,16 @@
 package cleaner
 
 import (
+	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
+	"os"
+	"path/filepath"
 	"time"
 
 	"go.uber.org/zap"
@@ -159,28 +163,28 @@ func cleanCommand(env app.Env) error {
 	contentType := fs.String("content-type", "text/html", "Content-Type the page was served with (for its charset)")
 	rules := fs.String("rules", "", "site rules file")
 	maxBytes := fs.Int64("max-page-bytes", 10<<20, "largest page accepted")
+	list := fs.String("list", "", "clean many pages: a JSON lines file of {\"url\", \"path\", \"content_type\"} (paths relative to the file); one cleaned article per output line")
 	if err := fs.Parse(env.Args[1:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
 		return err
 	}
-	var buf bytes.Buffer
-	if _, err := buf.ReadFrom(env.Stdin); err != nil {
-		return fmt.Errorf("cleaner: read stdin: %w", err)
-	}
-	id, canonical, err := schema.ArticleID(*pageURL)
-	if err != nil {
-		return err
-	}
 	p, err := newProcessor(Config{MaxBytes: *maxBytes, Rules: *rules})
 	if err != nil {
 		return err
 	}
-	in := schema.ArticleFetchedV1{SchemaVersion: schema.Version, ID: id, URL: *pageURL, CanonicalURL: canonical,
-		ContentHash: schema.ContentHash(buf.Bytes()), BodyEncoding: schema.EncodingIdentity, Body: buf.Bytes(),
-		Response: schema.Response{Status: 200, ContentType: *contentType, FetchedAt: time.Now().UTC(), Size: buf.Len()},
-		Item:     schema.FeedItem{FeedURL: "stdin:", Link: *pageURL}, Stages: schema.Stages{FetchedAt: time.Now().UTC()}}
+	if *list != "" {
+		return cleanList(p, *list, env)
+	}
+	var buf bytes.Buffer
+	if _, err := buf.ReadFrom(env.Stdin); err != nil {
+		return fmt.Errorf("cleaner: read stdin: %w", err)
+	}
+	in, err := pageInput(*pageURL, *contentType, buf.Bytes())
+	if err != nil {
+		return err
+	}
 	out, err := p.clean(in)
 	if err != nil {
 		return err
@@ -189,4 +193,88 @@ func cleanCommand(env app.Env) error {
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	return enc.Encode(out)
+}
+
+// pageInput is a fetched article for a page given on the command line.
+func pageInput(pageURL, contentType string, page []byte) (schema.ArticleFetchedV1, error) {
+	id, canonical, err := schema.ArticleID(pageURL)
+	if err != nil {
+		return schema.ArticleFetchedV1{}, err
+	}
+	now := time.Now().UTC()
+	return schema.ArticleFetchedV1{SchemaVersion: schema.Version, ID: id, URL: pageURL, CanonicalURL: canonical,
+		ContentHash: schema.ContentHash(page), BodyEncoding: schema.EncodingIdentity, Body: page,
+		Response: schema.Response{Status: 200, ContentType: contentType, FetchedAt: now, Size: len(page)},
+		Item:     schema.FeedItem{FeedURL: "file:", Link: pageURL}, Stages: schema.Stages{FetchedAt: now}}, nil
+}
+
+// listEntry is one page of `cleaner clean --list`.
+type listEntry struct {
+	URL         string `json:"url"`
+	Path        string `json:"path"`
+	ContentType string `json:"content_type"`
+}
+
+// cleanList cleans every page a list names, in one process: the stage
+// without NATS (the pipeline benchmark compares the two), or a batch job.
+// A page that fails is reported on stderr and the rest go on; the command
+// fails at the end if any did.
+func cleanList(p *processor, list string, env app.Env) error {
+	f, err := os.Open(list)
+	if err != nil {
+		return fmt.Errorf("cleaner: --list: %w", err)
+	}
+	defer f.Close()
+	out := bufio.NewWriter(env.Stdout)
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	var line, failed int
+	for sc.Scan() {
+		line++
+		if len(bytes.TrimSpace(sc.Bytes())) == 0 {
+			continue
+		}
+		err := func() error {
+			var e listEntry
+			if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
+				return err
+			}
+			path := e.Path
+			if !filepath.IsAbs(path) {
+				path = filepath.Join(filepath.Dir(list), path)
+			}
+			page, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			in, err := pageInput(e.URL, cmp.Or(e.ContentType, "text/html"), page)
+			if err != nil {
+				return err
+			}
+			art, err := p.clean(in)
+			if err != nil {
+				return err
+			}
+			data, err := schema.Encode(art)
+			if err != nil {
+				return err
+			}
+			_, _ = out.Write(data)
+			return out.WriteByte('\n')
+		}()
+		if err != nil {
+			failed++
+			fmt.Fprintf(env.Stderr, "cleaner: %s:%d: %v\n", list, line, err)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("cleaner: --list %s: %w", list, err)
+	}
+	if err := out.Flush(); err != nil {
+		return fmt.Errorf("cleaner: write: %w", err)
+	}
+	if failed > 0 {
+		return fmt.Errorf("cleaner: %d of the pages in %s failed", failed, list)
+	}
+	return nil
 }

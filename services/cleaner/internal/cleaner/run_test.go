@@ -1,13 +1,17 @@
 package cleaner
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/newsflow/newsflow/pkg/schema"
+	"github.com/newsflow/newsflow/pkg/service/app"
 	"github.com/newsflow/newsflow/pkg/service/bus"
 )
 
@@ -86,5 +90,47 @@ func TestProcessRejectsPoisonPermanently(t *testing.T) {
 	_, err = p.process(context.Background(), tests["missing fields"])
 	if !errors.As(err, &fe) {
 		t.Errorf("missing fields: err = %v, want a FieldError naming the field", err)
+	}
+}
+
+func TestCleanList(t *testing.T) {
+	dir := t.TempDir()
+	body := strings.Repeat("The coalition said the operation continued through the night, officials told reporters. ", 6)
+	page := `<html><head><title>Story headline</title></head><body><nav><a href="/">Home</a></nav>
+<article><h1>Story headline</h1><p>` + body + `</p><p>` + body + `</p></article></body></html>`
+	if err := os.WriteFile(filepath.Join(dir, "a.html"), []byte(page), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	list := `{"url": "https://news.example.com/a", "path": "a.html", "content_type": "text/html; charset=utf-8"}
+
+{"url": "https://news.example.com/missing", "path": "missing.html"}
+{"url": "https://news.example.com/b", "path": "` + filepath.Join(dir, "a.html") + `"}
+not json
+`
+	if err := os.WriteFile(filepath.Join(dir, "list.jsonl"), []byte(list), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	err := Main(context.Background(), app.Env{Args: []string{"clean", "--list", filepath.Join(dir, "list.jsonl")},
+		Lookup: func(string) (string, bool) { return "", false }, Stdout: &out, Stderr: &errb})
+	// Two pages cleaned, two lines reported, and the command fails.
+	if err == nil || !strings.Contains(err.Error(), "2 of the pages") {
+		t.Errorf("err = %v, want one counting 2 failed pages", err)
+	}
+	if !strings.Contains(errb.String(), "list.jsonl:3:") || !strings.Contains(errb.String(), "list.jsonl:5:") {
+		t.Errorf("stderr does not name the failed lines:\n%s", errb.String())
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("%d output lines, want 2:\n%s", len(lines), out.String())
+	}
+	for i, want := range []string{"https://news.example.com/a", "https://news.example.com/b"} {
+		a, err := schema.DecodeCleaned([]byte(lines[i]))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.URL != want || !strings.Contains(a.Text, "officials told reporters") {
+			t.Errorf("line %d: url %q, text %.60q", i+1, a.URL, a.Text)
+		}
 	}
 }

@@ -1,6 +1,8 @@
 package sink
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,10 +12,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
 
 	"github.com/newsflow/newsflow/pkg/schema"
 	"github.com/newsflow/newsflow/pkg/service/app"
+	"github.com/newsflow/newsflow/pkg/service/bus"
 	"github.com/newsflow/newsflow/pkg/service/config"
 	"github.com/newsflow/newsflow/pkg/service/logx"
 	"github.com/newsflow/newsflow/pkg/service/ops"
@@ -94,6 +98,73 @@ func exportCommand(ctx context.Context, env app.Env) error {
 	return st.Export(ctx, store.ExportFilter{Since: t, RelevantOnly: *relevant}, func(a schema.ArticleTaggedV1) error {
 		return enc.Encode(a)
 	})
+}
+
+// importCommand stores tagged articles read one per line from stdin (what
+// `sink export` and `tagger tag --format jsonl` write) through the
+// service's own batch code, without NATS: to load an export into another
+// database, or to time the stage alone (the pipeline benchmark). A line
+// that fails is reported on stderr and the rest go on; the command fails
+// at the end if any did.
+func importCommand(ctx context.Context, env app.Env) error {
+	fs := readFlags("import", env)
+	batchSize := fs.Int("batch", 100, "articles per transaction")
+	if err := fs.Parse(env.Args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	cfg := Config{DB: fs.Lookup("db").Value.String(), JSONLDir: fs.Lookup("jsonl-dir").Value.String(), FSync: "batch"}
+	st, err := OpenStores(ctx, cfg, zap.NewNop())
+	if err != nil {
+		return err
+	}
+	defer func() { _ = st.Close() }()
+	p := newProcessor(st, zap.NewNop(), prometheus.NewRegistry())
+	// No service to wait for a store outage: a failed batch fails now.
+	stopped := make(chan struct{})
+	close(stopped)
+	p.stopping = stopped
+
+	var batch []*bus.Message
+	var lines []int
+	var stored, failed int
+	flush := func() {
+		if len(batch) == 0 {
+			return
+		}
+		for i, err := range p.processBatch(ctx, batch) {
+			if err != nil {
+				failed++
+				fmt.Fprintf(env.Stderr, "sink: stdin:%d: %v\n", lines[i], err)
+			} else {
+				stored++
+			}
+		}
+		batch, lines = batch[:0], lines[:0]
+	}
+	sc := bufio.NewScanner(env.Stdin)
+	sc.Buffer(make([]byte, 256<<10), 64<<20)
+	for n := 1; sc.Scan(); n++ {
+		if len(bytes.TrimSpace(sc.Bytes())) == 0 {
+			continue
+		}
+		batch = append(batch, &bus.Message{Data: bytes.Clone(sc.Bytes())})
+		lines = append(lines, n)
+		if len(batch) >= max(*batchSize, 1) {
+			flush()
+		}
+	}
+	flush()
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("sink: read stdin: %w", err)
+	}
+	fmt.Fprintf(env.Stdout, "imported %d articles, %d failed\n", stored, failed)
+	if failed > 0 {
+		return fmt.Errorf("sink: %d articles failed to import", failed)
+	}
+	return nil
 }
 
 func claimsCommand(ctx context.Context, env app.Env) error {

@@ -21,13 +21,15 @@ import (
 	"github.com/newsflow/newsflow/services/sink/internal/web"
 )
 
-// Main dispatches the command line: export, claims, stats, ledger, serve,
-// or the service.
+// Main dispatches the command line: export, import, claims, stats, ledger,
+// serve, or the service.
 func Main(ctx context.Context, env app.Env) error {
 	if len(env.Args) > 0 {
 		switch env.Args[0] {
 		case "export":
 			return exportCommand(ctx, env)
+		case "import":
+			return importCommand(ctx, env)
 		case "claims":
 			return claimsCommand(ctx, env)
 		case "stats":

@@ -1,9 +1,11 @@
 package sink
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -11,6 +13,7 @@ import (
 	"go.uber.org/zap/zaptest"
 
 	"github.com/newsflow/newsflow/pkg/schema"
+	"github.com/newsflow/newsflow/pkg/service/app"
 	"github.com/newsflow/newsflow/pkg/service/bus"
 	"github.com/newsflow/newsflow/services/sink/internal/store"
 )
@@ -66,5 +69,44 @@ func TestProcessBatchIsIdempotentAndIsolatesPoison(t *testing.T) {
 	var n int
 	if err := st.Export(ctx, store.ExportFilter{}, func(schema.ArticleTaggedV1) error { n++; return nil }); err != nil || n != 2 {
 		t.Fatalf("export: %d, %v", n, err)
+	}
+}
+
+func TestImportStoresLinesIdempotently(t *testing.T) {
+	db := "sqlite:" + filepath.Join(t.TempDir(), "import.db")
+	var in strings.Builder
+	for i, m := range []*bus.Message{taggedMsg(t, "a", "1", 2), {Data: []byte(`{"schema_version":"1.1","url":"no id"}`)}, taggedMsg(t, "b", "1", 3)} {
+		in.Write(m.Data)
+		in.WriteString("\n")
+		if i == 0 {
+			in.WriteString("\n")
+		}
+	}
+	run := func() (string, string, error) {
+		var out, errb bytes.Buffer
+		err := Main(context.Background(), app.Env{Args: []string{"import", "--db", db, "--batch", "2"}, Stdin: strings.NewReader(in.String()),
+			Lookup: func(string) (string, bool) { return "", false }, Stdout: &out, Stderr: &errb})
+		return out.String(), errb.String(), err
+	}
+	for range 2 { // a second import of the same lines adds no row
+		out, errb, err := run()
+		if err == nil || !strings.Contains(err.Error(), "1 articles failed") {
+			t.Errorf("err = %v, want one counting the bad line", err)
+		}
+		if !strings.Contains(out, "imported 2 articles, 1 failed") || !strings.Contains(errb, "stdin:3:") {
+			t.Errorf("output %q, stderr %q", out, errb)
+		}
+	}
+	st, err := store.OpenReadOnly(context.Background(), db, zaptest.NewLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	stats, err := st.Stats(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stats.Articles != 2 || stats.Claims != 5 {
+		t.Errorf("stored %d articles and %d claims, want 2 and 5", stats.Articles, stats.Claims)
 	}
 }

@@ -4,6 +4,7 @@ package tagger
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -121,7 +122,7 @@ func (p *processor) tag(in schema.ArticleCleanedV1) schema.ArticleTaggedV1 {
 func tagCommand(env app.Env) error {
 	fs := flag.NewFlagSet("tagger tag", flag.ContinueOnError)
 	fs.SetOutput(env.Stderr)
-	format := fs.String("format", "json", "input format: json (a cleaned article) or text (first line the title, then the body)")
+	format := fs.String("format", "json", "input format: json (a cleaned article), jsonl (cleaned articles, one per line, as the stage receives them; one tagged article per output line) or text (first line the title, then the body)")
 	topics := fs.String("topics", "", "topic files, comma-separated (default: the built-in ISIS/coalition topic)")
 	if err := fs.Parse(env.Args[1:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -137,15 +138,56 @@ func tagCommand(env app.Env) error {
 	if err != nil {
 		return err
 	}
+	p := &processor{tagger: t, now: time.Now}
+	if *format == "jsonl" {
+		return tagLines(p, env)
+	}
 	in, err := readInput(env.Stdin, *format)
 	if err != nil {
 		return err
 	}
-	p := &processor{tagger: t, now: time.Now}
 	enc := json.NewEncoder(env.Stdout)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	return enc.Encode(p.tag(in))
+}
+
+// tagLines tags cleaned articles read one per line, as the service does
+// with the messages it receives but without NATS: the pipeline benchmark
+// compares the two, and it serves batch jobs. A line that fails is
+// reported on stderr and the rest go on; the command fails at the end if
+// any did.
+func tagLines(p *processor, env app.Env) error {
+	out := bufio.NewWriter(env.Stdout)
+	sc := bufio.NewScanner(env.Stdin)
+	sc.Buffer(make([]byte, 256<<10), 64<<20)
+	var line, failed int
+	for sc.Scan() {
+		line++
+		if len(bytes.TrimSpace(sc.Bytes())) == 0 {
+			continue
+		}
+		outs, err := p.process(context.Background(), &bus.Message{Data: sc.Bytes()})
+		if err != nil {
+			failed++
+			fmt.Fprintf(env.Stderr, "tagger: stdin:%d: %v\n", line, err)
+			continue
+		}
+		for _, o := range outs {
+			_, _ = out.Write(o.Data)
+			_ = out.WriteByte('\n')
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("tagger: read stdin: %w", err)
+	}
+	if err := out.Flush(); err != nil {
+		return fmt.Errorf("tagger: write: %w", err)
+	}
+	if failed > 0 {
+		return fmt.Errorf("tagger: %d of %d input lines failed", failed, line)
+	}
+	return nil
 }
 
 func readInput(r io.Reader, format string) (schema.ArticleCleanedV1, error) {

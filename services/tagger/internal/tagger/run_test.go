@@ -1,12 +1,15 @@
 package tagger
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/newsflow/newsflow/pkg/schema"
+	"github.com/newsflow/newsflow/pkg/service/app"
 	"github.com/newsflow/newsflow/pkg/service/bus"
 )
 
@@ -69,5 +72,47 @@ func TestReadInputText(t *testing.T) {
 	}
 	if _, err := readInput(strings.NewReader("x"), "xml"); err == nil {
 		t.Fatal("unknown format accepted")
+	}
+}
+
+func TestTagLines(t *testing.T) {
+	now := time.Now().UTC()
+	var in strings.Builder
+	for i, text := range []string{
+		"The US-led coalition against ISIS carried out 29 strikes near Raqqa last week, Colonel Ryan Dillon said.",
+		"The city council met on Tuesday to discuss parking.",
+	} {
+		data, err := schema.Encode(schema.ArticleCleanedV1{SchemaVersion: schema.Version, ID: fmt.Sprintf("id%d", i),
+			URL: "https://ex.com/a", ContentHash: "h", Title: "T", Text: text, Stages: schema.Stages{FetchedAt: now, CleanedAt: &now}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		in.Write(data)
+		in.WriteString("\n")
+		if i == 0 {
+			in.WriteString(`{"schema_version":"9.0"}` + "\n\n")
+		}
+	}
+	var out, errb bytes.Buffer
+	err := Main(context.Background(), app.Env{Args: []string{"tag", "--format", "jsonl"}, Stdin: strings.NewReader(in.String()),
+		Lookup: func(string) (string, bool) { return "", false }, Stdout: &out, Stderr: &errb})
+	if err == nil || !strings.Contains(err.Error(), "1 of 4 input lines failed") {
+		t.Errorf("err = %v, want one counting the failed line", err)
+	}
+	if !strings.Contains(errb.String(), "stdin:2:") {
+		t.Errorf("stderr does not name line 2:\n%s", errb.String())
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("%d output lines, want 2:\n%s", len(lines), out.String())
+	}
+	for i, wantClaims := range []bool{true, false} {
+		a, err := schema.DecodeTagged([]byte(lines[i]))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.ID != fmt.Sprintf("id%d", i) || (len(a.Claims) > 0) != wantClaims || a.Stages.TaggedAt == nil {
+			t.Errorf("line %d: id %s, %d claims", i+1, a.ID, len(a.Claims))
+		}
 	}
 }

@@ -338,18 +338,13 @@ func (w *Worker) handleBatch(ctx context.Context, raws []jetstream.Msg) {
 	if w.Metrics != nil {
 		w.Metrics.duration.WithLabelValues(w.Stage).Observe(time.Since(start).Seconds())
 	}
-	// Acks are confirmed in parallel: after a server crash the acks of
-	// messages delivered just before it go unanswered, and waiting for each
-	// in turn would stall the stage for the ack timeout times the batch.
-	var acks sync.WaitGroup
 	for i, m := range ms {
 		if errs[i] == nil {
-			acks.Go(func() { w.ack(ctx, m, "ok") })
+			w.ack(ctx, m, "ok")
 		} else {
 			w.fail(ctx, m, errs[i])
 		}
 	}
-	acks.Wait()
 }
 
 // overLimit dead-letters a message delivered more often than MaxAttempts
@@ -363,11 +358,15 @@ func (w *Worker) overLimit(ctx context.Context, m *Message) bool {
 	return true
 }
 
-func (w *Worker) ack(ctx context.Context, m *Message, result string) {
-	if err := m.raw.DoubleAck(ctx); err != nil {
-		// The outputs are stored; a lost ack only means a redelivery that
-		// the next stage de-duplicates.
-		w.msgLog(m).Warn("Ack not confirmed; the message may be redelivered.", zap.Error(err))
+// ack acknowledges a message whose outputs JetStream has stored. The ack is
+// not confirmed (no double ack): a lost one only means a redelivery after
+// AckWait, whose outputs the next stream de-duplicates by Nats-Msg-Id and
+// the sink upserts, while waiting for a confirmation of every ack costs the
+// server a reply and the stage a round trip per message (and stalled it for
+// the request timeout per message after a server crash).
+func (w *Worker) ack(_ context.Context, m *Message, result string) {
+	if err := m.raw.Ack(); err != nil {
+		w.msgLog(m).Warn("Ack not sent; the message will be redelivered.", zap.Error(err))
 	}
 	if w.Metrics != nil {
 		w.Metrics.processed.WithLabelValues(w.Stage, result).Inc()

@@ -69,9 +69,9 @@ func (r *run) logRecovery(how string, fetched, stored uint64) {
 	r.waitDrained(3 * time.Minute)
 	stalls, longest := r.stallStats()
 	r.t.Logf("NATS %s after %d fetched, %d stored, down %s: the sink stored again %s after NATS was back; "+
-		"drained %s after the start; %d publishes stalled (longest %s); %d acks not confirmed (redelivered, de-duplicated)",
+		"drained %s after the start; %d publishes stalled (longest %s); %d acks not sent (redelivered, de-duplicated)",
 		how, fetched, stored, natsDown, resumed.Round(10*time.Millisecond), time.Since(r.began).Round(100*time.Millisecond),
-		stalls, longest.Round(10*time.Millisecond), r.countLogs("Ack not confirmed; the message may be redelivered."))
+		stalls, longest.Round(10*time.Millisecond), r.countLogs("Ack not sent; the message will be redelivered."))
 }
 
 // startNATSProcess runs `newsflow nats` with its store under dir and waits

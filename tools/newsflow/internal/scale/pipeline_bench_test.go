@@ -11,7 +11,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"sort"
 	"strings"
 	"syscall"
 	"testing"
@@ -46,9 +45,12 @@ type pipelineRun struct {
 	Dead     uint64
 	// Messaging work replayed in this process for the run's articles.
 	Serial time.Duration // JSON encode and decode of every hop, compression of the page
-	Client time.Duration // nats.go: publish with ack, pull, double ack
+	Client time.Duration // nats.go: publish with ack, pull, ack
 	// Serial by the service that does it: fetcher, cleaner, tagger, sink.
 	SerialBy map[string]time.Duration
+	// Alone is the CPU of the cleaner, tagger and sink over the same
+	// articles without NATS.
+	Alone map[string]time.Duration
 }
 
 // messaging is the CPU the run spent on NATS and serialisation.
@@ -82,16 +84,18 @@ func (r pipelineRun) totalCPU() time.Duration {
 //     encoding in the tagger, decoding in the sink), timed with getrusage;
 //   - the client library: this process publishes the same encoded
 //     messages with acks to a fresh server, pulls them in the stages'
-//     batch sizes and double-acks them, timed the same way.
+//     batch sizes and acks them, timed the same way.
 //
 // Left out: the fetcher's seen-item and feed-state KV calls, in-progress
 // acks (one per AckWait/3, none in a run this short) and the services'
-// logging. As a cross-check, `cleaner clean` and `tagger tag` also run
-// alone on every distinct page, one process each (start-up, measured on a
-// tiny input, subtracted), scaled to the run's pages: "stage alone". That
-// is the stages without NATS, but a short-lived process does work a
-// long-lived one does once (lazy initialisation, cold caches), so it reads
-// high.
+// logging.
+//
+// The same stages without NATS: `cleaner clean --list`, `tagger tag
+// --format jsonl` and `sink import` run the stages' own code over the same
+// articles, each in one process, chained through files (the page read from
+// disk, JSON lines between the stages, SQLite at the end). Their CPU next
+// to the pipeline's shows the messaging overhead as a ratio, a second
+// measure beside the one above.
 func BenchmarkPipeline(b *testing.B) {
 	if *corpusFlag == "" {
 		b.Fatal("BenchmarkPipeline needs -corpus DIR: run make bench-pipeline")
@@ -102,7 +106,6 @@ func BenchmarkPipeline(b *testing.B) {
 	}
 	bin := binaries(b)
 	pages := loadBenchmark(b, 0)
-	alone := stagesAlone(b, bin, pages)
 	var runs []pipelineRun
 	ids := pageIDs(b, pages, 20)
 	for _, pace := range strings.Split(*ratesFlag, ",") {
@@ -111,6 +114,7 @@ func BenchmarkPipeline(b *testing.B) {
 			for range b.N {
 				r, arts := replay(b, bin, corpus, pace)
 				r.Serial, r.SerialBy, r.Client = messagingWork(b, bin, arts, pages, ids)
+				r.Alone = stagesAlone(b, bin, pages, r.Articles)
 				runs = append(runs, r)
 				b.ReportMetric(float64(r.Articles)/r.Wall.Seconds(), "articles/s")
 				b.ReportMetric(float64(r.P50.Milliseconds()), "p50-ms")
@@ -119,7 +123,7 @@ func BenchmarkPipeline(b *testing.B) {
 			}
 		})
 	}
-	printRuns(runs, alone)
+	printRuns(runs)
 }
 
 // replay runs the pipeline once over the corpus at a pace.
@@ -273,23 +277,6 @@ func deadLettersOf(b *testing.B, ctx context.Context, p *orchestrate.Pipeline) u
 	return info.State.Msgs
 }
 
-// alone is what cleaning and tagging each benchmark page cost without
-// NATS, by page, in the corpus's page order.
-type alone struct {
-	clean, tag         []time.Duration
-	cleanBase, tagBase time.Duration // the commands' own start-up, subtracted
-}
-
-// forArticles is the stages' own CPU for the first n articles of a corpus
-// built from the benchmark pages (article i is page i mod len(pages)).
-func (a alone) forArticles(n int) (clean, tag time.Duration) {
-	for i := 0; i < n; i++ {
-		clean += a.clean[i%len(a.clean)]
-		tag += a.tag[i%len(a.tag)]
-	}
-	return clean, tag
-}
-
 // pageIDs maps the article id of every copy (up to copies) of every
 // benchmark page to the page's index.
 func pageIDs(b *testing.B, pages []benchPage, copies int) map[string]int {
@@ -430,7 +417,7 @@ func messagingWork(b *testing.B, bin string, arts []schema.ArticleTaggedV1, page
 			}
 			n := 0
 			for m := range batch.Messages() {
-				if err := m.DoubleAck(ctx); err != nil {
+				if err := m.Ack(); err != nil {
 					b.Fatal(err)
 				}
 				n++
@@ -473,32 +460,41 @@ func defaultWorker(b *testing.B) config.Worker {
 	return w
 }
 
-// stagesAlone runs `cleaner clean` and `tagger tag` over every benchmark
-// page and measures their CPU from the kernel's accounting of each process.
-func stagesAlone(b *testing.B, bin string, pages []benchPage) alone {
+// stagesAlone runs the cleaner, the tagger and the sink over the first n
+// articles of the corpus (article i is copy i/len(pages) of page i mod
+// len(pages), as the corpus builder lays them out) without NATS, each stage
+// in one process, and returns each one's CPU from the kernel's accounting.
+func stagesAlone(b *testing.B, bin string, pages []benchPage, n int) map[string]time.Duration {
 	b.Helper()
-	var a alone
-	a.cleanBase = baseline(b, filepath.Join(bin, "cleaner"), []string{"clean", "--url", "https://example.org/a"},
-		[]byte("<html><head><title>t</title></head><body><p>A short page.</p></body></html>"))
-	a.tagBase = baseline(b, filepath.Join(bin, "tagger"), []string{"tag", "--format", "text"}, []byte("A title\nA body.\n"))
-	for _, pg := range pages {
-		out, cpu := cpuOf(b, filepath.Join(bin, "cleaner"), []string{"clean", "--url", pg.URL, "--content-type", "text/html; charset=utf-8"}, pg.HTML)
-		a.clean = append(a.clean, max(cpu-a.cleanBase, 0))
-		_, cpu = cpuOf(b, filepath.Join(bin, "tagger"), []string{"tag", "--format", "json"}, out)
-		a.tag = append(a.tag, max(cpu-a.tagBase, 0))
+	dir := b.TempDir()
+	var list bytes.Buffer
+	for i, pg := range pages {
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("%d.html", i)), pg.HTML, 0o644); err != nil {
+			b.Fatal(err)
+		}
 	}
-	return a
-}
-
-// baseline is the median CPU of a command over a tiny input.
-func baseline(b *testing.B, cmd string, args []string, in []byte) time.Duration {
-	b.Helper()
-	var ds []time.Duration
-	for range 15 {
-		_, cpu := cpuOf(b, cmd, args, in)
-		ds = append(ds, cpu)
+	for i := range n {
+		line, err := json.Marshal(map[string]string{"url": copyURL(b, pages[i%len(pages)].URL, i/len(pages)),
+			"path": fmt.Sprintf("%d.html", i%len(pages)), "content_type": "text/html; charset=utf-8"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		list.Write(append(line, '\n'))
 	}
-	return Percentile(ds, 50)
+	listPath := filepath.Join(dir, "pages.jsonl")
+	if err := os.WriteFile(listPath, list.Bytes(), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	cpu := map[string]time.Duration{}
+	var cleaned, tagged []byte
+	cleaned, cpu[schema.StageCleaner] = cpuOf(b, filepath.Join(bin, "cleaner"), []string{"clean", "--list", listPath}, nil)
+	tagged, cpu[schema.StageTagger] = cpuOf(b, filepath.Join(bin, "tagger"), []string{"tag", "--format", "jsonl"}, cleaned)
+	out, sinkCPU := cpuOf(b, filepath.Join(bin, "sink"), []string{"import", "--db", "sqlite:" + filepath.Join(dir, "alone.db"), "--jsonl-dir", ""}, tagged)
+	cpu[schema.StageSink] = sinkCPU
+	if want := fmt.Sprintf("imported %d articles, 0 failed", n); !strings.Contains(string(out), want) {
+		b.Fatalf("sink import: %q, want %q", out, want)
+	}
+	return cpu
 }
 
 func cpuOf(b *testing.B, name string, args []string, in []byte) ([]byte, time.Duration) {
@@ -512,7 +508,7 @@ func cpuOf(b *testing.B, name string, args []string, in []byte) ([]byte, time.Du
 	return out.Bytes(), cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 }
 
-func printRuns(runs []pipelineRun, a alone) {
+func printRuns(runs []pipelineRun) {
 	w := os.Stdout
 	fmt.Fprintf(w, "\nPipeline benchmark (%d CPUs)\n\n", runtime.NumCPU())
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
@@ -526,15 +522,20 @@ func printRuns(runs []pipelineRun, a alone) {
 	for _, r := range runs {
 		fmt.Fprintf(w, "\npace %s: CPU seconds and peak RSS per process (%d articles)\n", r.Pace, r.Articles)
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-		fmt.Fprintln(tw, "process\tCPU s\tms/article\tshare\tpeak RSS MiB\tstage alone CPU s\t")
+		fmt.Fprintln(tw, "process\tCPU s\tms/article\tshare\tpeak RSS MiB\twithout NATS CPU s\t")
 		total := r.totalCPU()
-		clean, tag := a.forArticles(r.Articles)
-		aloneOf := map[string]string{schema.StageCleaner: fmt.Sprintf("%.2f", clean.Seconds()),
-			schema.StageTagger: fmt.Sprintf("%.2f", tag.Seconds())}
+		var inPipe, alone time.Duration
 		for _, n := range names {
 			u := r.Usage[n]
+			a, ok := r.Alone[n]
+			aloneCol := ""
+			if ok {
+				aloneCol = fmt.Sprintf("%.2f", a.Seconds())
+				inPipe += u.CPU
+				alone += a
+			}
 			fmt.Fprintf(tw, "%s\t%.2f\t%.2f\t%.0f%%\t%.0f\t%s\t\n", n, u.CPU.Seconds(), ms(u.CPU)/float64(max(r.Articles, 1)),
-				100*u.CPU.Seconds()/total.Seconds(), float64(u.PeakRSS)/(1<<20), aloneOf[n])
+				100*u.CPU.Seconds()/total.Seconds(), float64(u.PeakRSS)/(1<<20), aloneCol)
 		}
 		fmt.Fprintf(tw, "all\t%.2f\t%.2f\t\t\t\t\n", total.Seconds(), ms(total)/float64(max(r.Articles, 1)))
 		_ = tw.Flush()
@@ -544,15 +545,12 @@ func printRuns(runs []pipelineRun, a alone) {
 		fmt.Fprintf(w, "  serialisation by service: fetcher %.2f s (compress + encode), cleaner %.2f s (decode + decompress + encode), tagger %.2f s, sink %.2f s\n",
 			r.SerialBy[schema.StageFetcher].Seconds(), r.SerialBy[schema.StageCleaner].Seconds(),
 			r.SerialBy[schema.StageTagger].Seconds(), r.SerialBy[schema.StageSink].Seconds())
+		if alone > 0 {
+			withServer := inPipe + r.Usage["nats"].CPU
+			fmt.Fprintf(w, "Cleaner, tagger and sink without NATS: %.2f s; in the pipeline %.2f s, %.2f s with the NATS server: %.2f× the work alone\n",
+				alone.Seconds(), inPipe.Seconds(), withServer.Seconds(), withServer.Seconds()/alone.Seconds())
+		}
 	}
-	fmt.Fprintf(w, "\nStages alone (per distinct page, start-up subtracted: cleaner %.1f ms, tagger %.1f ms): cleaner median %.1f ms, tagger median %.1f ms\n",
-		ms(a.cleanBase), ms(a.tagBase), ms(median(a.clean)), ms(median(a.tag)))
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
-
-func median(ds []time.Duration) time.Duration {
-	c := append([]time.Duration(nil), ds...)
-	sort.Slice(c, func(i, j int) bool { return c[i] < c[j] })
-	return Percentile(c, 50)
-}

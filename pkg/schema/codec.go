@@ -131,13 +131,13 @@ func DecodeFetched(data []byte) (ArticleFetchedV1, error) {
 	i := bytes.IndexByte(data, '\n')
 	if i < 0 || !json.Valid(data[:i]) {
 		// Plain JSON, pretty-printed or on one line.
-		if err := decode(typ, data, &m); err != nil {
+		if err := decode(typ, data, &m, func() string { return m.SchemaVersion }); err != nil {
 			return m, err
 		}
 		return m, m.Validate()
 	}
 	head, body := data[:i], data[i+1:]
-	if err := decode(typ, head, &m); err != nil {
+	if err := decode(typ, head, &m, func() string { return m.SchemaVersion }); err != nil {
 		return m, err
 	}
 	switch {
@@ -156,7 +156,7 @@ func DecodeFetched(data []byte) (ArticleFetchedV1, error) {
 // DecodeCleaned decodes and validates an ArticleCleanedV1.
 func DecodeCleaned(data []byte) (ArticleCleanedV1, error) {
 	var m ArticleCleanedV1
-	if err := decode("ArticleCleanedV1", data, &m); err != nil {
+	if err := decode("ArticleCleanedV1", data, &m, func() string { return m.SchemaVersion }); err != nil {
 		return m, err
 	}
 	return m, m.Validate()
@@ -165,32 +165,37 @@ func DecodeCleaned(data []byte) (ArticleCleanedV1, error) {
 // DecodeTagged decodes and validates an ArticleTaggedV1.
 func DecodeTagged(data []byte) (ArticleTaggedV1, error) {
 	var m ArticleTaggedV1
-	if err := decode("ArticleTaggedV1", data, &m); err != nil {
+	if err := decode("ArticleTaggedV1", data, &m, func() string { return m.SchemaVersion }); err != nil {
 		return m, err
 	}
 	return m, m.Validate()
 }
 
-func decode(typ string, data []byte, v any) error {
-	// Check the version before the body: a future major may not even be
-	// shaped like this one.
-	var head struct {
-		SchemaVersion *string `json:"schema_version"`
-	}
-	if err := json.Unmarshal(data, &head); err != nil {
-		return fmt.Errorf("%w: %s: not JSON: %v", ErrInvalid, typ, err)
-	}
-	if head.SchemaVersion == nil || *head.SchemaVersion == "" {
-		return &FieldError{Type: typ, Field: "schema_version", Reason: "is missing"}
-	}
-	if err := checkVersion(typ, *head.SchemaVersion); err != nil {
-		return err
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(v); err != nil {
+// decode unmarshals data into v in one pass and then checks the version v
+// carries. Only when that fails does it look at schema_version alone, so a
+// future major that is not even shaped like this one is still reported as
+// ErrUnknownVersion rather than as invalid.
+func decode(typ string, data []byte, v any, version func() string) error {
+	if err := json.Unmarshal(data, v); err != nil {
+		var head struct {
+			SchemaVersion *string `json:"schema_version"`
+		}
+		if herr := json.Unmarshal(data, &head); herr != nil {
+			return fmt.Errorf("%w: %s: not JSON: %v", ErrInvalid, typ, herr)
+		}
+		if head.SchemaVersion == nil || *head.SchemaVersion == "" {
+			return &FieldError{Type: typ, Field: "schema_version", Reason: "is missing"}
+		}
+		if verr := checkVersion(typ, *head.SchemaVersion); verr != nil {
+			return verr
+		}
 		return fmt.Errorf("%w: %s: %v", ErrInvalid, typ, err)
 	}
-	return nil
+	ver := version()
+	if ver == "" {
+		return &FieldError{Type: typ, Field: "schema_version", Reason: "is missing"}
+	}
+	return checkVersion(typ, ver)
 }
 
 func checkVersion(typ, v string) error {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/newsflow/newsflow/pkg/schema"
 )
@@ -231,4 +232,39 @@ func FuzzDecode(f *testing.F) {
 		_, _ = schema.DecodeCleaned(data)
 		_, _ = schema.DecodeTagged(data)
 	})
+}
+
+// The encoder's output must be JSON any reader accepts (PostgreSQL's jsonb
+// among them): invalid UTF-8 becomes U+FFFD, control characters and the
+// HTML-sensitive ones are escaped, and a round trip keeps valid text as is.
+func TestEncodeIsPortableJSON(t *testing.T) {
+	t.Parallel()
+	now := time.Now().UTC()
+	text := "valid: café — «ISIS» <b>&</b> \u2028 tab\tnewline\n; invalid: \xff\xfe; control: \x01"
+	a := schema.ArticleCleanedV1{SchemaVersion: schema.Version, ID: "i", URL: "u", ContentHash: "h", Text: text,
+		Stages: schema.Stages{FetchedAt: now, CleanedAt: &now}}
+	data, err := schema.Encode(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !json.Valid(data) || !utf8.Valid(data) {
+		t.Fatalf("not valid JSON in UTF-8: %q", data)
+	}
+	for _, raw := range []string{"\xff", "\x01", "<b>", "\u2028"} {
+		if bytes.Contains(data, []byte(raw)) {
+			t.Errorf("output holds %q unescaped", raw)
+		}
+	}
+	var std schema.ArticleCleanedV1
+	if err := json.Unmarshal(data, &std); err != nil {
+		t.Fatal(err)
+	}
+	got, err := schema.DecodeCleaned(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := strings.Replace(text, "\xff\xfe", "\uFFFD\uFFFD", 1) // one per invalid byte, as encoding/json does
+	if got.Text != want || std.Text != want {
+		t.Errorf("round trip: %q (encoding/json reads %q), want %q", got.Text, std.Text, want)
+	}
 }

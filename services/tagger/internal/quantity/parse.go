@@ -3,6 +3,7 @@ package quantity
 import (
 	"math"
 	"strings"
+	"sync"
 
 	"github.com/newsflow/newsflow/pkg/schema"
 )
@@ -86,13 +87,57 @@ type cand struct {
 
 // Find returns the quantities in text with their offsets.
 func (p *Parser) Find(text string) []Match {
-	lower := asciiLower(text)
+	return p.FindLower(text, asciiLower(text))
+}
+
+// FindLower is Find for a caller that already holds lower, text with its
+// ASCII letters A-Z lower-cased and nothing else changed. Lower-casing only
+// ASCII keeps byte offsets, so a slice of a lowered document will do; a
+// caller that parses a document line by line thus lowers it once.
+func (p *Parser) FindLower(text, lower string) []Match {
+	if len(lower) != len(text) {
+		lower = asciiLower(text) // not a lowered copy of text
+	}
 	if !hasNumberHint(lower) {
 		return nil
 	}
-	toks := scanLower(text, lower)
-	var cands []cand
+	// Tokens and candidates are scratch: no Match points into them, so
+	// their buffers go back to a pool instead of being garbage every line.
+	sc := scratchPool.Get().(*scratch)
+	sc.toks = scanLower(text, lower, sc.toks[:0])
+	var ms []Match
+	ms, sc.cands = p.find(text, sc.toks, sc.cands[:0])
+	if cap(sc.toks) <= maxPooledToks {
+		// Do not keep the strings of this text alive.
+		clear(sc.toks)
+		clear(sc.cands)
+		scratchPool.Put(sc)
+	}
+	return ms
+}
+
+// scratch holds the buffers of one Find call.
+type scratch struct {
+	toks  []tok
+	cands []cand
+}
+
+// maxPooledToks bounds the token buffers kept for reuse, so one huge text
+// does not pin its buffer.
+const maxPooledToks = 1 << 14
+
+var scratchPool = sync.Pool{New: func() any {
+	return &scratch{toks: make([]tok, 0, 256)}
+}}
+
+// find reads the quantities from the tokens of text, with cands as the
+// candidates' buffer, which it returns.
+func (p *Parser) find(text string, toks []tok, cands []cand) ([]Match, []cand) {
 	for i := 0; i < len(toks); {
+		if !mayStartNumber(&toks[i]) {
+			i++ // readNumber would say no, at the cost of a call
+			continue
+		}
 		n, ok := readNumber(toks, i)
 		if !ok {
 			i++
@@ -107,7 +152,7 @@ func (p *Parser) Find(text string) []Match {
 			cands = append(cands, c)
 		}
 	}
-	return resolve(text, toks, cands)
+	return resolve(text, toks, cands), cands
 }
 
 // hasNumberHint is a cheap test that lets most text skip tokenising: a
@@ -126,10 +171,21 @@ func hasNumberHint(lower string) bool {
 		for j < len(lower) && lower[j] >= 'a' && lower[j] <= 'z' {
 			j++
 		}
-		if numberWords[lower[i:j]] {
+		if isNumberWord(lower[i:j]) {
 			return true
 		}
 		i = j
+	}
+	return false
+}
+
+// mayStartNumber is false for a token readNumber rejects outright.
+func mayStartNumber(t *tok) bool {
+	switch t.kind {
+	case kNum:
+		return true
+	case kWord:
+		return isNumberWord(t.low) || t.low == "a" || t.low == "an"
 	}
 	return false
 }
@@ -167,7 +223,7 @@ func readNumber(toks []tok, i int) (number, bool) {
 		}
 		return n, true
 	case kWord:
-		if w := t.low; !numberWords[w] && w != "a" && w != "an" {
+		if w := t.low; !isNumberWord(w) && w != "a" && w != "an" {
 			return number{}, false
 		}
 		return readWords(toks, i)
@@ -332,7 +388,7 @@ func (p *Parser) build(text string, toks []tok, n number) (cand, int, bool) {
 	}
 
 	end := toks[j-1].end
-	unit, uend, next, skip := p.unitAfter(toks, j, n, cur)
+	unit, uend, next, skip := p.unitAfter(text, toks, j, n, cur)
 	if skip {
 		return cand{}, next, false
 	}

@@ -14,25 +14,26 @@ const (
 	kSym                     // one punctuation or symbol rune
 )
 
-// tok is one lexical unit of the text being parsed.
+// tok is one lexical unit of the text being parsed. The small fields are
+// grouped at the end so that a token takes 72 bytes rather than 96.
 type tok struct {
 	start, end int
-	kind       tokKind
 	text       string // surface
 	low        string // lower case (words), surface otherwise
-	spaced     bool   // whitespace (or text start) precedes it
-	upper      bool   // word starts with an upper-case letter
-	caps       bool   // word is all upper case, two letters or more
 	val        float64
+	ndig       int // digits in the number
+	kind       tokKind
+	spaced     bool // whitespace (or text start) precedes it
+	upper      bool // word starts with an upper-case letter
+	caps       bool // word is all upper case, two letters or more
 	dec        bool // number has a decimal point
 	sep        bool // number has a thousands separator
-	ndig       int  // digits in the number
 }
 
 // scan splits text into tokens. It never fails: bytes that are not valid
 // UTF-8 become symbols.
 func scan(text string) []tok {
-	return scanLower(text, asciiLower(text))
+	return scanLower(text, asciiLower(text), make([]tok, 0, len(text)/6+1))
 }
 
 // asciiLower lower-cases ASCII letters only, so byte offsets are kept.
@@ -51,9 +52,9 @@ func asciiLower(s string) string {
 	return s
 }
 
-// scanLower scans text whose ASCII-lowered copy is lower.
-func scanLower(text, lower string) []tok {
-	toks := make([]tok, 0, len(text)/6+1)
+// scanLower appends the tokens of text, whose ASCII-lowered copy is lower,
+// to toks.
+func scanLower(text, lower string, toks []tok) []tok {
 	spaced := true
 	for i := 0; i < len(text); {
 		c := text[i]
@@ -88,11 +89,19 @@ func scanLower(text, lower string) []tok {
 			toks = append(toks, tok{start: i, end: j, kind: kWord, text: text[i:j], low: lower[i:j], spaced: spaced, upper: r <= 'Z', caps: isAllUpper(text[i:j])})
 			i = j
 		case unicode.IsLetter(r):
+			// Note on the way whether the word is ASCII and has a small
+			// ASCII letter, which spares two more passes over it.
+			ascii, small := size == 1, r >= 'a' && r <= 'z'
 			j := i + size
 			for j < len(text) {
 				c2 := text[j]
 				if c2 < utf8.RuneSelf {
-					if c2 >= 'a' && c2 <= 'z' || c2 >= 'A' && c2 <= 'Z' {
+					if c2 >= 'a' && c2 <= 'z' {
+						small = true
+						j++
+						continue
+					}
+					if c2 >= 'A' && c2 <= 'Z' {
 						j++
 						continue
 					}
@@ -102,12 +111,16 @@ func scanLower(text, lower string) []tok {
 				}
 				r2, s2 := utf8.DecodeRuneInString(text[j:])
 				if unicode.IsLetter(r2) || unicode.Is(unicode.Mn, r2) {
+					ascii = false // r2 is not an ASCII letter
 					j += s2
 					continue
 				}
 				if (r2 == '\'' || r2 == '’') && j+s2 < len(text) {
 					r3, _ := utf8.DecodeRuneInString(text[j+s2:])
 					if unicode.IsLetter(r3) && !(r3 == 's' && isWordEnd(text, j+s2+1)) {
+						if r2 != '\'' {
+							ascii = false
+						}
 						j += s2
 						continue
 					}
@@ -116,12 +129,16 @@ func scanLower(text, lower string) []tok {
 			}
 			w := text[i:j]
 			low := lower[i:j]
-			if !isASCII(low) {
+			if !ascii {
 				low = strings.ToLower(w)
 			}
 			t := tok{start: i, end: j, kind: kWord, text: w, low: low, spaced: spaced}
 			t.upper = unicode.IsUpper(r)
-			t.caps = j-i >= 2 && isAllUpper(w)
+			if ascii {
+				t.caps = j-i >= 2 && !small
+			} else {
+				t.caps = j-i >= 2 && isAllUpper(w)
+			}
 			toks = append(toks, t)
 			i = j
 		default:
@@ -133,15 +150,6 @@ func scanLower(text, lower string) []tok {
 	return toks
 }
 
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return false
-		}
-	}
-	return true
-}
-
 func isWordEnd(text string, i int) bool {
 	if i >= len(text) {
 		return true
@@ -151,6 +159,20 @@ func isWordEnd(text string, i int) bool {
 }
 
 func isAllUpper(w string) bool {
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		if c >= utf8.RuneSelf {
+			return isAllUpperRunes(w)
+		}
+		if c >= 'a' && c <= 'z' {
+			return false
+		}
+	}
+	return true
+}
+
+// isAllUpperRunes is isAllUpper for text beyond ASCII.
+func isAllUpperRunes(w string) bool {
 	for _, r := range w {
 		if unicode.IsLetter(r) && !unicode.IsUpper(r) {
 			return false
@@ -160,16 +182,24 @@ func isAllUpper(w string) bool {
 }
 
 // scanNumber reads 14,000 / 2.3 / 1,500.25 starting at a digit. A comma is a
-// thousands separator only when exactly three digits follow it.
+// thousands separator only when exactly three digits follow it. The value
+// is accumulated while scanning, so no digit string is built, and very long
+// digit runs saturate instead of failing as strconv would.
 func scanNumber(text string, i int) tok {
 	start := i
-	var b strings.Builder
 	t := tok{kind: kNum, start: start}
+	var v, frac, scale float64
 	for i < len(text) {
 		c := text[i]
 		switch {
 		case c >= '0' && c <= '9':
-			b.WriteByte(c)
+			d := float64(c - '0')
+			if scale > 0 {
+				scale *= 10
+				frac += d / scale
+			} else {
+				v = v*10 + d
+			}
 			t.ndig++
 			i++
 			continue
@@ -179,7 +209,7 @@ func scanNumber(text string, i int) tok {
 			continue
 		case c == '.' && !t.dec && i+1 < len(text) && text[i+1] >= '0' && text[i+1] <= '9':
 			t.dec = true
-			b.WriteByte('.')
+			scale = 1
 			i++
 			continue
 		}
@@ -188,7 +218,7 @@ func scanNumber(text string, i int) tok {
 	t.end = i
 	t.text = text[start:i]
 	t.low = t.text
-	t.val = parseFloat(b.String())
+	t.val = v + frac
 	return t
 }
 
@@ -202,28 +232,6 @@ func threeDigits(text string, i int) bool {
 		}
 	}
 	return i+3 == len(text) || text[i+3] < '0' || text[i+3] > '9'
-}
-
-// parseFloat converts the digits collected by scanNumber; it is local so that
-// very long digit runs saturate instead of returning an error.
-func parseFloat(s string) float64 {
-	var v, frac float64
-	scale := 0.0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c == '.' {
-			scale = 1
-			continue
-		}
-		d := float64(c - '0')
-		if scale > 0 {
-			scale *= 10
-			frac += d / scale
-			continue
-		}
-		v = v*10 + d
-	}
-	return v + frac
 }
 
 func isLetterByte(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }

@@ -6,7 +6,7 @@ import "strings"
 // returns the unit, the byte offset where it ends (0 if none), the token to
 // continue from, and skip when the number turns out not to be a quantity
 // ("two weeks ago", "a 25-year-old").
-func (p *Parser) unitAfter(toks []tok, j int, n number, cur string) (unit string, uend, next int, skip bool) {
+func (p *Parser) unitAfter(text string, toks []tok, j int, n number, cur string) (unit string, uend, next int, skip bool) {
 	next = j
 	if j >= len(toks) {
 		return "", 0, j, false
@@ -43,7 +43,7 @@ func (p *Parser) unitAfter(toks []tok, j int, n number, cur string) (unit string
 	}
 	if n.suffixM {
 		// "4m people" is four million; "a 4m wall" is metres.
-		if u, e, k := p.nounPhrase(toks, j, n); u != "" && (looksPlural(toks[k-1]) || collectives[toks[k-1].low]) {
+		if u, e, k := p.nounPhrase(text, toks, j, n); u != "" && (looksPlural(toks[k-1]) || collectives[toks[k-1].low]) {
 			return u, e, k, false
 		}
 		return "m", toks[j-1].end, j, false
@@ -62,12 +62,12 @@ func (p *Parser) unitAfter(toks []tok, j int, n number, cur string) (unit string
 	if t.low == "of" && !n.one && j+2 < len(toks) {
 		switch toks[j+1].low {
 		case "his", "her", "its", "their", "the", "these", "those", "our":
-			if u, e, k := p.nounPhrase(toks, j+2, n); u != "" && k > j+2 && (looksPlural(toks[k-1]) || collectives[toks[k-1].low]) {
+			if u, e, k := p.nounPhrase(text, toks, j+2, n); u != "" && k > j+2 && (looksPlural(toks[k-1]) || collectives[toks[k-1].low]) {
 				return u, e, k, false
 			}
 		}
 	}
-	if u, e, k := p.nounPhrase(toks, j, n); u != "" {
+	if u, e, k := p.nounPhrase(text, toks, j, n); u != "" {
 		return u, e, k, false
 	}
 	return "", 0, j, false
@@ -98,7 +98,7 @@ type piece struct{ first, last int }
 
 // nounPhrase reads the counted noun after a number: "foreign fighters",
 // "Iraqi army", "ISF". It returns the unit, its end offset and the next token.
-func (p *Parser) nounPhrase(toks []tok, j int, n number) (string, int, int) {
+func (p *Parser) nounPhrase(text string, toks []tok, j int, n number) (string, int, int) {
 	var ps [5]piece
 	np := 0
 	k := j
@@ -165,17 +165,22 @@ func (p *Parser) nounPhrase(toks []tok, j int, n number) (string, int, int) {
 	if head > 0 && p.drop[toks[ps[0].first].low] {
 		from = 1
 	}
-	first, last := toks[ps[from].first], toks[ps[head].last]
+	last := toks[ps[head].last]
 	if from == head && ps[head].first == ps[head].last {
 		if pl, ok := singulars[last.low]; ok && (n.one || n.val == 1 || last.low == "persons" || last.low == "individuals") {
 			return pl, last.end, ps[head].last + 1
 		}
 	}
-	return joinWords(toks, ps[from].first, ps[head].last, first.start), last.end, ps[head].last + 1
+	return joinWords(text, toks, ps[from].first, ps[head].last), last.end, ps[head].last + 1
 }
 
-// joinWords returns the surface of tokens first..last with single spaces.
-func joinWords(toks []tok, first, last, _ int) string {
+// joinWords returns the surface of tokens first..last of text with single
+// spaces.
+func joinWords(text string, toks []tok, first, last int) string {
+	// Words written so already are a slice of the text: no copy needed.
+	if oneSpaced(text, toks, first, last) {
+		return text[toks[first].start:toks[last].end]
+	}
 	var b strings.Builder
 	for k := first; k <= last; k++ {
 		if k > first && toks[k].spaced {
@@ -184,6 +189,22 @@ func joinWords(toks []tok, first, last, _ int) string {
 		b.WriteString(toks[k].text)
 	}
 	return b.String()
+}
+
+// oneSpaced reports tokens first..last each joined to the one before or
+// one ' ' after it.
+func oneSpaced(text string, toks []tok, first, last int) bool {
+	for k := first + 1; k <= last; k++ {
+		s, prev := toks[k].start, toks[k-1].end
+		if toks[k].spaced {
+			if s != prev+1 || text[prev] != ' ' {
+				return false
+			}
+		} else if s != prev {
+			return false
+		}
+	}
+	return true
 }
 
 // resolve gives bare numbers the unit of their neighbour ("29 strikes ... and

@@ -298,3 +298,21 @@ var numberWords = func() map[string]bool {
 	}
 	return m
 }()
+
+// numberWordShape holds, per first letter, the lengths (bit n for n
+// letters) of the number words, a cheap filter run before the map for
+// every word of the text.
+var numberWordShape = func() (t [256]uint16) {
+	for w := range numberWords {
+		if len(w) >= 16 {
+			panic("quantity: number word too long for numberWordShape: " + w)
+		}
+		t[w[0]] |= 1 << len(w)
+	}
+	return t
+}()
+
+// isNumberWord is numberWords[w].
+func isNumberWord(w string) bool {
+	return w != "" && len(w) < 16 && numberWordShape[w[0]]&(1<<len(w)) != 0 && numberWords[w]
+}

@@ -1,6 +1,7 @@
 package tag
 
 import (
+	"sort"
 	"strings"
 
 	"github.com/newsflow/newsflow/pkg/schema"
@@ -162,14 +163,17 @@ func stripArticle(s string) string {
 
 // extractClaims reads people and attributions sentence by sentence, then
 // keeps sentences with a quantity or an attribution as claims.
-func (tg *Tagger) extractClaims(dc *doc, sents []sentence, body []hit, ds *discourse) []schema.Claim {
+// Its arrays come from ws.
+func (tg *Tagger) extractClaims(dc *doc, sents []sentence, body []hit, ds *discourse, ws *workspace) []schema.Claim {
 	n := len(dc.toks)
-	blocked := make([]bool, n)
-	orgAt := make([]int32, n)
-	placeAt := make([]int32, n)
-	for i := range orgAt {
-		orgAt[i], placeAt[i] = -1, -1
+	blocked := grow(ws.blocked, n)
+	clear(blocked)
+	at := grow(ws.at, 2*n) // orgAt and placeAt
+	for i := range at {
+		at[i] = -1
 	}
+	ws.blocked, ws.at = blocked, at
+	orgAt, placeAt := at[:n:n], at[n:]
 	for _, h := range body {
 		for _, p := range tg.m.phrases[h.ph].pay {
 			switch p.cat {
@@ -187,7 +191,9 @@ func (tg *Tagger) extractClaims(dc *doc, sents []sentence, body []hit, ds *disco
 		}
 	}
 	// Pass 1: people and attributions, in reading order.
-	saids := make([]said, len(sents))
+	saids := grow(ws.saids, len(sents))
+	clear(saids)
+	ws.saids = saids
 	for i, s := range sents {
 		if dc.lines[s.line].title {
 			continue
@@ -219,36 +225,49 @@ func (tg *Tagger) extractClaims(dc *doc, sents []sentence, body []hit, ds *disco
 	}
 	// Pass 3: the claims.
 	var claims []schema.Claim
+	parts := ws.parts[:0] // clauses' scratch
 	qp := tg.qp
+	next := 0 // segment emits sentences in line order
 	for li := range dc.lines {
 		ln := &dc.lines[li]
+		first := next
+		for next < len(sents) && int(sents[next].line) == li {
+			next++
+		}
 		if ln.title {
 			continue
 		}
+		// Quantities are looked for only once a sentence of the line is
+		// long enough to be a claim, and in the lowered text made already.
 		var ms []quantity.Match
-		lineText := dc.text[ln.start:ln.end]
-		ms = qp.Find(lineText)
-		for i := range sents {
+		parsed := false
+		for i := first; i < next; i++ {
 			s := &sents[i]
-			if int(s.line) != li {
-				continue
-			}
 			if wordsIn(dc.toks, s.a, s.b) < minClaimWords {
 				continue
 			}
+			if !parsed {
+				ms = qp.FindLower(dc.text[ln.start:ln.end], dc.lower[ln.start:ln.end])
+				parsed = true
+			}
 			sd := saids[i]
-			for _, part := range clauses(dc.toks, *s, ms, ln.start) {
-				var qs []schema.Quantity
+			parts = clauses(dc.toks, *s, ms, ln.start, parts[:0])
+			for pi := range parts {
+				part := &parts[pi]
+				nq := 0
+				for _, m := range ms {
+					if ln.start+m.Start >= part.start && ln.start+m.End <= part.end {
+						nq++
+					}
+				}
+				if nq == 0 && !sd.ok {
+					continue
+				}
+				qs := make([]schema.Quantity, 0, nq)
 				for _, m := range ms {
 					if ln.start+m.Start >= part.start && ln.start+m.End <= part.end {
 						qs = append(qs, m.Quantity)
 					}
-				}
-				if len(qs) == 0 && !sd.ok {
-					continue
-				}
-				if qs == nil {
-					qs = []schema.Quantity{}
 				}
 				c := schema.Claim{
 					Text:       dc.text[part.start:part.end],
@@ -256,15 +275,25 @@ func (tg *Tagger) extractClaims(dc *doc, sents []sentence, body []hit, ds *disco
 					Verb:       sd.verb,
 					Via:        sd.via,
 					Quantities: qs,
-					Places:     tg.placesIn(placeAt, &part),
+					Places:     tg.placesIn(placeAt, part),
 					Offset:     part.start,
 				}
-				c.Topic = tg.claimTopic(dc, body, &part, qs)
+				c.Topic = tg.claimTopic(dc, body, part, qs)
 				claims = append(claims, c)
 			}
 		}
 	}
+	ws.parts = parts
 	return claims
+}
+
+// grow returns s resliced to length n, reallocated if it is too short.
+// The elements are not cleared.
+func grow[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	return s[:n]
 }
 
 func withQuoted(s said, q bool) said {
@@ -312,9 +341,21 @@ func (tg *Tagger) claimTopic(dc *doc, body []hit, s *sentence, qs []schema.Quant
 	if len(tg.claimTopics) == 0 {
 		return ""
 	}
-	counts := make([]int, len(tg.claimTopics))
-	for _, h := range body {
-		if h.a < s.a || h.b >= s.b {
+	var buf [16]int // no allocation for the usual handful of claim topics
+	var counts []int
+	if n := len(tg.claimTopics); n <= len(buf) {
+		counts = buf[:n]
+	} else {
+		counts = make([]int, n)
+	}
+	// body is in token order (matcher.scan), so only the hits from the
+	// sentence's first token on need a look.
+	from := sort.Search(len(body), func(i int) bool { return body[i].a >= s.a })
+	for _, h := range body[from:] {
+		if h.a >= s.b {
+			break
+		}
+		if h.b >= s.b {
 			continue
 		}
 		for _, p := range tg.m.phrases[h.ph].pay {
@@ -355,8 +396,10 @@ var auxVerbs = map[string]bool{
 // numbers and verb: "4mn people ... have been liberated ... and about 2.3mn
 // people ... are no longer under ISIS control". Lists such as "69 countries
 // and four international organisations" stay whole.
-func clauses(toks []token, s sentence, ms []quantity.Match, base int) []sentence {
-	out := make([]sentence, 0, 1)
+//
+// The parts are appended to dst.
+func clauses(toks []token, s sentence, ms []quantity.Match, base int, dst []sentence) []sentence {
+	out := dst
 	from := s.a
 	for k := s.a + 1; k+1 < s.b; k++ {
 		if toks[k].norm != "and" || !startsQuantity(toks[k+1].start, ms, base) {

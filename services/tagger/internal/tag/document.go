@@ -2,6 +2,8 @@ package tag
 
 import (
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // leadWords is how many opening body words count as the lead.
@@ -29,7 +31,16 @@ type doc struct {
 // buildDoc splits the text into lines, drops chrome, tokenises, and marks
 // lines written in capitals or as headlines.
 func buildDoc(d Document) *doc {
-	dc := &doc{text: d.Text, lower: asciiLower(d.Text), title: d.Title}
+	dc := new(doc)
+	dc.build(d)
+	return dc
+}
+
+// build is buildDoc into dc, reusing the token and line buffers dc kept
+// from an earlier document.
+func (dc *doc) build(d Document) {
+	toks, ttoks, lines := dc.toks[:0], dc.ttoks[:0], dc.lines[:0]
+	*dc = doc{text: d.Text, lower: asciiLower(d.Text), title: d.Title}
 	chromeLines := make(map[string]bool, len(d.Chrome))
 	var chromeLong []string
 	for _, c := range d.Chrome {
@@ -50,8 +61,23 @@ func buildDoc(d Document) *doc {
 			maxCmp = 2 * len(c)
 		}
 	}
-	dc.toks = make([]token, 0, len(d.Text)/5+8)
+	// News text has about one token per five bytes, a few percent more in
+	// one article out of two: size for that rather than grow and copy.
+	if n := len(d.Text)/4 + 16; cap(toks) < n {
+		toks = make([]token, 0, n)
+	}
+	dc.toks = toks
+	// A paragraph is rarely shorter than 80 bytes.
+	if n := len(d.Text)/80 + 4; cap(lines) < n {
+		lines = make([]line, 0, n)
+	}
+	dc.lines = lines
+	var segs [][2]int // splitChrome's scratch, reused across lines
 	text := d.Text
+	var cf *chromeFinder
+	if len(chromeLong) > 0 {
+		cf = newChromeFinder(text, chromeLong)
+	}
 	for pos := 0; pos <= len(text); {
 		end := strings.IndexByte(text[pos:], '\n')
 		if end < 0 {
@@ -67,16 +93,31 @@ func buildDoc(d Document) *doc {
 			}
 			if n == "" || !chromeLines[n] {
 				isTitle := titleNorm != "" && n == titleNorm
-				for _, seg := range splitChrome(text, s, e, chromeLong) {
-					dc.addLine(seg[0], seg[1], isTitle)
+				var cut []string
+				if cf != nil {
+					cut = cf.within(s, e)
+				}
+				if len(cut) == 0 {
+					// Nothing to cut out; trim again as splitChrome would,
+					// since dropping a non-breaking space can bare a space.
+					if a, b := trimRange(text, s, e); a < b {
+						dc.addLine(a, b, isTitle)
+					}
+				} else {
+					segs = splitChrome(text, s, e, cut, segs[:0])
+					for _, seg := range segs {
+						dc.addLine(seg[0], seg[1], isTitle)
+					}
 				}
 			}
 		}
 		pos = end + 1
 	}
 	if d.Title != "" {
-		dc.ttoks = tokenize(d.Title, -1, make([]token, 0, len(d.Title)/4+2))
+		dc.ttoks = tokenize(d.Title, -1, ttoks)
 		markLine(dc.ttoks, d.Title, true)
+	} else {
+		dc.ttoks = ttoks // empty, kept for the next document
 	}
 	words := 0
 	dc.leadEnd = len(dc.toks)
@@ -94,7 +135,13 @@ func buildDoc(d Document) *doc {
 		}
 	}
 	dc.words = words
-	return dc
+}
+
+// release drops dc's references to the document, keeping its buffers.
+func (dc *doc) release() {
+	clear(dc.toks)
+	clear(dc.ttoks)
+	*dc = doc{toks: dc.toks[:0], ttoks: dc.ttoks[:0], lines: dc.lines[:0]}
 }
 
 func (dc *doc) addLine(s, e int, isTitle bool) {
@@ -105,9 +152,10 @@ func (dc *doc) addLine(s, e int, isTitle bool) {
 	dc.lines = append(dc.lines, line{start: s, end: e, first: first, last: len(dc.toks), title: isTitle})
 }
 
-// splitChrome cuts long chrome strings out of a line.
-func splitChrome(text string, s, e int, chrome []string) [][2]int {
-	segs := [][2]int{{s, e}}
+// splitChrome cuts long chrome strings out of a line and appends the
+// pieces left to dst.
+func splitChrome(text string, s, e int, chrome []string, dst [][2]int) [][2]int {
+	segs := append(dst, [2]int{s, e})
 	for _, c := range chrome {
 		var out [][2]int
 		for _, sg := range segs {
@@ -134,6 +182,49 @@ func splitChrome(text string, s, e int, chrome []string) [][2]int {
 		}
 	}
 	return kept
+}
+
+// chromeFinder knows where each long chrome string occurs in the text, so
+// that a line is searched only for the chrome strings inside it rather
+// than for all of them. A string that occurs in no line changes no line.
+type chromeFinder struct {
+	chrome []string
+	at     [][]int // where each string starts in the text, in order
+	next   []int   // per string, its first start not before the line asked
+	inLine []string
+}
+
+func newChromeFinder(text string, chrome []string) *chromeFinder {
+	f := &chromeFinder{chrome: chrome, at: make([][]int, len(chrome)), next: make([]int, len(chrome))}
+	for i, c := range chrome {
+		for k := 0; ; {
+			j := strings.Index(text[k:], c)
+			if j < 0 {
+				break
+			}
+			f.at[i] = append(f.at[i], k+j)
+			k += j + 1 // overlapping occurrences count too
+		}
+	}
+	return f
+}
+
+// within returns the chrome strings, in their order, that occur in
+// text[s:e]. Lines must be asked in text order.
+func (f *chromeFinder) within(s, e int) []string {
+	f.inLine = f.inLine[:0]
+	for i, c := range f.chrome {
+		at := f.at[i]
+		k := f.next[i]
+		for k < len(at) && at[k] < s {
+			k++
+		}
+		f.next[i] = k
+		if k < len(at) && at[k]+len(c) <= e {
+			f.inLine = append(f.inLine, c)
+		}
+	}
+	return f.inLine
 }
 
 // markLine flags tokens of a line written in capitals (a shouted headline)
@@ -192,7 +283,41 @@ func trimRange(text string, s, e int) (int, int) {
 
 func isSpaceByte(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v' }
 
-// normSpace collapses runs of white space, for comparing lines.
+// normSpace collapses runs of white space, for comparing lines. Nearly
+// every string is already in that form and is then returned as it is,
+// without building a copy.
 func normSpace(s string) string {
+	if isNormSpaced(s) {
+		return s
+	}
 	return strings.Join(strings.Fields(s), " ")
+}
+
+// isNormSpaced reports whether strings.Join(strings.Fields(s), " ") == s:
+// no white space other than single ' ' between non-space runes.
+func isNormSpaced(s string) bool {
+	last := -2 // where the last ' ' is
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case c > ' ' && c < utf8.RuneSelf:
+			// The common case first.
+		case c == ' ':
+			if i == 0 || last == i-1 {
+				return false // leading or doubled
+			}
+			last = i
+		case c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r':
+			return false
+		case c >= utf8.RuneSelf:
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if unicode.IsSpace(r) {
+				return false
+			}
+			i += size
+			continue
+		}
+		i++
+	}
+	return last != len(s)-1 // no trailing space
 }

@@ -136,9 +136,16 @@ type piece struct {
 // to the discourse. blocked marks tokens that name places or organisations.
 func (tg *Tagger) findPersons(dc *doc, s sentence, blocked []bool, ds *discourse) {
 	toks, text := dc.toks, dc.text
+	// Scratch for the name runs: a run rarely has more than a few pieces,
+	// so these stay on the stack.
+	var buf, buf2 [8]piece
 	k := s.a
 	for k < s.b {
-		run, next := nameRun(toks, text, k, s.b, blocked)
+		if !mayStartName(toks, k, s.b) {
+			k++ // nameRun would return no run and k+1
+			continue
+		}
+		run, next := nameRun(toks, text, k, s.b, blocked, buf[:0])
 		if len(run) == 0 {
 			k = next
 			continue
@@ -183,7 +190,7 @@ func (tg *Tagger) findPersons(dc *doc, s sentence, blocked []bool, ds *discourse
 			}
 			// "the Belgian ... Minister of Foreign Affairs, Didier Reynders"
 			if k < s.b && toks[k].norm == "," {
-				run2, next2 := nameRun(toks, text, k+1, s.b, blocked)
+				run2, next2 := nameRun(toks, text, k+1, s.b, blocked, buf2[:0])
 				if len(run2) >= 2 && validName(toks, run2) && (next2 >= s.b || toks[next2].norm == "," || toks[next2].norm == "." || toks[next2].kind == tPoss) {
 					ds.addPerson(namePieces(text, toks, run2), role)
 					k = next2
@@ -213,17 +220,25 @@ func (tg *Tagger) findPersons(dc *doc, s sentence, blocked []bool, ds *discourse
 	}
 }
 
+// mayStartName is a cheap test that nameRun's first case needs: a word,
+// capitalised or followed by a joiner ("al-Abadi").
+func mayStartName(toks []token, k, end int) bool {
+	t := &toks[k]
+	return t.kind == tWord && (t.has(fUpper|fCaps) || k+2 < end && isJoiner(toks[k+1].norm))
+}
+
 // nameRun reads capitalised words from k, with particles, hyphens, "of"
 // inside titles and the period after abbreviated titles. It returns the
-// pieces and the index after the run.
-func nameRun(toks []token, text string, k, end int, blocked []bool) ([]piece, int) {
-	var run []piece
+// pieces, appended to dst, and the index after the run.
+func nameRun(toks []token, text string, k, end int, blocked []bool, dst []piece) ([]piece, int) {
+	run := dst
 	for k < end {
 		t := &toks[k]
 		switch {
 		case t.kind == tWord && (t.has(fUpper) || t.has(fCaps)):
-		case t.kind == tWord && nameParticles[t.norm] && len(run) > 0 && k+1 < end && (toks[k+1].has(fUpper) || isJoiner(toks[k+1].norm)):
-		case t.kind == tWord && nameParticles[t.norm] && len(run) == 0 && k+2 < end && isJoiner(toks[k+1].norm) && toks[k+2].has(fUpper):
+		// The map is looked up last: most words fail the cheap tests.
+		case t.kind == tWord && len(run) > 0 && k+1 < end && (toks[k+1].has(fUpper) || isJoiner(toks[k+1].norm)) && nameParticles[t.norm]:
+		case t.kind == tWord && len(run) == 0 && k+2 < end && isJoiner(toks[k+1].norm) && toks[k+2].has(fUpper) && nameParticles[t.norm]:
 		case t.kind == tWord && t.norm == "of" && len(run) > 0 && titleWords[toks[run[len(run)-1].a].norm] && k+1 < end && toks[k+1].has(fUpper):
 		case t.kind == tPunct && t.norm == "." && len(run) > 0 && !t.has(fSpaced) && abbreviations[toks[k-1].norm]:
 			k++
@@ -276,6 +291,11 @@ func validName(toks []token, run []piece) bool {
 
 // namePieces writes a name as it appears, one space between pieces.
 func namePieces(text string, toks []token, run []piece) string {
+	// Pieces that stand one space apart, as they nearly always do, are a
+	// slice of the text: no need to build a copy.
+	if len(run) > 0 && oneSpaceApart(text, toks, run) {
+		return text[toks[run[0].a].start:toks[run[len(run)-1].b].end]
+	}
 	var b strings.Builder
 	for i, p := range run {
 		if i > 0 {
@@ -284,6 +304,16 @@ func namePieces(text string, toks []token, run []piece) string {
 		b.WriteString(text[toks[p.a].start:toks[p.b].end])
 	}
 	return b.String()
+}
+
+func oneSpaceApart(text string, toks []token, run []piece) bool {
+	for i := 1; i < len(run); i++ {
+		s := toks[run[i].a].start
+		if s != toks[run[i-1].b].end+1 || text[s-1] != ' ' {
+			return false
+		}
+	}
+	return true
 }
 
 func spanText(text string, toks []token, a, b int) string {

@@ -42,8 +42,46 @@ type phrase struct {
 
 type matcher struct {
 	first   map[string][]int32
+	firstF  wordFilter // the keys of first
 	phrases []phrase
 	index   map[string]int32
+}
+
+// wordFilter is a quick negative test in front of a map with string keys:
+// one bit per class of words with the same first, middle and last bytes and
+// length. Most words of a text are in no class of a key and are turned
+// away without hashing the whole word.
+type wordFilter [256]uint64
+
+// wordClass mixes the bytes that define a word's class into 14 bits.
+func wordClass(w string) uint {
+	h := uint32(w[0]) | uint32(w[len(w)/2])<<8 | uint32(w[len(w)-1])<<16 | uint32(len(w))<<24
+	h *= 0x9E3779B1 // Fibonacci hashing: the top bits depend on all the others
+	return uint(h >> (32 - 14))
+}
+
+func (f *wordFilter) add(w string) {
+	if w != "" {
+		c := wordClass(w)
+		f[c/64] |= 1 << (c % 64)
+	}
+}
+
+// mayHave reports false when w is certainly not a key.
+func (f *wordFilter) mayHave(w string) bool {
+	if w == "" {
+		return true
+	}
+	c := wordClass(w)
+	return f[c/64]&(1<<(c%64)) != 0
+}
+
+func newWordFilter(words map[string]bool) *wordFilter {
+	f := new(wordFilter)
+	for w := range words {
+		f.add(w)
+	}
+	return f
 }
 
 func newMatcher() *matcher {
@@ -93,6 +131,7 @@ func (m *matcher) add(text, caseMode string, p payload) {
 	m.phrases = append(m.phrases, ph)
 	m.index[key] = idx
 	m.first[ph.words[0]] = append(m.first[ph.words[0]], idx)
+	m.firstF.add(ph.words[0])
 }
 
 func joinKey(ws []string) string {
@@ -120,7 +159,7 @@ type hit struct {
 func (m *matcher) scan(toks []token, text string, dst []hit) []hit {
 	for i := range toks {
 		t := &toks[i]
-		if !t.isWord() {
+		if !t.isWord() || !m.firstF.mayHave(t.norm) {
 			continue
 		}
 		cands, ok := m.first[t.norm]

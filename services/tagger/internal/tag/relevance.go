@@ -40,11 +40,9 @@ type tagVerdict struct {
 func (tg *Tagger) gatherSignals(dc *doc, body, title []hit) []topicSignals {
 	sig := make([]topicSignals, len(tg.topics))
 	for i := range sig {
-		sig[i].context = map[int32]bool{}
+		// The maps are made on a sense's or the context's first hit: most
+		// articles have none for most senses, and only their sizes are read.
 		sig[i].senses = make([]map[int32]bool, len(tg.topics[i].t.Senses))
-		for k := range sig[i].senses {
-			sig[i].senses[k] = map[int32]bool{}
-		}
 	}
 	add := func(hs []hit, isTitle bool) {
 		for _, h := range hs {
@@ -56,8 +54,14 @@ func (tg *Tagger) gatherSignals(dc *doc, body, title []hit) []topicSignals {
 				case catExclude:
 					s.excludes = append(s.excludes, aliasHit{tag: p.sub, a: h.a, b: h.b, title: isTitle})
 				case catContext:
+					if s.context == nil {
+						s.context = map[int32]bool{}
+					}
 					s.context[h.ph] = true
 				case catSense:
+					if s.senses[p.sub] == nil {
+						s.senses[p.sub] = map[int32]bool{}
+					}
 					s.senses[p.sub][h.ph] = true
 				case catCompetitor:
 					if !isTitle {

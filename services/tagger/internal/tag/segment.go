@@ -53,8 +53,16 @@ func isCloser(s string) bool {
 // span several sentences, which share a group so that one attribution
 // covers them all.
 func segment(dc *doc) []sentence {
+	return segmentTo(dc, nil)
+}
+
+// segmentTo is segment appending to dst.
+func segmentTo(dc *doc, dst []sentence) []sentence {
 	toks := dc.toks
-	out := make([]sentence, 0, len(dc.lines)*3)
+	out := dst
+	if n := len(dc.lines) * 3; cap(out) < n {
+		out = make([]sentence, 0, n)
+	}
 	group := 0
 	for li := range dc.lines {
 		ln := &dc.lines[li]

@@ -42,7 +42,8 @@ var inversionStop = map[string]bool{
 // findAttribution returns the best attribution of a sentence.
 func (tg *Tagger) findAttribution(dc *doc, s sentence, orgAt []int32) (attr, bool) {
 	toks := dc.toks
-	var cands []attr
+	var buf [4]attr
+	cands := buf[:0]
 	for k := s.a; k < s.b; k++ {
 		t := &toks[k]
 		if t.kind != tWord || t.has(fQuote) {
@@ -52,6 +53,10 @@ func (tg *Tagger) findAttribution(dc *doc, s sentence, orgAt []int32) (attr, boo
 			if np := accordingNP(toks, k+2, s.b); !np.empty() {
 				cands = append(cands, attr{verb: "according to", np: np, strong: true})
 			}
+			continue
+		}
+		// verbAt starts with this test; made here, it spares most words a call.
+		if !isSpeechVerb(t.norm) {
 			continue
 		}
 		if c, ok := tg.verbAt(toks, s, k, orgAt); ok {
@@ -100,7 +105,7 @@ func (tg *Tagger) findAttribution(dc *doc, s sentence, orgAt []int32) (attr, boo
 // verbAt reads an attribution around the speech verb at k.
 func (tg *Tagger) verbAt(toks []token, s sentence, k int, orgAt []int32) (attr, bool) {
 	t := &toks[k]
-	if !speechVerbs[t.norm] || (t.has(fUpper) && k != s.a) {
+	if !isSpeechVerb(t.norm) || (t.has(fUpper) && k != s.a) {
 		return attr{}, false
 	}
 	verb := t.norm

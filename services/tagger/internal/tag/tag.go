@@ -3,6 +3,7 @@ package tag
 import (
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/newsflow/newsflow/pkg/schema"
 	"github.com/newsflow/newsflow/services/tagger/internal/quantity"
@@ -49,6 +50,45 @@ type Tagger struct {
 	orgs        []gazEntry
 	claimTopics []string
 	unitCues    map[string][]int
+	work        sync.Pool // of *workspace
+}
+
+// workspace holds the buffers one Tag call works in: tokens, lines, hits,
+// sentences and the claim pass's arrays. None of them is part of the
+// Result, so Tag takes a workspace from the Tagger's pool and gives it
+// back, and a stream of articles reuses that memory instead of allocating
+// and collecting it for every article.
+type workspace struct {
+	dc      doc
+	body    []hit
+	title   []hit
+	sents   []sentence
+	parts   []sentence // clauses of one sentence
+	saids   []said
+	blocked []bool
+	at      []int32
+}
+
+// maxPooledTokens keeps the workspace of an outsized document out of the
+// pool, so that it does not stay pinned.
+const maxPooledTokens = 1 << 16
+
+func (tg *Tagger) getWorkspace() *workspace {
+	if ws, ok := tg.work.Get().(*workspace); ok {
+		return ws
+	}
+	return new(workspace)
+}
+
+func (tg *Tagger) putWorkspace(ws *workspace) {
+	if cap(ws.dc.toks) > maxPooledTokens {
+		return
+	}
+	// Drop the strings of this document so that a pooled workspace does
+	// not keep the article alive.
+	ws.dc.release()
+	clear(ws.saids)
+	tg.work.Put(ws)
 }
 
 // New compiles the topics into one Tagger.
@@ -145,14 +185,23 @@ func appendUnique(s []int, v int) []int {
 // their speakers and quantities. Claims are extracted whether or not the
 // document is relevant; callers filter on Relevant.
 func (tg *Tagger) Tag(d Document) Result {
-	dc := buildDoc(d)
-	body := tg.m.scan(dc.toks, dc.text, make([]hit, 0, len(dc.toks)/4))
-	title := tg.m.scan(dc.ttoks, dc.title, nil)
+	ws := tg.getWorkspace()
+	defer tg.putWorkspace(ws)
+	dc := &ws.dc
+	dc.build(d)
+	body := ws.body[:0]
+	if n := len(dc.toks) / 4; cap(body) < n {
+		body = make([]hit, 0, n)
+	}
+	body = tg.m.scan(dc.toks, dc.text, body)
+	title := tg.m.scan(dc.ttoks, dc.title, ws.title[:0])
+	ws.body, ws.title = body, title
 	sig := tg.gatherSignals(dc, body, title)
 	tags, relevant := tg.decide(dc, sig)
-	sents := segment(dc)
+	sents := segmentTo(dc, ws.sents[:0])
+	ws.sents = sents
 	ds := newDiscourse()
-	claims := tg.extractClaims(dc, sents, body, ds)
+	claims := tg.extractClaims(dc, sents, body, ds, ws)
 	return Result{
 		Relevant: relevant,
 		Tags:     nonNilTags(tags),
@@ -179,7 +228,9 @@ func nonNilClaims(c []schema.Claim) []schema.Claim {
 // mention first), then people with their roles.
 func (tg *Tagger) entities(title, body []hit, ds *discourse) []schema.Entity {
 	var out []schema.Entity
-	seen := map[string]bool{}
+	// A struct key rather than kind+"\x00"+name: no string per lookup.
+	type entityKey struct{ kind, name string }
+	seen := map[entityKey]bool{}
 	for _, hs := range [][]hit{title, body} {
 		for _, h := range hs {
 			for _, p := range tg.m.phrases[h.ph].pay {
@@ -192,7 +243,7 @@ func (tg *Tagger) entities(title, body []hit, ds *discourse) []schema.Entity {
 				default:
 					continue
 				}
-				key := g.kind + "\x00" + g.name
+				key := entityKey{g.kind, g.name}
 				if seen[key] {
 					continue
 				}
@@ -202,7 +253,7 @@ func (tg *Tagger) entities(title, body []hit, ds *discourse) []schema.Entity {
 		}
 	}
 	for _, p := range ds.persons {
-		key := "person\x00" + p.name
+		key := entityKey{"person", p.name}
 		if seen[key] {
 			continue
 		}

@@ -179,23 +179,53 @@ func scanWord(text, lower string, i, end int) (token, int) {
 	if j, ok := scanInitialism(text, i, end); ok {
 		return token{start: start, end: j, kind: tWord, norm: initialismNorm(text[start:j]), flags: caseFlags(text[start:j]) | fInit}, j
 	}
+	// The case flags are counted on the way, as caseFlags(w) would.
 	ascii := true
+	var f uint16
+	letters, upper := 0, 0
+word:
 	for i < end {
 		c := text[i]
+		r, size := rune(c), 1
 		if c < utf8.RuneSelf {
-			if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' {
+			switch {
+			case c >= 'a' && c <= 'z':
+				letters++
 				i++
 				continue
+			case c >= 'A' && c <= 'Z':
+				if i == start {
+					f |= fUpper
+				}
+				letters++
+				upper++
+				i++
+				continue
+			case c >= '0' && c <= '9':
+				i++
+				continue
+			case c != '\'':
+				break word
 			}
-			if c != '\'' {
-				break
+		} else {
+			r, size = utf8.DecodeRuneInString(text[i:end])
+			if unicode.IsLetter(r) {
+				if unicode.IsUpper(r) {
+					if i == start {
+						f |= fUpper
+					}
+					upper++
+				}
+				letters++
+				ascii = false
+				i += size
+				continue
 			}
-		}
-		r, size := utf8.DecodeRuneInString(text[i:end])
-		if unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Mc, r) {
-			ascii = false
-			i += size
-			continue
+			if unicode.IsDigit(r) || unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Mc, r) {
+				ascii = false
+				i += size
+				continue
+			}
 		}
 		if (r == '\'' || r == '’') && i+size < end {
 			r2, s2 := utf8.DecodeRuneInString(text[i+size : end])
@@ -209,12 +239,14 @@ func scanWord(text, lower string, i, end int) (token, int) {
 		}
 		break
 	}
-	w := text[start:i]
+	if letters >= 2 && upper == letters {
+		f |= fCaps
+	}
 	n := lower[start:i]
 	if !ascii {
-		n = fold(w)
+		n = fold(text[start:i])
 	}
-	return token{start: start, end: i, kind: tWord, norm: n, flags: caseFlags(w)}, i
+	return token{start: start, end: i, kind: tWord, norm: n, flags: f}, i
 }
 
 // scanInitialism matches single letters each followed by a dot, at least
@@ -245,45 +277,38 @@ func initialismNorm(s string) string {
 	return string(b)
 }
 
+// caseFlags reads fUpper and fCaps off a word: ASCII bytes directly, other
+// runes through package unicode, in one pass.
 func caseFlags(w string) uint16 {
 	var f uint16
 	letters, upper := 0, 0
-	for i := 0; i < len(w); i++ {
+	for i := 0; i < len(w); {
 		c := w[i]
-		if c >= utf8.RuneSelf {
-			return caseFlagsSlow(w)
-		}
-		switch {
-		case c >= 'A' && c <= 'Z':
-			letters++
-			upper++
-			if i == 0 {
-				f |= fUpper
+		if c < utf8.RuneSelf {
+			switch {
+			case c >= 'A' && c <= 'Z':
+				letters++
+				upper++
+				if i == 0 {
+					f |= fUpper
+				}
+			case c >= 'a' && c <= 'z':
+				letters++
 			}
-		case c >= 'a' && c <= 'z':
-			letters++
-		}
-	}
-	if letters >= 2 && upper == letters {
-		f |= fCaps
-	}
-	return f
-}
-
-func caseFlagsSlow(w string) uint16 {
-	var f uint16
-	letters, upper := 0, 0
-	for i, r := range w {
-		if !unicode.IsLetter(r) {
+			i++
 			continue
 		}
-		letters++
-		if unicode.IsUpper(r) {
-			upper++
-			if i == 0 {
-				f |= fUpper
+		r, size := utf8.DecodeRuneInString(w[i:])
+		if unicode.IsLetter(r) {
+			letters++
+			if unicode.IsUpper(r) {
+				upper++
+				if i == 0 {
+					f |= fUpper
+				}
 			}
 		}
+		i += size
 	}
 	if letters >= 2 && upper == letters {
 		f |= fCaps
@@ -311,6 +336,9 @@ func fold(w string) string {
 		}
 		return strings.ToLower(w)
 	}
+	if foldsToItself(w) {
+		return w // lower-case text in other scripts: no copy
+	}
 	var b strings.Builder
 	b.Grow(len(w))
 	for _, r := range w {
@@ -324,15 +352,54 @@ func fold(w string) string {
 			b.WriteByte('\'')
 		case unicode.Is(unicode.Mn, r):
 		case r >= 0xC0 && r < 0x250:
-			// Accented Latin letters: decompose and keep the base.
-			for _, d := range norm.NFD.String(string(r)) {
-				if !unicode.Is(unicode.Mn, d) {
-					b.WriteRune(unicode.ToLower(d))
-				}
-			}
+			b.WriteString(latinFold[r-0xC0])
 		default:
 			b.WriteRune(unicode.ToLower(r))
 		}
 	}
 	return b.String()
+}
+
+// latinFold holds fold of the accented Latin letters U+00C0 to U+024F,
+// decomposed with their marks dropped, so that fold does not normalise a
+// rune at a time.
+var latinFold = func() []string {
+	t := make([]string, 0x250-0xC0)
+	for r := rune(0xC0); r < 0x250; r++ {
+		var b strings.Builder
+		for _, d := range norm.NFD.String(string(r)) {
+			if !unicode.Is(unicode.Mn, d) {
+				b.WriteRune(unicode.ToLower(d))
+			}
+		}
+		t[r-0xC0] = b.String()
+	}
+	return t
+}()
+
+// foldsToItself reports a word that fold would return unchanged: no
+// capitals, apostrophes to unify, marks or accented Latin letters, and valid
+// UTF-8.
+func foldsToItself(w string) bool {
+	for i := 0; i < len(w); {
+		c := w[i]
+		if c < utf8.RuneSelf {
+			if c >= 'A' && c <= 'Z' {
+				return false
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(w[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			return false // fold writes U+FFFD for the bad byte
+		case r == '’' || r == '‘' || r == 'ʼ', r >= 0xC0 && r < 0x250, unicode.Is(unicode.Mn, r):
+			return false
+		case unicode.ToLower(r) != r:
+			return false
+		}
+		i += size
+	}
+	return true
 }

@@ -25,6 +25,12 @@ var speechVerbs = map[string]bool{
 	"expects": true, "expected": true, "hopes": true, "feared": true, "fears": true,
 }
 
+// speechVerbsF turns most words away before the map is asked.
+var speechVerbsF = newWordFilter(speechVerbs)
+
+// isSpeechVerb is speechVerbs[w], asked for every word of every sentence.
+func isSpeechVerb(w string) bool { return speechVerbsF.mayHave(w) && speechVerbs[w] }
+
 // weakVerbs attribute only with a clear subject, never by inversion.
 var weakVerbs = map[string]bool{
 	"continued": true, "agreed": true, "welcomed": true, "condemned": true, "expected": true,

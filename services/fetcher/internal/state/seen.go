@@ -136,12 +136,30 @@ func OpenSeen(ctx context.Context, js jetstream.JetStream, o SeenOptions) (*Seen
 type seenKey struct{ by, key string }
 
 func (s *Seen) keys(it SeenItem) []seenKey {
-	var ks []seenKey
-	if g := strings.TrimSpace(it.GUID); g != "" {
-		ks = append(ks, seenKey{"guid", "g." + hashKey(it.FeedURL+"\x00"+g)})
-	}
+	ks := make([]seenKey, 0, 3)
+	urlKey := ""
 	if c, err := schema.CanonicalURL(it.URL); err == nil {
-		ks = append(ks, seenKey{"url", "u." + hashKey(c)})
+		urlKey = "u." + hashKey(c)
+	}
+	if g := strings.TrimSpace(it.GUID); g != "" {
+		// A GUID that is a web address (RSS's permalink default, JSON Feed
+		// ids) names the page everywhere, not only in its feed: it is
+		// looked up as a URL. When it is the item's own link, as it mostly
+		// is, that is one KV read and write fewer per item; when the link
+		// changes and the GUID does not, the item is still known.
+		gl := strings.ToLower(g)
+		if strings.HasPrefix(gl, "http://") || strings.HasPrefix(gl, "https://") {
+			if c, err := schema.CanonicalURL(g); err == nil {
+				if k := "u." + hashKey(c); k != urlKey {
+					ks = append(ks, seenKey{"guid", k})
+				}
+			}
+		} else {
+			ks = append(ks, seenKey{"guid", "g." + hashKey(it.FeedURL+"\x00"+g)})
+		}
+	}
+	if urlKey != "" {
+		ks = append(ks, seenKey{"url", urlKey})
 	}
 	if t := normTitle(it.Title); t != "" {
 		ks = append(ks, seenKey{"title", "t." + hashKey(t)})

@@ -93,6 +93,44 @@ func TestSeen(t *testing.T) {
 	check("no guid, reordered query", SeenItem{FeedURL: feedA, URL: "https://news.example.org/other?a=1&b=2"}, Unchanged, "url")
 }
 
+func TestSeenPermalinkGUIDs(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s, err := OpenSeen(ctx, runJetStream(t), SeenOptions{Bucket: "seen_permalink", TTL: 24 * time.Hour, TitleWindow: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const feedA, feedB = "https://a.example/rss", "https://b.example/rss"
+	it := SeenItem{FeedURL: feedA, GUID: "https://news.example.org/2026/storm", URL: "https://news.example.org/2026/storm?utm_source=rss",
+		Title: "Storm hits the coast, thousands without power", ContentHash: "h1"}
+	// The GUID is the link: one key for both, and the title's.
+	if ks := s.keys(it); len(ks) != 2 || ks[0].by != "url" || ks[1].by != "title" {
+		t.Fatalf("keys = %+v, want the URL's and the title's", ks)
+	}
+	if err := s.Mark(ctx, it, "article-1"); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name   string
+		it     SeenItem
+		status Status
+		by     string
+	}{
+		{"same item", it, Unchanged, "url"},
+		{"same page in another feed", SeenItem{FeedURL: feedB, GUID: it.GUID, URL: it.GUID, Title: "Another title entirely, for this feed", ContentHash: "h1"}, Unchanged, "url"},
+		{"link moved, GUID kept", SeenItem{FeedURL: feedA, GUID: it.GUID, URL: "https://news.example.org/2026/storm-updated", Title: "Storm updated: tens of thousands now without power", ContentHash: "h2"}, Changed, "guid"},
+		{"a GUID that only looks like text", SeenItem{FeedURL: feedA, GUID: "tag:news.example.org,2026:storm", URL: "https://news.example.org/other", Title: "A different story on another day"}, New, ""},
+	} {
+		v, err := s.Check(ctx, tc.it)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.Status != tc.status || v.By != tc.by {
+			t.Errorf("%s: verdict %v by %q, want %v by %q", tc.name, v.Status, v.By, tc.status, tc.by)
+		}
+	}
+}
+
 func TestSeenRefreshKeepsLingeringItems(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()

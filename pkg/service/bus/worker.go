@@ -228,22 +228,31 @@ func (w *Worker) keepAlive(msgs ...jetstream.Msg) (stop func()) {
 	if every <= 0 {
 		every = 10 * time.Second
 	}
-	done := make(chan struct{})
-	go func() {
-		t := time.NewTicker(every)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-t.C:
-				for _, m := range msgs {
-					_ = m.InProgress()
-				}
-			}
+	// A timer rather than a goroutine with a ticker: most messages are
+	// done long before the first tick, and a timer costs nothing until it
+	// fires. An in-progress ack racing the final ack is ignored by the
+	// server.
+	var mu sync.Mutex
+	stopped := false
+	var t *time.Timer
+	mu.Lock()
+	defer mu.Unlock()
+	t = time.AfterFunc(every, func() {
+		for _, m := range msgs {
+			_ = m.InProgress()
 		}
-	}()
-	return func() { close(done) }
+		mu.Lock()
+		if !stopped {
+			t.Reset(every)
+		}
+		mu.Unlock()
+	})
+	return func() {
+		mu.Lock()
+		stopped = true
+		mu.Unlock()
+		t.Stop()
+	}
 }
 
 func (w *Worker) process(ctx context.Context, m *Message) (outs []Output, err error) {

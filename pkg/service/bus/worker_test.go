@@ -264,6 +264,27 @@ func contract(t *testing.T, url string) {
 			t.Fatal(err)
 		}
 	})
+	t.Run("slow work is kept alive past AckWait", func(t *testing.T) {
+		e := newEnv(t, url)
+		e.publish(1, "k")
+		cfg := testWorker(1, 1)
+		cfg.AckWait = time.Second
+		var calls, maxDeliveries atomic.Int64
+		stop := e.run(&bus.Worker{Config: cfg, Process: func(_ context.Context, m *bus.Message) ([]bus.Output, error) {
+			calls.Add(1)
+			maxDeliveries.Store(max(maxDeliveries.Load(), int64(m.Deliveries)))
+			time.Sleep(3500 * time.Millisecond) // three and a half AckWaits
+			return []bus.Output{{Subject: schema.SubjectArticleCleanedV1, Data: m.Data, MsgID: "c-" + string(m.Data)}}, nil
+		}})
+		e.waitFor("cleaned", func() bool { return e.streamMsgs(schema.StreamCleaned) == 1 })
+		e.waitFor("input drained", func() bool { return e.streamMsgs(schema.StreamFetched) == 0 })
+		if err := stop(); err != nil {
+			t.Fatal(err)
+		}
+		if calls.Load() != 1 || maxDeliveries.Load() != 1 {
+			t.Errorf("processed %d times, deliveries up to %d: the in-progress acks did not hold the message", calls.Load(), maxDeliveries.Load())
+		}
+	})
 	t.Run("shutdown finishes in-flight work", func(t *testing.T) {
 		e := newEnv(t, url)
 		e.publish(6, "s")

@@ -10,7 +10,9 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
+	"sync"
 
 	gowarc "github.com/internetarchive/gowarc"
 	"github.com/klauspost/compress/gzip"
@@ -161,9 +163,28 @@ func scanGzip(path string, br *bufio.Reader, pos func() int64, fn func(*scanned)
 	}
 }
 
+// gowarcBufEnv is the variable gowarc sizes a reader's two buffers from
+// (256 KiB each by default). The replay makes a reader per record, over a
+// record already in memory, and zeroing half a megabyte per record cost more
+// than parsing it; 64 KiB is plenty there and for a plain file.
+const gowarcBufEnv = "WARCDecompressedBufSize"
+
+var gowarcBufOnce sync.Once
+
+// newRecordReader is gowarc.NewReader with the buffer size above, unless the
+// environment already chose one.
+func newRecordReader(r io.Reader) (*gowarc.Reader, error) {
+	gowarcBufOnce.Do(func() {
+		if _, set := os.LookupEnv(gowarcBufEnv); !set {
+			_ = os.Setenv(gowarcBufEnv, strconv.Itoa(64<<10))
+		}
+	})
+	return gowarc.NewReader(r)
+}
+
 // scanRecords reads the uncompressed records of r with gowarc.
 func scanRecords(path string, r io.Reader, index int, off, size int64, fn func(*scanned) error) error {
-	rr, err := gowarc.NewReader(r)
+	rr, err := newRecordReader(r)
 	if err != nil {
 		return fmt.Errorf("warc: %w", err)
 	}
@@ -226,7 +247,7 @@ func readMember(f *os.File, off, size int64, zr *gzip.Reader, blockAt, blockLen 
 		}
 		return member[blockAt : blockAt+blockLen : blockAt+blockLen], nil
 	}
-	rr, err := gowarc.NewReader(bytes.NewReader(member))
+	rr, err := newRecordReader(bytes.NewReader(member))
 	if err != nil {
 		return nil, err
 	}

@@ -268,12 +268,12 @@ func contract(t *testing.T, url string) {
 		e := newEnv(t, url)
 		e.publish(1, "k")
 		cfg := testWorker(1, 1)
-		cfg.AckWait = time.Second
+		cfg.AckWait = 2 * time.Second
 		var calls, maxDeliveries atomic.Int64
 		stop := e.run(&bus.Worker{Config: cfg, Process: func(_ context.Context, m *bus.Message) ([]bus.Output, error) {
 			calls.Add(1)
 			maxDeliveries.Store(max(maxDeliveries.Load(), int64(m.Deliveries)))
-			time.Sleep(3500 * time.Millisecond) // three and a half AckWaits
+			time.Sleep(5 * time.Second) // two and a half AckWaits
 			return []bus.Output{{Subject: schema.SubjectArticleCleanedV1, Data: m.Data, MsgID: "c-" + string(m.Data)}}, nil
 		}})
 		e.waitFor("cleaned", func() bool { return e.streamMsgs(schema.StreamCleaned) == 1 })

@@ -110,8 +110,8 @@ func scaleOutRaisesThroughput(t *testing.T, bin string) {
 	a, b := newLane(t, bin), newLane(t, bin)
 	// Enough that no backlog runs out within the two windows, B's at three
 	// replicas included.
-	publishFetched(t, a.js, pages, 0, 450, a.ids)
-	publishFetched(t, b.js, pages, 0, 720, b.ids)
+	publishFetched(t, a.js, pages, 0, 1500, a.ids)
+	publishFetched(t, b.js, pages, 0, 2400, b.ids)
 	one := []string{"NEWSFLOW_CONCURRENCY=1"}
 	for _, l := range []*lane{a, b} {
 		if err := scaleTo(ctx, l.p, schema.StageCleaner, 1, one); err != nil {

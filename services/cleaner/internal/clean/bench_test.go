@@ -47,8 +47,9 @@ func BenchmarkParseOnly(b *testing.B) {
 	})
 }
 
-// BenchmarkExtractNoSkip is BenchmarkExtract without dropping script and
-// style contents before parsing, to show what that saves.
+// BenchmarkExtractNoSkip is BenchmarkExtract without filtering the markup
+// (script and style contents, comments, unused attributes) before parsing,
+// to show what that saves.
 func BenchmarkExtractNoSkip(b *testing.B) {
 	benchPages(b, func(url string, page []byte) error {
 		_, err := extract(url, bytes.NewReader(page), "text/html; charset=utf-8", Options{}, false)

@@ -2,9 +2,10 @@
 // paragraph per line, the site chrome around it as separate lines, and its
 // metadata. It is pure: no network, no NATS.
 //
-// Extract streams the page through a size cap, charset decoding and a
-// filter that drops script and style contents (JSON-LD kept), parses it
-// once with golang.org/x/net/html, and flattens <body> into text blocks
+// Extract reads the page through a size cap and charset decoding, filters
+// out what is never read (script and style contents but JSON-LD, comment
+// text, unused attributes), parses it once with golang.org/x/net/html,
+// and flattens <body> into text blocks
 // (runs of inline text between block boundaries) and the elements that
 // hold them. Each block gets a value for how much it
 // reads like prose (length, punctuation, link density, teaser shape);
@@ -18,7 +19,7 @@
 //
 // Files:
 //   - extract.go: Extract, Options, Article; size cap and charset decoding.
-//   - rawskip.go: drops script and style contents before parsing.
+//   - rawskip.go: filters the markup before parsing.
 //   - tree.go: the single walk that flattens <body> into elements and blocks.
 //   - text.go: whitespace-collapsing text buffer and text helpers.
 //   - hints.go: class, id, role and tag vocabulary for chrome and content.

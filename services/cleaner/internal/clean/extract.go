@@ -1,13 +1,13 @@
 package clean
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -60,29 +60,111 @@ func Extract(pageURL string, r io.Reader, contentType string, opt Options) (Arti
 	return extract(pageURL, r, contentType, opt, true)
 }
 
-// extract is Extract with the script and style skipping optional, so tests
-// can check that skipping changes nothing.
-func extract(pageURL string, r io.Reader, contentType string, opt Options, skipRaw bool) (Article, error) {
+// extract is Extract with the markup filtering optional, so tests can
+// check that filtering changes nothing.
+func extract(pageURL string, r io.Reader, contentType string, opt Options, filter bool) (Article, error) {
 	limit := opt.MaxBytes
 	if limit <= 0 {
 		limit = DefaultMaxBytes
 	}
-	src, err := decodingReader(&capReader{r: r, limit: limit}, contentType, skipRaw)
+	rule, hasRule := opt.Rules.lookup(pageURL)
+	bufs := pageBufPool.Get().(*pageBufs)
+	if l, ok := r.(interface{ Len() int }); ok {
+		// The size is known: room for the page (and the EOF) at once.
+		if n := min(int64(l.Len()), limit) + 1; int64(cap(bufs.raw)) < n {
+			bufs.raw = make([]byte, 0, n)
+		}
+	}
+	src, err := bufs.read(&capReader{r: r, limit: limit}, contentType)
 	if err != nil {
+		bufs.release()
 		return Article{}, err
 	}
-	doc, err := html.Parse(src)
-	if err != nil {
-		if errors.Is(err, ErrTooLarge) {
-			return Article{}, err
+	if filter {
+		if cap(bufs.out) < len(src) {
+			bufs.out = make([]byte, 0, len(src)) // the filter only shortens
 		}
+		bufs.out = filterMarkup(bufs.out[:0], src, !hasRule)
+		src = bufs.out
+	}
+	doc, err := html.Parse(bytes.NewReader(src))
+	bufs.release() // the tree holds copies
+	if err != nil {
 		return Article{}, fmt.Errorf("%w: %v", ErrMalformed, err)
 	}
-	return extractDoc(doc, pageURL, opt)
+	var marks map[*html.Node]uint8
+	if hasRule {
+		marks = rule.marks(doc)
+	}
+	return extractDoc(doc, pageURL, opt, marks)
+}
+
+// pageBufs hold one page while it is decoded, filtered and parsed. The page
+// is read whole (it is already in memory in the pipeline) so that the
+// filter can look ahead freely; the buffers are reused across pages.
+type pageBufs struct {
+	raw, dec, out []byte
+}
+
+var pageBufPool = sync.Pool{New: func() any { return new(pageBufs) }}
+
+// maxPooledBuf bounds the buffers kept for reuse, so that a rare huge page
+// does not pin its memory.
+const maxPooledBuf = 2 << 20
+
+func (b *pageBufs) release() {
+	for _, p := range []*[]byte{&b.raw, &b.dec, &b.out} {
+		if cap(*p) > maxPooledBuf {
+			*p = nil
+		}
+	}
+	pageBufPool.Put(b)
+}
+
+// read returns the page as UTF-8: a BOM, then the Content-Type charset,
+// then a <meta> declaration decide; an undeclared page is UTF-8 unless its
+// first 64 KiB are not valid UTF-8 (then windows-1252, as browsers do).
+func (b *pageBufs) read(r io.Reader, contentType string) ([]byte, error) {
+	var err error
+	if b.raw, err = readAll(b.raw, r); err != nil {
+		if errors.Is(err, ErrTooLarge) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("clean: read page: %w", err)
+	}
+	enc := chooseEncoding(b.raw[:min(len(b.raw), sniffSize)], contentType)
+	if enc == nil {
+		return b.raw, nil
+	}
+	if b.dec, err = readAll(b.dec, transform.NewReader(bytes.NewReader(b.raw), enc.NewDecoder())); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
+	}
+	return b.dec, nil
+}
+
+// readAll is io.ReadAll into buf, reusing its memory.
+func readAll(buf []byte, r io.Reader) ([]byte, error) {
+	buf = buf[:0]
+	if cap(buf) == 0 {
+		buf = make([]byte, 0, sniffSize)
+	}
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err != nil {
+			if err == io.EOF {
+				err = nil
+			}
+			return buf, err
+		}
+	}
 }
 
 // capReader fails with ErrTooLarge once more than limit bytes were read,
-// so an oversized page is refused without buffering it whole.
+// so an oversized page is refused without buffering more than the limit.
 type capReader struct {
 	r     io.Reader
 	limit int64
@@ -110,29 +192,6 @@ func (c *capReader) tooLarge() error {
 
 // sniffSize is how much of the page is looked at to find its charset.
 const sniffSize = 64 << 10
-
-// decodingReader returns the page as UTF-8: a BOM, then the Content-Type
-// charset, then a <meta> declaration decide; an undeclared page is UTF-8
-// unless its first 64 KiB are not valid UTF-8 (then windows-1252, as
-// browsers do).
-func decodingReader(r io.Reader, contentType string, skipRaw bool) (io.Reader, error) {
-	br := bufio.NewReaderSize(r, sniffSize)
-	head, err := br.Peek(sniffSize)
-	if err != nil && err != io.EOF {
-		if errors.Is(err, ErrTooLarge) {
-			return nil, err
-		}
-		return nil, fmt.Errorf("clean: read page: %w", err)
-	}
-	enc := chooseEncoding(head, contentType)
-	if enc != nil {
-		br = bufio.NewReaderSize(transform.NewReader(br, enc.NewDecoder()), sniffSize)
-	}
-	if !skipRaw {
-		return br, nil
-	}
-	return newRawSkipper(br), nil
-}
 
 // chooseEncoding returns nil for UTF-8.
 func chooseEncoding(head []byte, contentType string) encoding.Encoding {
@@ -191,7 +250,9 @@ func findMetaCharset(head []byte) string {
 	return ""
 }
 
-func extractDoc(doc *html.Node, pageURL string, opt Options) (Article, error) {
+// extractDoc extracts the article from the parsed page; marks are the
+// verdicts of the page's site rule, nil if none applies.
+func extractDoc(doc *html.Node, pageURL string, opt Options, marks map[*html.Node]uint8) (Article, error) {
 	var a Article
 	base, err := url.Parse(pageURL)
 	if err != nil {
@@ -204,11 +265,8 @@ func extractDoc(doc *html.Node, pageURL string, opt Options) (Article, error) {
 	if body == nil {
 		body = doc
 	}
-	var marks map[*html.Node]uint8
-	if rule, ok := opt.Rules.lookup(pageURL); ok {
-		marks = rule.marks(doc)
-	}
 	p := flatten(body, marks)
+	defer p.release()
 	if m.ld.body != "" {
 		p.markJSONLD(m.ld.body)
 	}
@@ -282,12 +340,13 @@ func (p *page) markJSONLD(body string) {
 	if len(key) < 200 {
 		return
 	}
+	in := p.grams.index(key)
 	for i := range p.blocks {
 		b := &p.blocks[i]
 		if b.chars < 40 {
 			continue
 		}
-		if k := foldKey(b.text); len(k) >= 30 && strings.Contains(key, k) {
+		if k := foldKey(b.text); len(k) >= 30 && in.contains(k) {
 			b.ldHit = true
 		}
 	}
@@ -303,6 +362,7 @@ func ldParagraphs(s string) string {
 		if doc, err := html.Parse(strings.NewReader(s)); err == nil {
 			if body := findElement(doc, atom.Body); body != nil {
 				p := flatten(body, nil)
+				defer p.release()
 				for i := range p.blocks {
 					p.blocks[i].keep = true
 				}
@@ -323,6 +383,13 @@ func ldParagraphs(s string) string {
 // text joins the kept blocks, one paragraph per line.
 func (p *page) text() string {
 	var b strings.Builder
+	n := 0
+	for i := range p.blocks {
+		if p.blocks[i].keep {
+			n += len(p.blocks[i].text) + 1
+		}
+	}
+	b.Grow(n)
 	for i := range p.blocks {
 		bl := &p.blocks[i]
 		if !bl.keep {
@@ -346,7 +413,8 @@ func (p *page) text() string {
 // first sentence must not make that sentence look like chrome).
 func (p *page) chrome(text, titleKey string) []string {
 	var out []string
-	seen := make(map[string]struct{})
+	seen := p.seen
+	in := p.grams.index(text)
 	for line := range strings.SplitSeq(text, "\n") {
 		seen[line] = struct{}{}
 	}
@@ -365,7 +433,7 @@ func (p *page) chrome(text, titleKey string) []string {
 			if (bl.kind == kindTitleH1 || bl.kind == kindHeading) && titleKey != "" && foldKey(line) == titleKey {
 				continue
 			}
-			if repeatsText(line, text) {
+			if repeatsText(line, in) {
 				continue
 			}
 			seen[line] = struct{}{}
@@ -380,11 +448,11 @@ func (p *page) chrome(text, titleKey string) []string {
 
 // repeatsText reports whether line, or one of its sentences of some length,
 // appears in text.
-func repeatsText(line, text string) bool {
+func repeatsText(line string, text textSearch) bool {
 	if len(line) < 40 {
 		return false
 	}
-	if strings.Contains(text, line) {
+	if text.contains(line) {
 		return true
 	}
 	for len(line) > 0 {
@@ -392,7 +460,7 @@ func repeatsText(line, text string) bool {
 		if i < 0 {
 			i = len(line)
 		}
-		if sentence := strings.TrimSpace(line[:i]); len(sentence) >= 30 && strings.Contains(text, sentence) {
+		if sentence := strings.TrimSpace(line[:i]); len(sentence) >= 30 && text.contains(sentence) {
 			return true
 		}
 		if i == len(line) {

@@ -1,7 +1,9 @@
 package clean
 
 import (
+	"bytes"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -79,6 +81,23 @@ var (
 		"toolbar": true, "dialog": true, "alertdialog": true, "tablist": true,
 		"note": true,
 	}
+)
+
+// wordKinds merges chromeWords and contentWords, for one look-up a word.
+var wordKinds = func() map[string]uint8 {
+	m := make(map[string]uint8, len(chromeWords)+len(contentWords))
+	for w := range contentWords {
+		m[w] = contentWord
+	}
+	for w := range chromeWords {
+		m[w] = chromeWord // before content, as tokenHint checks them
+	}
+	return m
+}()
+
+const (
+	chromeWord = 1 + iota
+	contentWord
 )
 
 // Hint strengths.
@@ -170,50 +189,120 @@ type hintCache struct {
 	values, tokens map[string]attrHint
 }
 
+// valueHint scores a class or id value token by token.
 func valueHint(v string, cache hintCache) attrHint {
 	var h attrHint
-	for tok := range strings.FieldsSeq(v) {
-		t, ok := cache.tokens[tok]
-		if !ok {
-			low := strings.ToLower(tok)
-			if hiddenClasses[low] {
-				t.hidden = true
-			} else {
-				t.score, t.mixed = tokenHint(tok, low)
-			}
-			if cache.tokens != nil {
-				cache.tokens[tok] = t
-			}
-		}
-		if t.hidden {
-			return attrHint{hidden: true}
-		}
+	add := func(t attrHint) {
 		h.score += t.score
 		h.mixed = h.mixed || t.mixed
+	}
+	if !isASCII(v) {
+		// Unicode spaces separate tokens too, and Unicode lower-casing
+		// applies; rare enough for the general path.
+		for tok := range strings.FieldsSeq(v) {
+			t := tokenVerdict(tok, cache)
+			if t.hidden {
+				return attrHint{hidden: true}
+			}
+			add(t)
+		}
+		return h
+	}
+	for i := 0; i < len(v); {
+		for i < len(v) && isASCIISpace(v[i]) {
+			i++
+		}
+		j := i
+		for j < len(v) && !isASCIISpace(v[j]) {
+			j++
+		}
+		if j > i {
+			t := tokenVerdict(v[i:j], cache)
+			if t.hidden {
+				return attrHint{hidden: true}
+			}
+			add(t)
+		}
+		i = j
 	}
 	return h
 }
 
+// tokenVerdict scores one token, through the cache.
+func tokenVerdict(tok string, cache hintCache) attrHint {
+	t, ok := cache.tokens[tok]
+	if ok {
+		return t
+	}
+	var buf [64]byte
+	var low []byte
+	if isASCII(tok) {
+		low = appendLowerASCII(buf[:0], tok)
+	} else {
+		low = []byte(strings.ToLower(tok))
+	}
+	if hiddenClasses[string(low)] {
+		t.hidden = true
+	} else {
+		t.score, t.mixed = tokenHint(tok, low)
+	}
+	if cache.tokens != nil {
+		cache.tokens[tok] = t
+	}
+	return t
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// isASCIISpace is the ASCII part of unicode.IsSpace, as strings.Fields
+// splits.
+func isASCIISpace(c byte) bool {
+	return asciiClass[c] == asciiSpace
+}
+
+func appendLowerASCII(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		dst = append(dst, lowerASCII(s[i]))
+	}
+	return dst
+}
+
 // stemSet finds any of a few lower-case ASCII stems inside a word, indexed
-// by first letter so most positions cost one table look-up.
-type stemSet [26][]string
+// by their first three letters so most positions cost a bit test.
+type stemSet struct {
+	first [26][]string
+	third [26 * 26]uint32 // third letters, by the first two
+}
 
 func newStemSet(stems ...string) *stemSet {
 	var ss stemSet
 	for _, st := range stems {
-		ss[st[0]-'a'] = append(ss[st[0]-'a'], st)
+		if len(st) < 3 {
+			panic("clean: stem shorter than three letters: " + st)
+		}
+		c, d := st[0]-'a', st[1]-'a'
+		ss.first[c] = append(ss.first[c], st)
+		ss.third[int(c)*26+int(d)] |= 1 << (st[2] - 'a')
 	}
 	return &ss
 }
 
-func (ss *stemSet) in(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c < 'a' || c > 'z' {
+// in reports whether s, lower-case, contains one of the stems.
+func (ss *stemSet) in(s []byte) bool {
+	for i := 0; i+2 < len(s); i++ {
+		c, d, e := s[i]-'a', s[i+1]-'a', s[i+2]-'a'
+		if c >= 26 || d >= 26 || e >= 26 || ss.third[int(c)*26+int(d)]&(1<<e) == 0 {
 			continue
 		}
-		for _, st := range ss[c-'a'] {
-			if strings.HasPrefix(s[i:], st) {
+		for _, st := range ss.first[c] {
+			if len(s)-i >= len(st) && string(s[i:i+len(st)]) == st {
 				return true
 			}
 		}
@@ -221,31 +310,73 @@ func (ss *stemSet) in(s string) bool {
 	return false
 }
 
-// tokenHint scores one class or id token and reports content words in it.
-func tokenHint(tok, low string) (int, bool) {
+// Stem sets, as bits of stemStarts.
+const (
+	inContentStems = 1 << iota
+	inChromeCompounds
+	inChromeStems
+)
+
+// stemStarts marks the first three letters of the stems of each set, so
+// that most tokens, which hold none, are cleared in one pass.
+var stemStarts = func() *[26 * 26 * 26]uint8 {
+	var t [26 * 26 * 26]uint8
+	for _, s := range []struct {
+		set *stemSet
+		bit uint8
+	}{{contentStems, inContentStems}, {chromeCompounds, inChromeCompounds}, {chromeStems, inChromeStems}} {
+		for _, stems := range s.set.first {
+			for _, st := range stems {
+				t[(int(st[0]-'a')*26+int(st[1]-'a'))*26+int(st[2]-'a')] |= s.bit
+			}
+		}
+	}
+	return &t
+}()
+
+// stemSetsIn returns the sets with a stem starting somewhere in s, a to z
+// only, going by the first three letters.
+func stemSetsIn(s []byte) uint8 {
+	var sets uint8
+	for i := 0; i+2 < len(s); i++ {
+		c, d, e := int(s[i]-'a'), int(s[i+1]-'a'), int(s[i+2]-'a')
+		if c < 26 && d < 26 && e < 26 {
+			sets |= stemStarts[(c*26+d)*26+e]
+		}
+	}
+	return sets
+}
+
+// tokenHint scores one class or id token, given also lower-cased, and
+// reports content words in it.
+func tokenHint(tok string, low []byte) (int, bool) {
 	score := 0
-	joined := stripSeparators(low)
-	if contentStems.in(joined) {
+	var buf [64]byte
+	joined := appendLetters(buf[:0], low)
+	// Words are stretches of joined: stems missing from it are in no word.
+	sets := stemSetsIn(joined)
+	if sets&inContentStems != 0 && contentStems.in(joined) {
 		score += hintContent
 	}
 	neg, pos := 0, 0
-	if chromeCompounds.in(joined) {
+	if sets&inChromeCompounds != 0 && chromeCompounds.in(joined) {
 		neg = hintChrome
 	}
-	forEachWord(tok, func(w string) {
-		if len(w) > 2 && chromeStems.in(w) {
+	var wbuf [64]byte
+	for w, rest := nextWord(wbuf[:0], tok); len(w) > 0; w, rest = nextWord(wbuf[:0], rest) {
+		switch {
+		case len(w) > 2 && sets&inChromeStems != 0 && chromeStems.in(w):
 			neg = hintChrome
-			return
+		default:
+			switch wordKinds[string(w)] {
+			case chromeWord:
+				neg = min(neg, -2)
+			case contentWord:
+				pos = 1
+			}
 		}
-		if chromeWords[w] {
-			neg = min(neg, -2)
-			return
-		}
-		if contentWords[w] {
-			pos = 1
-		}
-	})
-	if strings.Contains(joined, "embed") {
+	}
+	if bytes.Contains(joined, []byte("embed")) {
 		// "social-media-embed" holds an embedded post the article quotes.
 		neg = 0
 	}
@@ -255,55 +386,50 @@ func tokenHint(tok, low string) (int, bool) {
 // stripSeparators drops '-', '_' and digits so "article__body-2" reads
 // "articlebody".
 func stripSeparators(s string) string {
-	clean := true
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c < 'a' || c > 'z' {
-			clean = false
-			break
+			return string(appendLetters(make([]byte, 0, len(s)), s))
 		}
 	}
-	if clean {
-		return s
-	}
-	b := make([]byte, 0, len(s))
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c >= 'a' && c <= 'z' {
-			b = append(b, c)
-		}
-	}
-	return string(b)
+	return s
 }
 
-// forEachWord splits a class or id token on non-letters and camelCase
-// humps and calls f with each lower-cased word.
-func forEachWord(tok string, f func(string)) {
-	var buf [64]byte
-	w := buf[:0]
-	prevLower := false
-	flush := func() {
-		if len(w) > 0 {
-			f(string(w))
-			w = w[:0]
+// appendLetters appends the letters a to z of s.
+func appendLetters[T string | []byte](dst []byte, s T) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'a' && c <= 'z' {
+			dst = append(dst, c)
 		}
 	}
-	for i := 0; i < len(tok); i++ {
+	return dst
+}
+
+// nextWord splits the first word off a class or id token, on non-letters
+// and camelCase humps, and appends it lower-cased to dst; it returns an
+// empty word when there are none left.
+func nextWord(dst []byte, tok string) (word []byte, rest string) {
+	i := 0
+	for i < len(tok) && !isASCIILetter(tok[i]) {
+		i++
+	}
+	prevLower := false
+	for ; i < len(tok); i++ {
 		c := tok[i]
 		switch {
 		case c >= 'a' && c <= 'z':
-			w = append(w, c)
+			dst = append(dst, c)
 			prevLower = true
 		case c >= 'A' && c <= 'Z':
 			if prevLower {
-				flush()
+				return dst, tok[i:]
 			}
-			w = append(w, c+'a'-'A')
+			dst = append(dst, c+'a'-'A')
 			prevLower = false
 		default:
-			flush()
-			prevLower = false
+			return dst, tok[i:]
 		}
 	}
-	flush()
+	return dst, ""
 }
 
 // styleHidden reports an inline style that hides the element.

@@ -1,281 +1,445 @@
 package clean
 
-import (
-	"bufio"
-	"bytes"
-)
+import "bytes"
 
-// rawSkipper streams the page to the parser without the contents of
-// <script> (other than JSON-LD) and <style> elements: over half the bytes
-// of a news page, never article text, and costly to tokenize and keep as
-// strings. The tags stay, so the tree keeps its shape. It follows the
-// tokenizer states that matter here: comments, and the raw text of title,
-// textarea, noscript and the like, where "<script" is only text.
-type rawSkipper struct {
-	br      *bufio.Reader
-	state   int
-	end     []byte // lower-case closing tag ending raw or skipped text
-	pending int    // bytes of markup to copy before entering next
-	next    int
-	err     error
-}
-
-const (
-	stNormal  = iota
-	stComment // inside <!-- -->
-	stRaw     // copying raw text up to end
-	stSkip    // dropping raw text up to end
-	stPlain   // after <plaintext>: all text
-)
-
-// maxTag bounds how far a tag's end is looked for; after a longer tag the
-// rest of the page passes unfiltered. The reader's buffer must hold it.
-const maxTag = 16 << 10
-
-func newRawSkipper(br *bufio.Reader) *rawSkipper {
-	return &rawSkipper{br: br}
-}
-
-// avail returns the buffered bytes, reading more if none are buffered.
-func (s *rawSkipper) avail() []byte {
-	if s.br.Buffered() == 0 {
-		if _, err := s.br.Peek(1); err != nil {
-			s.err = err
-			return nil
+// filterMarkup appends the page src to dst without what the extractor
+// never reads, so the parser has less to tokenize and keep as strings:
+//
+//   - the contents of <script> (other than JSON-LD) and <style> elements:
+//     over half the bytes of a news page;
+//   - with trim, comment text and the attributes that neither the
+//     extractor nor the parser reads (src, srcset, data-*, svg paths...).
+//     Site rules need all of them: their selectors may test anything.
+//
+// Tags and comments stay, so the tree keeps its shape. Tags are read as
+// golang.org/x/net/html reads them, so attribute values ("<script>" in a
+// data attribute) are never mistaken for markup, and the raw text of
+// title, textarea, noscript and the like is copied as is, since "<script"
+// there is only text.
+func filterMarkup(dst, src []byte, trim bool) []byte {
+	// Tags rarely have more attributes than this; more spill to the heap.
+	var spans [32]attrSpan
+	for len(src) > 0 {
+		i := bytes.IndexByte(src, '<')
+		if i < 0 {
+			return append(dst, src...)
+		}
+		dst = append(dst, src[:i]...)
+		src = src[i:]
+		switch {
+		case bytes.HasPrefix(src, []byte("<!--")):
+			n := commentEnd(src)
+			if n < 0 {
+				return append(dst, src...)
+			}
+			if trim && n > len("<!---->") {
+				dst = append(dst, "<!---->"...)
+			} else {
+				dst = append(dst, src[:n]...)
+			}
+			src = src[n:]
+		case len(src) >= 2 && isASCIILetter(src[1]),
+			len(src) >= 3 && src[1] == '/' && isASCIILetter(src[2]):
+			t, ok := scanTag(src, spans[:0])
+			if !ok {
+				// The page ends inside the tag: leave the rest to the
+				// tokenizer.
+				return append(dst, src...)
+			}
+			if src[1] == '/' {
+				dst = append(dst, src[:t.end]...)
+				src = src[t.end:]
+				continue
+			}
+			var nameBuf [16]byte
+			name := lowerInto(&nameBuf, src[1:t.nameEnd])
+			if trim {
+				dst = t.appendTrimmed(dst, src, name)
+			} else {
+				dst = append(dst, src[:t.end]...)
+			}
+			var more bool
+			if dst, src, more = rawText(dst, src[t.end:], src[:t.end], name); !more {
+				return dst
+			}
+		case len(src) >= 2 && (src[1] == '!' || src[1] == '?' || src[1] == '/'):
+			// A bogus comment, such as <!DOCTYPE> or </ x>: through the '>'.
+			n := bytes.IndexByte(src, '>')
+			if n < 0 {
+				return append(dst, src...)
+			}
+			dst = append(dst, src[:n+1]...)
+			src = src[n+1:]
+		default:
+			dst = append(dst, '<')
+			src = src[1:]
 		}
 	}
-	b, _ := s.br.Peek(s.br.Buffered())
-	return b
+	return dst
 }
 
-// emit copies up to k bytes of b to p[n:] and consumes them.
-func (s *rawSkipper) emit(p []byte, n int, b []byte, k int) int {
-	w := copy(p[n:], b[:k])
-	s.br.Discard(w)
-	return n + w
-}
-
-func (s *rawSkipper) Read(p []byte) (int, error) {
-	n := 0
-	for n < len(p) && s.err == nil {
-		b := s.avail()
-		if b == nil {
-			break
+// rawText handles what follows a start tag (name in lower case) whose
+// content the tokenizer reads as raw text: it drops that of script and
+// style, copies the rest, and returns what follows it; more is false at
+// the end of the page.
+func rawText(dst, src, tag, name []byte) (_, rest []byte, more bool) {
+	var endBuf [16]byte
+	skip := false
+	switch string(name) {
+	case "plaintext":
+		return append(dst, src...), nil, false
+	case "script":
+		skip = indexFold(tag, []byte("ld+json")) < 0
+	case "style":
+		skip = true
+	case "title", "textarea", "noscript", "iframe", "noembed", "noframes", "xmp":
+	default:
+		return dst, src, true
+	}
+	// The text ends at the first closing tag of the element.
+	end := append(append(endBuf[:0], "</"...), name...)
+	i := indexFold(src, end)
+	if i < 0 {
+		if !skip {
+			dst = append(dst, src...)
 		}
-		if s.pending > 0 {
-			before := n
-			n = s.emit(p, n, b, min(s.pending, len(b)))
-			if s.pending -= n - before; s.pending == 0 {
-				s.state = s.next
+		return dst, nil, false
+	}
+	if !skip {
+		dst = append(dst, src[:i]...)
+	}
+	return dst, src[i:], true
+}
+
+// commentEnd returns the length of the comment at the head of b, as the
+// tokenizer ends it ("<!-->", "-->" or "--!>"), or -1 if the page ends
+// inside it.
+func commentEnd(b []byte) int {
+	i := len("<!--")
+	for i < len(b) && b[i] == '-' {
+		i++
+	}
+	if i < len(b) && b[i] == '>' {
+		return i + 1
+	}
+	for off := len("<!--"); ; {
+		j := bytes.Index(b[off:], []byte("--"))
+		if j < 0 {
+			return -1
+		}
+		k := off + j + 2
+		for k < len(b) && b[k] == '-' {
+			k++
+		}
+		switch {
+		case k < len(b) && b[k] == '>':
+			return k + 1
+		case k+1 < len(b) && b[k] == '!' && b[k+1] == '>':
+			return k + 2
+		}
+		off = k
+	}
+}
+
+// attrSpan is one attribute of a tag, as offsets into it.
+type attrSpan struct {
+	key0, key1 int // the key as written
+	val0, val1 int // the value as the tokenizer reads it, quotes left out
+	end        int // past the attribute, closing quote included
+}
+
+// tagSpan is a tag read as golang.org/x/net/html reads it.
+type tagSpan struct {
+	end     int // past the closing '>'
+	nameEnd int // past the tag name
+	attrs   []attrSpan
+}
+
+// Byte classes of the tokenizer's tag states.
+const (
+	htmlSpace = 1 << iota // ends names, keys and unquoted values
+	nameEnd               // '/' and '>' end names and keys too
+	keyEnd                // '=' ends keys
+	valueEnd              // '>' ends unquoted values
+)
+
+var tagClass = [256]uint8{
+	' ': htmlSpace, '\n': htmlSpace, '\r': htmlSpace, '\t': htmlSpace, '\f': htmlSpace,
+	'/': nameEnd, '>': nameEnd | valueEnd, '=': keyEnd,
+}
+
+func skipHTMLSpace(b []byte, i int) int {
+	for i < len(b) && tagClass[b[i]]&htmlSpace != 0 {
+		i++
+	}
+	return i
+}
+
+// scanTag reads the start or end tag at the head of b following the
+// tokenizer's readTag, readTagAttrKey and readTagAttrVal; ok is false when
+// the page ends inside it.
+func scanTag(b []byte, attrs []attrSpan) (t tagSpan, ok bool) {
+	i := 2 // the name's first letter is read
+	if b[1] == '/' {
+		i = 3
+	}
+	for i < len(b) && tagClass[b[i]]&(htmlSpace|nameEnd) == 0 {
+		i++
+	}
+	t.nameEnd = i
+	for {
+		if i = skipHTMLSpace(b, i); i >= len(b) {
+			return t, false
+		}
+		if b[i] == '>' {
+			t.end, t.attrs = i+1, attrs
+			return t, true
+		}
+		// The key runs to a space, '/', '>' or '=', but a leading '=' is
+		// part of it.
+		a := attrSpan{key0: i}
+		j := i
+		if b[i] != '/' {
+			for j++; j < len(b) && tagClass[b[j]]&(htmlSpace|nameEnd|keyEnd) == 0; j++ {
 			}
+		}
+		a.key1, a.val0, a.val1, a.end = j, j, j, j
+		if i = skipHTMLSpace(b, j); i >= len(b) {
+			return t, false
+		}
+		switch b[i] {
+		case '/':
+			i++
+		case '=':
+			if i = skipHTMLSpace(b, i+1); i >= len(b) {
+				return t, false
+			}
+			switch q := b[i]; q {
+			case '>':
+			case '"', '\'':
+				k := bytes.IndexByte(b[i+1:], q)
+				if k < 0 {
+					return t, false
+				}
+				a.val0, a.val1 = i+1, i+1+k
+				a.end = a.val1 + 1
+				i = a.end
+			default:
+				a.val0 = i
+				for i++; i < len(b) && tagClass[b[i]]&(htmlSpace|valueEnd) == 0; i++ {
+				}
+				if i >= len(b) {
+					return t, false
+				}
+				a.val1, a.end = i, i
+			}
+		}
+		attrs = append(attrs, a)
+	}
+}
+
+// selfClosing reports what the tokenizer makes of a '/' before the '>' of
+// start tag b: not self-closing when it ends the last attribute's value.
+func (t *tagSpan) selfClosing(b []byte) bool {
+	if b[t.end-2] != '/' {
+		return false
+	}
+	// The tokenizer keeps the first of attributes with the same key.
+	for j := len(t.attrs) - 1; j >= 0; j-- {
+		a := t.attrs[j]
+		if a.key0 == a.key1 {
 			continue
 		}
-		switch s.state {
-		case stPlain:
-			n = s.emit(p, n, b, len(b))
-		case stComment:
-			if i := bytes.Index(b, []byte("-->")); i >= 0 {
-				s.pending, s.next = i+3, stNormal
-				continue
+		dup := false
+		for _, p := range t.attrs[:j] {
+			if equalFoldASCII(b[p.key0:p.key1], b[a.key0:a.key1]) {
+				dup = true
+				break
 			}
-			n = s.emitHolding(p, n, b, 2)
-		case stRaw, stSkip:
-			if i := indexFold(b, s.end); i >= 0 {
-				if s.state == stSkip {
-					s.br.Discard(i)
-					s.state = stNormal
-					continue
-				}
-				s.pending, s.next = i, stNormal
-				if i == 0 {
-					s.state = stNormal
-				}
-				continue
-			}
-			if s.state == stSkip {
-				if k := s.holdBack(b, len(s.end)-1); k > 0 {
-					s.br.Discard(k)
-				}
-				continue
-			}
-			n = s.emitHolding(p, n, b, len(s.end)-1)
-		default:
-			i := bytes.IndexByte(b, '<')
-			if i < 0 {
-				i = len(b)
-			}
-			if i > 0 {
-				n = s.emit(p, n, b, i)
-				continue
-			}
-			s.markup()
+		}
+		if !dup {
+			return t.end-2 != a.val1-1
 		}
 	}
-	if n > 0 {
-		return n, nil
-	}
-	return 0, s.err
+	return true
 }
 
-// holdBack returns how many bytes of b can be consumed while keeping the
-// last keep bytes, which may start a closing marker cut by the buffer end;
-// at the end of input it lets everything go.
-func (s *rawSkipper) holdBack(b []byte, keep int) int {
-	if len(b) > keep {
-		return len(b) - keep
+func equalFoldASCII(a, b []byte) bool {
+	if len(a) != len(b) {
+		return false
 	}
-	if la, _ := s.br.Peek(keep + 1); len(la) > len(b) {
-		return 0 // more arrived; look again
+	for i := range a {
+		if lowerASCII(a[i]) != lowerASCII(b[i]) {
+			return false
+		}
 	}
-	return len(b)
+	return true
 }
 
-func (s *rawSkipper) emitHolding(p []byte, n int, b []byte, keep int) int {
-	if k := s.holdBack(b, keep); k > 0 {
-		return s.emit(p, n, b, k)
+func lowerASCII(c byte) byte {
+	if c >= 'A' && c <= 'Z' {
+		return c + 'a' - 'A'
 	}
-	return n
+	return c
 }
 
-// markup looks at the '<' at the head of the buffer and schedules how much
-// to copy verbatim and which state follows. Whole tags are copied at once
-// so that attribute values ("<script>" in a data attribute) are never
-// mistaken for markup.
-func (s *rawSkipper) markup() {
-	la, _ := s.br.Peek(16)
+// appendTrimmed appends start tag b, named name in lower case, without the
+// attributes keptAttr drops, or as is when it drops none. The tokenizer
+// reads the result as the same tag: same name, same kept keys and values
+// in the same order, and the same self-closing flag.
+func (t *tagSpan) appendTrimmed(dst, b, name []byte) []byte {
+	if formattingTag(name) {
+		return append(dst, b[:t.end]...)
+	}
+	var keyBuf [16]byte
+	var seen uint32
+	dropped := false
+	for i := range t.attrs {
+		a := &t.attrs[i]
+		if a.key0 == a.key1 {
+			a.end = -1 // no key, as in "<br/>": the tokenizer ignores it
+			continue
+		}
+		keep, bit := keptAttr(name, lowerInto(&keyBuf, b[a.key0:a.key1]))
+		if !keep || seen&bit != 0 { // of repeated keys the tokenizer keeps the first
+			a.end = -1
+			dropped = true
+		}
+		seen |= bit
+	}
+	if !dropped {
+		return append(dst, b[:t.end]...)
+	}
+	closing := t.selfClosing(b)
+	dst = append(dst, b[:t.nameEnd]...)
+	for _, a := range t.attrs {
+		if a.end >= 0 {
+			dst = append(dst, ' ')
+			dst = append(dst, b[a.key0:a.end]...)
+		}
+	}
 	switch {
-	case bytes.HasPrefix(la, []byte("<!--")):
-		s.pending, s.next = 4, stComment
-		return
-	case len(la) >= 2 && isASCIILetter(la[1]),
-		len(la) >= 3 && la[1] == '/' && isASCIILetter(la[2]):
-		// A start or end tag: through its '>'.
-	case len(la) >= 2 && (la[1] == '!' || la[1] == '?' || la[1] == '/'):
-		// A bogus comment, such as <!DOCTYPE> or </ x>: through the '>'.
-		la, _ = s.br.Peek(maxTag)
-		if i := bytes.IndexByte(la, '>'); i >= 0 {
-			s.pending, s.next = i+1, stNormal
-			return
-		}
-		s.state = stPlain
-		return
+	case closing:
+		// A space keeps the '/' out of an unquoted value.
+		dst = append(dst, " />"...)
+	case dst[len(dst)-1] == '/':
+		// An unquoted value ending in '/' must not make the tag
+		// self-closing.
+		dst = append(dst, " >"...)
 	default:
-		s.pending, s.next = 1, stNormal
-		return
+		dst = append(dst, '>')
 	}
-	name := rawTagName(la)
-	// Look in what is buffered first: asking for more slides the buffer.
-	la, _ = s.br.Peek(s.br.Buffered())
-	end := tagEnd(la)
-	if end < 0 && len(la) < maxTag {
-		la, _ = s.br.Peek(maxTag)
-		end = tagEnd(la)
+	return dst
+}
+
+// lowerInto returns s in lower case, in buf, or nil if it is longer than
+// any name looked for.
+func lowerInto(buf *[16]byte, s []byte) []byte {
+	if len(s) > len(buf) {
+		return nil
 	}
-	if end < 0 {
-		// A tag too long to see whole (a data: URI, say): stop filtering
-		// rather than risk reading its attributes as markup.
-		s.state = stPlain
-		return
+	l := buf[:len(s)]
+	for i, c := range s {
+		l[i] = lowerASCII(c)
 	}
-	s.pending, s.next = end, stNormal
-	switch name {
-	case "":
-	case "plaintext":
-		s.next = stPlain
-	case "script":
-		s.next, s.end = stSkip, []byte("</script")
-		if indexFold(la[:end], []byte("ld+json")) >= 0 {
-			s.next = stRaw
-		}
+	return l
+}
+
+// formattingTag reports the tags whose attributes the parser compares (the
+// Noah's Ark clause of its list of active formatting elements): dropping
+// some could make two of them look alike and change the tree.
+func formattingTag(name []byte) bool {
+	switch string(name) {
+	case "a", "b", "big", "code", "em", "font", "i", "nobr", "s", "small",
+		"strike", "strong", "tt", "u":
+		return true
+	}
+	return false
+}
+
+// keptAttr says which attributes of a tag (both in lower case) to keep:
+// those the extractor reads (classHint, collectMeta) and those the parser
+// reads (input type, annotation-xml encoding). bit identifies the key, to
+// find repeats.
+func keptAttr(tag, key []byte) (keep bool, bit uint32) {
+	switch string(key) {
+	case "class":
+		return true, 1 << 0
+	case "id":
+		return true, 1 << 1
+	case "role":
+		return true, 1 << 2
+	case "itemprop":
+		return true, 1 << 3
 	case "style":
-		s.next, s.end = stSkip, []byte("</style")
-	default:
-		s.next, s.end = stRaw, []byte("</"+name)
+		return true, 1 << 4
+	case "hidden":
+		return true, 1 << 5
+	case "aria-hidden":
+		return true, 1 << 6
+	case "content":
+		return true, 1 << 7
+	case "datetime":
+		return true, 1 << 8
 	}
+	switch string(tag) {
+	case "link":
+		switch string(key) {
+		case "href":
+			return true, 1 << 9
+		case "rel":
+			return true, 1 << 10
+		}
+	case "meta":
+		switch string(key) {
+		case "name":
+			return true, 1 << 11
+		case "property":
+			return true, 1 << 12
+		case "http-equiv":
+			return true, 1 << 13
+		}
+	case "html":
+		switch string(key) {
+		case "lang":
+			return true, 1 << 14
+		case "xml:lang":
+			return true, 1 << 15
+		}
+	case "script", "input":
+		if string(key) == "type" {
+			return true, 1 << 16
+		}
+	case "annotation-xml":
+		if string(key) == "encoding" {
+			return true, 1 << 17
+		}
+	}
+	return false, 0
 }
 
 func isASCIILetter(c byte) bool {
 	return c|0x20 >= 'a' && c|0x20 <= 'z'
 }
 
-// tagEnd returns the length of the tag at the head of b, through its '>',
-// reading attribute values as the tokenizer does (a quote opens a value
-// only right after '='), or -1.
-func tagEnd(b []byte) int {
-	for pos := 0; pos < len(b); {
-		i := bytes.IndexAny(b[pos:], "\"'>")
-		if i < 0 {
-			return -1
-		}
-		i += pos
-		if b[i] == '>' {
-			return i + 1
-		}
-		if !afterEquals(b[:i]) {
-			pos = i + 1 // a stray quote in a name or unquoted value
-			continue
-		}
-		j := bytes.IndexByte(b[i+1:], b[i])
-		if j < 0 {
-			return -1
-		}
-		pos = i + 1 + j + 1
-	}
-	return -1
-}
-
-// afterEquals reports whether b ends with '=' and optional spaces.
-func afterEquals(b []byte) bool {
-	for i := len(b) - 1; i >= 0; i-- {
-		switch b[i] {
-		case ' ', '\t', '\n', '\f', '\r':
-			continue
-		case '=':
-			return true
-		}
-		return false
-	}
-	return false
-}
-
-// rawTagName returns the lower-case name of the start tag at the head of b
-// when its content is raw text to the tokenizer, else "".
-func rawTagName(b []byte) string {
-	i := 1
-	for i < len(b) && b[i]|0x20 >= 'a' && b[i]|0x20 <= 'z' {
-		i++
-	}
-	if i == 1 || i >= len(b) {
-		return ""
-	}
-	switch b[i] {
-	case ' ', '\t', '\n', '\f', '\r', '/', '>':
-	default:
-		return ""
-	}
-	var buf [16]byte
-	name := buf[:0]
-	for _, c := range b[1:i] {
-		name = append(name, c|0x20)
-	}
-	switch string(name) {
-	case "script", "style", "plaintext", "title", "textarea", "noscript",
-		"iframe", "noembed", "noframes", "xmp":
-		return string(name)
-	}
-	return ""
-}
-
 // indexFold finds needle in b ignoring ASCII case; needle is lower case.
-// A match cut off by the end of b is not reported.
 func indexFold(b, needle []byte) int {
-	first := needle[0]
+	// Look for the letters' first in both cases, or for what comes before
+	// them ("</" of a closing tag) as is.
+	lead := 0
+	for lead < len(needle) && !isASCIILetter(needle[lead]) {
+		lead++
+	}
+	var cases string // the first letter in both cases
+	if lead == 0 {
+		cases = string([]byte{needle[0], needle[0] - 'a' + 'A'})
+	}
 	for off := 0; off < len(b); {
 		var i int
-		if first >= 'a' && first <= 'z' {
-			i = bytes.IndexAny(b[off:], string([]byte{first, first - 32}))
+		if lead > 0 {
+			i = bytes.Index(b[off:], needle[:lead])
 		} else {
-			i = bytes.IndexByte(b[off:], first)
+			i = bytes.IndexAny(b[off:], cases)
 		}
 		if i < 0 {
 			return -1
@@ -284,18 +448,7 @@ func indexFold(b, needle []byte) int {
 		if len(b)-i < len(needle) {
 			return -1
 		}
-		match := true
-		for j := 1; j < len(needle); j++ {
-			c := b[i+j]
-			if c >= 'A' && c <= 'Z' {
-				c += 32
-			}
-			if c != needle[j] {
-				match = false
-				break
-			}
-		}
-		if match {
+		if equalFoldASCII(b[i+lead:i+len(needle)], needle[lead:]) {
 			return i
 		}
 		off = i + 1

@@ -1,6 +1,8 @@
 package clean
 
 import (
+	"sync"
+
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 )
@@ -66,6 +68,8 @@ type page struct {
 	total  int32 // chars in all blocks
 
 	hints  hintCache
+	seen   map[string]struct{}  // for chrome, kept with the page to reuse
+	grams  *gramFilter          // for chrome and markJSONLD, likewise
 	marks  map[*html.Node]uint8 // site rule verdicts
 	bodies []int32              // elements a site rule names as the body
 	title  int32                // element of the headline, -1 if unknown
@@ -107,20 +111,62 @@ var skipTags = map[atom.Atom]bool{
 }
 
 // flatten walks body once, recording elements and text blocks. marks are
-// site rule verdicts, nil when no rule applies.
+// site rule verdicts, nil when no rule applies. Call release when done
+// with the page.
 func flatten(body *html.Node, marks map[*html.Node]uint8) *page {
-	p := &page{
-		marks:  marks,
-		title:  -1,
-		elems:  make([]elem, 0, 512),
-		blocks: make([]block, 0, 256),
-		hints:  hintCache{values: make(map[string]attrHint, 64), tokens: make(map[string]attrHint, 64)},
-	}
+	p := pagePool.Get().(*page)
+	p.marks, p.title = marks, -1
 	p.elems = append(p.elems, elem{node: body, parent: -1})
 	p.owner, p.kind = 0, kindText
 	p.walkChildren(body, 1)
 	p.flush()
 	return p
+}
+
+// maxPooledElems bounds the pages kept for reuse, by elements or blocks,
+// so that one huge page does not pin its memory.
+const maxPooledElems = 1 << 14
+
+// pagePool recycles pages, whose slices, maps and filter would otherwise be
+// allocated and grown again for every page.
+var pagePool = sync.Pool{New: func() any {
+	return &page{
+		elems:  make([]elem, 0, 512),
+		blocks: make([]block, 0, 256),
+		hints:  hintCache{values: make(map[string]attrHint, 64), tokens: make(map[string]attrHint, 64)},
+		seen:   make(map[string]struct{}, 64),
+		grams:  new(gramFilter),
+	}
+}}
+
+// release returns the page to the pool, holding on to nothing of the
+// document; the rare huge page is left to the garbage collector instead.
+func (p *page) release() {
+	if max(cap(p.elems), cap(p.blocks)) > maxPooledElems {
+		return
+	}
+	clear(p.elems)
+	clear(p.blocks)
+	*p = page{
+		elems:  p.elems[:0],
+		blocks: p.blocks[:0],
+		bodies: p.bodies[:0],
+		hints:  hintCache{values: reuseMap(p.hints.values), tokens: reuseMap(p.hints.tokens)},
+		seen:   reuseMap(p.seen),
+		grams:  p.grams,
+		buf:    textBuf{b: p.buf.b[:0]},
+	}
+	pagePool.Put(p)
+}
+
+// reuseMap empties m for the next page, or replaces it if this one made it
+// big: clearing a map costs its capacity, not its contents.
+func reuseMap[K comparable, V any](m map[K]V) map[K]V {
+	if len(m) > 1024 {
+		return make(map[K]V, 64)
+	}
+	clear(m)
+	return m
 }
 
 func (p *page) walkChildren(n *html.Node, depth int) {

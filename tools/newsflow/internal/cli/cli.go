@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strconv"
 	"text/tabwriter"
@@ -92,6 +93,11 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		fmt.Fprintf(stdout, "Ingesting the feeds in %s until interrupted (Ctrl-C).\n", o.Feeds)
 	} else {
 		fmt.Fprintf(stdout, "Replaying %s through embedded NATS and the four services.\n", o.Replay)
+	}
+	if _, set := os.LookupEnv("GOMAXPROCS"); !set && o.NATSURL == "" {
+		// The embedded NATS server runs in this process, beside the four
+		// services: it gets a share of the cores like each of them.
+		runtime.GOMAXPROCS(orchestrate.CoreShare())
 	}
 	sum, err := orchestrate.Run(ctx, o)
 	PrintSummary(stdout, sum)

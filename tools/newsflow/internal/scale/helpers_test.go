@@ -71,6 +71,7 @@ func startNATS(t testing.TB, bin, dir string) *natsProc {
 	t.Helper()
 	port := freePort(t)
 	cmd := exec.Command(filepath.Join(bin, "newsflow"), "nats", "--data", dir, "--port", strconv.Itoa(port))
+	cmd.Env = orchestrate.ShareCores(os.Environ()) // like the services beside it
 	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {

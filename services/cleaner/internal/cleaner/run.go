@@ -226,48 +226,14 @@ func cleanList(p *processor, list string, env app.Env) error {
 	}
 	defer f.Close()
 	out := bufio.NewWriter(env.Stdout)
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	var line, failed int
-	for sc.Scan() {
-		line++
-		if len(bytes.TrimSpace(sc.Bytes())) == 0 {
-			continue
-		}
-		err := func() error {
-			var e listEntry
-			if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
-				return err
-			}
-			path := e.Path
-			if !filepath.IsAbs(path) {
-				path = filepath.Join(filepath.Dir(list), path)
-			}
-			page, err := os.ReadFile(path)
-			if err != nil {
-				return err
-			}
-			in, err := pageInput(e.URL, cmp.Or(e.ContentType, "text/html"), page)
-			if err != nil {
-				return err
-			}
-			art, err := p.clean(in)
-			if err != nil {
-				return err
-			}
-			data, err := schema.Encode(art)
-			if err != nil {
-				return err
-			}
-			_, _ = out.Write(data)
-			return out.WriteByte('\n')
-		}()
-		if err != nil {
+	failed := 0
+	err = app.EachLine(f, func(n int, line []byte) {
+		if err := p.cleanEntry(line, filepath.Dir(list), out); err != nil {
 			failed++
-			fmt.Fprintf(env.Stderr, "cleaner: %s:%d: %v\n", list, line, err)
+			fmt.Fprintf(env.Stderr, "cleaner: %s:%d: %v\n", list, n, err)
 		}
-	}
-	if err := sc.Err(); err != nil {
+	})
+	if err != nil {
 		return fmt.Errorf("cleaner: --list %s: %w", list, err)
 	}
 	if err := out.Flush(); err != nil {
@@ -277,4 +243,35 @@ func cleanList(p *processor, list string, env app.Env) error {
 		return fmt.Errorf("cleaner: %d of the pages in %s failed", failed, list)
 	}
 	return nil
+}
+
+// cleanEntry cleans the page one line of a list names (paths relative to
+// dir) and writes the cleaned article to out as one line.
+func (p *processor) cleanEntry(line []byte, dir string, out *bufio.Writer) error {
+	var e listEntry
+	if err := json.Unmarshal(line, &e); err != nil {
+		return err
+	}
+	path := e.Path
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(dir, path)
+	}
+	page, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	in, err := pageInput(e.URL, cmp.Or(e.ContentType, "text/html"), page)
+	if err != nil {
+		return err
+	}
+	art, err := p.clean(in)
+	if err != nil {
+		return err
+	}
+	data, err := schema.Encode(art)
+	if err != nil {
+		return err
+	}
+	_, _ = out.Write(data)
+	return out.WriteByte('\n')
 }

@@ -1,7 +1,6 @@
 package sink
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -144,20 +143,15 @@ func importCommand(ctx context.Context, env app.Env) error {
 		}
 		batch, lines = batch[:0], lines[:0]
 	}
-	sc := bufio.NewScanner(env.Stdin)
-	sc.Buffer(make([]byte, 256<<10), 64<<20)
-	for n := 1; sc.Scan(); n++ {
-		if len(bytes.TrimSpace(sc.Bytes())) == 0 {
-			continue
-		}
-		batch = append(batch, &bus.Message{Data: bytes.Clone(sc.Bytes())})
+	err = app.EachLine(env.Stdin, func(n int, line []byte) {
+		batch = append(batch, &bus.Message{Data: bytes.Clone(line)})
 		lines = append(lines, n)
 		if len(batch) >= max(*batchSize, 1) {
 			flush()
 		}
-	}
+	})
 	flush()
-	if err := sc.Err(); err != nil {
+	if err != nil {
 		return fmt.Errorf("sink: read stdin: %w", err)
 	}
 	fmt.Fprintf(env.Stdout, "imported %d articles, %d failed\n", stored, failed)

@@ -4,7 +4,6 @@ package tagger
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -159,33 +158,28 @@ func tagCommand(env app.Env) error {
 // any did.
 func tagLines(p *processor, env app.Env) error {
 	out := bufio.NewWriter(env.Stdout)
-	sc := bufio.NewScanner(env.Stdin)
-	sc.Buffer(make([]byte, 256<<10), 64<<20)
-	var line, failed int
-	for sc.Scan() {
-		line++
-		if len(bytes.TrimSpace(sc.Bytes())) == 0 {
-			continue
-		}
-		outs, err := p.process(context.Background(), &bus.Message{Data: sc.Bytes()})
+	lines, failed := 0, 0
+	err := app.EachLine(env.Stdin, func(n int, line []byte) {
+		lines = n
+		outs, err := p.process(context.Background(), &bus.Message{Data: line})
 		if err != nil {
 			failed++
-			fmt.Fprintf(env.Stderr, "tagger: stdin:%d: %v\n", line, err)
-			continue
+			fmt.Fprintf(env.Stderr, "tagger: stdin:%d: %v\n", n, err)
+			return
 		}
 		for _, o := range outs {
 			_, _ = out.Write(o.Data)
 			_ = out.WriteByte('\n')
 		}
-	}
-	if err := sc.Err(); err != nil {
+	})
+	if err != nil {
 		return fmt.Errorf("tagger: read stdin: %w", err)
 	}
 	if err := out.Flush(); err != nil {
 		return fmt.Errorf("tagger: write: %w", err)
 	}
 	if failed > 0 {
-		return fmt.Errorf("tagger: %d of %d input lines failed", failed, line)
+		return fmt.Errorf("tagger: %d of %d input lines failed", failed, lines)
 	}
 	return nil
 }

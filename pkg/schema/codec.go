@@ -133,13 +133,13 @@ func DecodeFetched(data []byte) (ArticleFetchedV1, error) {
 	i := bytes.IndexByte(data, '\n')
 	if i < 0 || !json.Valid(data[:i]) {
 		// Plain JSON, pretty-printed or on one line.
-		if err := decode(typ, data, &m, func() string { return m.SchemaVersion }); err != nil {
+		if err := decode(typ, data, &m, &m.SchemaVersion); err != nil {
 			return m, err
 		}
 		return m, m.Validate()
 	}
 	head, body := data[:i], data[i+1:]
-	if err := decode(typ, head, &m, func() string { return m.SchemaVersion }); err != nil {
+	if err := decode(typ, head, &m, &m.SchemaVersion); err != nil {
 		return m, err
 	}
 	switch {
@@ -158,7 +158,7 @@ func DecodeFetched(data []byte) (ArticleFetchedV1, error) {
 // DecodeCleaned decodes and validates an ArticleCleanedV1.
 func DecodeCleaned(data []byte) (ArticleCleanedV1, error) {
 	var m ArticleCleanedV1
-	if err := decode("ArticleCleanedV1", data, &m, func() string { return m.SchemaVersion }); err != nil {
+	if err := decode("ArticleCleanedV1", data, &m, &m.SchemaVersion); err != nil {
 		return m, err
 	}
 	return m, m.Validate()
@@ -167,17 +167,17 @@ func DecodeCleaned(data []byte) (ArticleCleanedV1, error) {
 // DecodeTagged decodes and validates an ArticleTaggedV1.
 func DecodeTagged(data []byte) (ArticleTaggedV1, error) {
 	var m ArticleTaggedV1
-	if err := decode("ArticleTaggedV1", data, &m, func() string { return m.SchemaVersion }); err != nil {
+	if err := decode("ArticleTaggedV1", data, &m, &m.SchemaVersion); err != nil {
 		return m, err
 	}
 	return m, m.Validate()
 }
 
 // decode unmarshals data into v in one pass and then checks the version v
-// carries. Only when that fails does it look at schema_version alone, so a
+// carries (version points at its field). Only when that fails does it look at schema_version alone, so a
 // future major that is not even shaped like this one is still reported as
 // ErrUnknownVersion rather than as invalid.
-func decode(typ string, data []byte, v any, version func() string) error {
+func decode(typ string, data []byte, v any, version *string) error {
 	if err := json.Unmarshal(data, v); err != nil {
 		var head struct {
 			SchemaVersion *string `json:"schema_version"`
@@ -193,11 +193,10 @@ func decode(typ string, data []byte, v any, version func() string) error {
 		}
 		return fmt.Errorf("%w: %s: %v", ErrInvalid, typ, err)
 	}
-	ver := version()
-	if ver == "" {
+	if *version == "" {
 		return &FieldError{Type: typ, Field: "schema_version", Reason: "is missing"}
 	}
-	return checkVersion(typ, ver)
+	return checkVersion(typ, *version)
 }
 
 func checkVersion(typ, v string) error {

@@ -2,6 +2,7 @@ package deploycheck
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -188,6 +189,28 @@ func TestLocalReplaces(t *testing.T) {
 				if got[i] != tc.want[i] {
 					t.Errorf("got %v, want %v", got, tc.want)
 				}
+			}
+		})
+	}
+}
+
+// TestServicesBuildOutsideWorkspace resolves every service's packages as
+// the image build does (GOWORK=off: the service's own go.mod and go.sum,
+// the local modules by replace). A dependency added to a shared module
+// but missing from a service's go.sum passes every workspace build and
+// breaks only that service's image.
+func TestServicesBuildOutsideWorkspace(t *testing.T) {
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Fatalf("the go command is needed: %v", err)
+	}
+	for _, svc := range services {
+		t.Run(svc, func(t *testing.T) {
+			t.Parallel()
+			cmd := exec.Command("go", "list", "-deps", "-mod=readonly", ".")
+			cmd.Dir = filepath.Join(root(t), "services", svc)
+			cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=")
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("GOWORK=off go list in services/%s: %v\n%s", svc, err, out)
 			}
 		})
 	}

@@ -129,17 +129,26 @@ func Encode(v any) ([]byte, error) {
 // wrote it). The body aliases data.
 func DecodeFetched(data []byte) (ArticleFetchedV1, error) {
 	const typ = "ArticleFetchedV1"
-	var m ArticleFetchedV1
-	i := bytes.IndexByte(data, '\n')
-	if i < 0 || !json.Valid(data[:i]) {
-		// Plain JSON, pretty-printed or on one line.
+	plain := func() (ArticleFetchedV1, error) {
+		var m ArticleFetchedV1
 		if err := decode(typ, data, &m, &m.SchemaVersion); err != nil {
 			return m, err
 		}
 		return m, m.Validate()
 	}
+	// The wire form's first line is a whole object; that of pretty-printed
+	// JSON is not, or rarely (then the head does not decode and the whole
+	// does): the head is scanned once on the hot path.
+	i := bytes.IndexByte(data, '\n')
+	if i < 0 || !bytes.HasSuffix(bytes.TrimRight(data[:i], " \t\r"), []byte("}")) {
+		return plain()
+	}
+	var m ArticleFetchedV1
 	head, body := data[:i], data[i+1:]
 	if err := decode(typ, head, &m, &m.SchemaVersion); err != nil {
+		if json.Valid(data) {
+			return plain()
+		}
 		return m, err
 	}
 	switch {

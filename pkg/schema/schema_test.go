@@ -88,6 +88,15 @@ func TestFetchedRoundTrip(t *testing.T) {
 			m.SchemaVersion = "1.0"
 			return schema.Encode(m)
 		}},
+		// Plain JSON pretty-printed, as an operator may re-drive it.
+		{encoding: schema.EncodingS2, maxBody: len(page) / 5, wire: func(m schema.ArticleFetchedV1) ([]byte, error) {
+			return json.MarshalIndent(m, "", "  ")
+		}},
+		// ... with a first line that happens to end an object.
+		{encoding: schema.EncodingS2, maxBody: len(page) / 5, wire: func(m schema.ArticleFetchedV1) ([]byte, error) {
+			b, err := schema.Encode(m)
+			return bytes.Replace(b, []byte(`"response":{`), []byte(`"stages_note":{}`+"\n"+`,"response":{`), 1), err
+		}},
 	}
 	for _, tc := range tests {
 		m := fetched(t)

@@ -3,7 +3,7 @@ package schema
 import "time"
 
 // Version is the schema version this package writes.
-const Version = "1.1"
+const Version = "1.2"
 
 // FeedItem is the feed entry an article came from.
 type FeedItem struct {
@@ -46,6 +46,13 @@ const (
 	EncodingS2       = "s2" // since 1.1; the default
 )
 
+// FilterStripped is ArticleFetchedV1.BodyFilter for a page whose script
+// (other than JSON-LD) and style contents were dropped by
+// [markup.Strip]; since 1.2.
+//
+// [markup.Strip]: https://pkg.go.dev/github.com/newsflow/newsflow/pkg/schema/markup#Strip
+const FilterStripped = "stripped"
+
 // ArticleFetchedV1 is published by the fetcher for every new or updated page.
 type ArticleFetchedV1 struct {
 	SchemaVersion string   `json:"schema_version"`
@@ -57,6 +64,9 @@ type ArticleFetchedV1 struct {
 	Update        bool     `json:"update,omitempty"`
 	Response      Response `json:"response"`
 	BodyEncoding  string   `json:"body_encoding"`
+	// BodyFilter says what was taken out of the page before it was
+	// published: "" nothing, FilterStripped script and style contents.
+	BodyFilter string `json:"body_filter,omitempty"`
 	// Body travels after the JSON on the wire (see EncodeFetched);
 	// BodyBytes is its length there.
 	Body      []byte   `json:"body,omitempty"`

@@ -16,8 +16,8 @@
 // # Fields
 //
 // ArticleFetchedV1 (fetcher → cleaner):
-//   - schema_version: "1.1" ("1.0" had the body base64 inside the JSON and
-//     no s2; readers of 1.1 read both).
+//   - schema_version: "1.2" ("1.0" had the body base64 inside the JSON and
+//     no s2; 1.1 had no body_filter; readers of 1.2 read all three).
 //   - id: stable article id, hex SHA-256 prefix of the canonical URL.
 //   - url: the URL the page was requested at (the feed item's link).
 //   - final_url: the URL after redirects.
@@ -27,7 +27,12 @@
 //   - update: true when this id was published before with another content hash.
 //   - response: status, content_type, charset (as declared), etag,
 //     last_modified, fetched_at, size (raw body bytes).
-//   - body: the raw HTML bytes, compressed as body_encoding says ("s2", the
+//   - body_filter: "stripped" when the fetcher dropped the contents of the
+//     page's script (other than JSON-LD) and style elements, which no stage
+//     reads and which are half a news page's bytes (package markup); absent
+//     for the page as fetched. content_hash and response.size are the raw
+//     page's either way.
+//   - body: the HTML bytes, compressed as body_encoding says ("s2", the
 //     default, "zstd" or "identity"). On the wire ([EncodeFetched]) the body
 //     follows the JSON line and a newline, as it is, and body_bytes gives
 //     its length; use [DecodeFetched] and [ArticleFetchedV1.HTML] to read it.

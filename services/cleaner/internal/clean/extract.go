@@ -16,6 +16,8 @@ import (
 	"golang.org/x/net/html/charset"
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/transform"
+
+	"github.com/newsflow/newsflow/pkg/schema/markup"
 )
 
 // DefaultMaxBytes caps the page size when Options.MaxBytes is zero.
@@ -84,7 +86,11 @@ func extract(pageURL string, r io.Reader, contentType string, opt Options, filte
 		if cap(bufs.out) < len(src) {
 			bufs.out = make([]byte, 0, len(src)) // the filter only shortens
 		}
-		bufs.out = filterMarkup(bufs.out[:0], src, !hasRule)
+		if hasRule {
+			bufs.out = markup.Strip(bufs.out[:0], src)
+		} else {
+			bufs.out = markup.Trim(bufs.out[:0], src)
+		}
 		src = bufs.out
 	}
 	doc, err := html.Parse(bytes.NewReader(src))

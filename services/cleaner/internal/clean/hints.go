@@ -441,3 +441,14 @@ func styleHidden(style string) bool {
 	s = strings.ReplaceAll(s, " ", "")
 	return strings.Contains(s, "display:none") || strings.Contains(s, "visibility:hidden")
 }
+
+func lowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+func isASCIILetter(c byte) bool {
+	return c|0x20 >= 'a' && c|0x20 <= 'z'
+}

@@ -74,29 +74,14 @@ func (t *textBuf) write(s string) {
 }
 
 func (t *textBuf) put(r rune, raw string) {
-	if t.space && t.started {
-		last := t.b[len(t.b)-1]
-		if last != '\n' {
-			t.b = append(t.b, ' ')
-		}
-	}
-	t.space = false
-	t.started = true
-	t.b = append(t.b, raw...)
-	if t.inLink {
-		t.links++
-		if t.lead == t.chars {
-			t.lead++
-		}
-	}
-	t.chars++
+	var punct, commas int
 	switch r {
 	case ',', '،', '、', '，':
-		t.commas++
-		t.punct++
+		punct, commas = 1, 1
 	case '.', '!', '?', ';', ':', '。', '！', '？', '؟', '।':
-		t.punct++
+		punct = 1
 	}
+	t.putRun(raw, 1, punct, commas)
 }
 
 // Classes of bytes for write: ASCII sentence punctuation, spaces, and
@@ -125,23 +110,25 @@ var asciiClass = func() (c [256]uint8) {
 // putASCII is put for a run of visible ASCII characters holding punct
 // sentence punctuation marks, commas among them.
 func (t *textBuf) putASCII(run string, punct, commas int) {
-	if t.space && t.started {
-		last := t.b[len(t.b)-1]
-		if last != '\n' {
-			t.b = append(t.b, ' ')
-		}
+	t.putRun(run, len(run), punct, commas)
+}
+
+// putRun appends run, chars visible characters, after the space pending
+// before it, and counts them.
+func (t *textBuf) putRun(run string, chars, punct, commas int) {
+	if t.space && t.started && t.b[len(t.b)-1] != '\n' {
+		t.b = append(t.b, ' ')
 	}
 	t.space = false
 	t.started = true
 	t.b = append(t.b, run...)
-	n := len(run)
 	if t.inLink {
-		t.links += n
+		t.links += chars
 		if t.lead == t.chars {
-			t.lead += n
+			t.lead += chars
 		}
 	}
-	t.chars += n
+	t.chars += chars
 	t.punct += punct
 	t.commas += commas
 }

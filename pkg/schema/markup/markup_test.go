@@ -1,19 +1,19 @@
-package clean
+package markup
 
 import (
 	"bytes"
+	"compress/gzip"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
-	"reflect"
 	"strings"
 	"testing"
 
-	"github.com/newsflow/newsflow/services/cleaner/internal/evaluate"
 	"golang.org/x/net/html"
 )
 
-func TestFilterMarkup(t *testing.T) {
+func TestStrip(t *testing.T) {
 	t.Parallel()
 	tests := []struct{ name, in, want string }{
 		{"script dropped", `<p>a</p><script>var x = "<b>";</script><p>b</p>`, `<p>a</p><script></script><p>b</p>`},
@@ -37,13 +37,13 @@ func TestFilterMarkup(t *testing.T) {
 		{"lone angle", `a < b and c <3 d`, `a < b and c <3 d`},
 	}
 	for _, tc := range tests {
-		if got := string(filterMarkup(nil, []byte(tc.in), false)); got != tc.want {
+		if got := string(filter(nil, []byte(tc.in), false)); got != tc.want {
 			t.Errorf("%s:\n got %q\nwant %q", tc.name, got, tc.want)
 		}
 	}
 }
 
-func TestFilterMarkupTrim(t *testing.T) {
+func TestTrim(t *testing.T) {
 	t.Parallel()
 	tests := []struct{ name, in, want string }{
 		{"comment text", `a<!-- <p>x</p> -->b<!---->c<!-->d`, `a<!---->b<!---->c<!-->d`},
@@ -62,74 +62,25 @@ func TestFilterMarkupTrim(t *testing.T) {
 		{"script type", `<script type="application/ld+json" id=x data-y=z>{}</script>`, `<script type="application/ld+json" id=x>{}</script>`},
 	}
 	for _, tc := range tests {
-		if got := string(filterMarkup(nil, []byte(tc.in), true)); got != tc.want {
+		if got := string(filter(nil, []byte(tc.in), true)); got != tc.want {
 			t.Errorf("%s:\n got %q\nwant %q", tc.name, got, tc.want)
 		}
 	}
 }
 
-// TestFilterMarkupChangesNothing extracts every benchmark and seed page
-// with and without the filtering: the articles must be identical.
-func TestFilterMarkupChangesNothing(t *testing.T) {
+// TestTrimKeepsTree parses every benchmark and seed page stripped and
+// trimmed: apart from the dropped attributes and comment text, the trees
+// must be identical.
+func TestTrimKeepsTree(t *testing.T) {
 	t.Parallel()
-	c, err := evaluate.LoadCorpus(benchmarkDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pages := map[string][]byte{}
-	for _, id := range c.IDs {
-		pages[c.URLs[id]] = c.HTML[id]
-	}
-	seeds, _ := filepath.Glob(filepath.Join(seedsDir, "html", "*.html"))
-	for _, s := range seeds {
-		page, err := os.ReadFile(s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		pages["https://example.com/"+filepath.Base(s)] = page
-	}
-	for url, page := range pages {
-		a, errA := extract(url, bytes.NewReader(page), "text/html", Options{}, true)
-		b, errB := extract(url, bytes.NewReader(page), "text/html", Options{}, false)
-		if (errA == nil) != (errB == nil) {
-			t.Errorf("%s: errors differ: %v / %v", url, errA, errB)
-			continue
-		}
-		if !reflect.DeepEqual(a, b) {
-			t.Errorf("%s: filtering the markup changed the article", url)
-		}
-	}
-}
-
-// TestFilterMarkupKeepsTree parses every benchmark and seed page filtered
-// with and without trimming: apart from the dropped attributes and comment
-// text, the trees must be identical.
-func TestFilterMarkupKeepsTree(t *testing.T) {
-	t.Parallel()
-	c, err := evaluate.LoadCorpus(benchmarkDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pages := map[string][]byte{}
-	for _, id := range c.IDs {
-		pages[id] = c.HTML[id]
-	}
-	seeds, _ := filepath.Glob(filepath.Join(seedsDir, "html", "*.html"))
-	for _, s := range seeds {
-		page, err := os.ReadFile(s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		pages[filepath.Base(s)] = page
-	}
-	for name, page := range pages {
+	for name, page := range realPages(t) {
 		if err := sameTrimmedTree(page); err != nil {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
 }
 
-func FuzzFilterMarkup(f *testing.F) {
+func FuzzTrim(f *testing.F) {
 	for _, s := range []string{
 		`<div class=a id=b data-x="<script>">x</div><script>y</script>`,
 		`<p class=x/ title=y>a<br/ class=z><img src=x/>`,
@@ -159,11 +110,11 @@ func FuzzFilterMarkup(f *testing.F) {
 // sameTrimmedTree checks that trimming the page changes its parse tree
 // only as intended.
 func sameTrimmedTree(page []byte) error {
-	trimmed, err := html.Parse(bytes.NewReader(filterMarkup(nil, page, true)))
+	trimmed, err := html.Parse(bytes.NewReader(filter(nil, page, true)))
 	if err != nil {
 		return err
 	}
-	full, err := html.Parse(bytes.NewReader(filterMarkup(nil, page, false)))
+	full, err := html.Parse(bytes.NewReader(filter(nil, page, false)))
 	if err != nil {
 		return err
 	}
@@ -284,4 +235,54 @@ func lowerAll(b []byte) []byte {
 		l[i] = lowerASCII(c)
 	}
 	return l
+}
+
+// realPages are the benchmark corpus's pages and the seed pages, by name.
+func realPages(t testing.TB) map[string][]byte {
+	t.Helper()
+	pages := map[string][]byte{}
+	gz, _ := filepath.Glob("../../../testdata/corpus/article-extraction-benchmark/html/*.html.gz")
+	for _, p := range gz {
+		f, err := os.Open(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		zr, err := gzip.NewReader(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		page, err := io.ReadAll(zr)
+		_ = f.Close()
+		if err != nil {
+			t.Fatalf("%s: %v", p, err)
+		}
+		pages[filepath.Base(p)] = page
+	}
+	seeds, _ := filepath.Glob("../../../testdata/seeds/html/*.html")
+	for _, p := range seeds {
+		page, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pages[filepath.Base(p)] = page
+	}
+	if len(gz) < 100 || len(seeds) == 0 {
+		t.Fatalf("found %d benchmark and %d seed pages under testdata/", len(gz), len(seeds))
+	}
+	return pages
+}
+
+// TestIdempotent: the fetcher strips, the cleaner trims what it gets; that
+// must be what trimming the page as fetched gives.
+func TestIdempotent(t *testing.T) {
+	t.Parallel()
+	for name, page := range realPages(t) {
+		s := Strip(nil, page)
+		if !bytes.Equal(Strip(nil, s), s) {
+			t.Errorf("%s: Strip of a stripped page changed it", name)
+		}
+		if !bytes.Equal(Trim(nil, s), Trim(nil, page)) {
+			t.Errorf("%s: Trim of the stripped page differs from Trim of the page", name)
+		}
+	}
 }

@@ -1,9 +1,27 @@
-package clean
+// Package markup filters HTML pages before they are parsed or passed on,
+// reading tags exactly as golang.org/x/net/html's tokenizer does, so that
+// the filtered page parses to the same tree minus what was dropped.
+//
+// Strip drops what no stage of the pipeline reads: the contents of script
+// (other than JSON-LD) and style elements, over half the bytes of a news
+// page. The fetcher strips pages before publishing them; the cleaner trims
+// them before parsing. Both are idempotent: Strip(Strip(p)) == Strip(p),
+// and Trim of a stripped page is Trim of the page.
+package markup
 
 import "bytes"
 
-// filterMarkup appends the page src to dst without what the extractor
-// never reads, so the parser has less to tokenize and keep as strings:
+// Strip appends the page src to dst without the contents of its script
+// (other than JSON-LD) and style elements.
+func Strip(dst, src []byte) []byte { return filter(dst, src, false) }
+
+// Trim is Strip that also drops comment text and the attributes that
+// neither newsflow's extractor nor the parser reads (see keptAttr). Site
+// rules, whose selectors may test any attribute, need Strip instead.
+func Trim(dst, src []byte) []byte { return filter(dst, src, true) }
+
+// filter appends the page src to dst without what the extractor never
+// reads, so the parser has less to tokenize and keep as strings:
 //
 //   - the contents of <script> (other than JSON-LD) and <style> elements:
 //     over half the bytes of a news page;
@@ -16,7 +34,7 @@ import "bytes"
 // data attribute) are never mistaken for markup, and the raw text of
 // title, textarea, noscript and the like is copied as is, since "<script"
 // there is only text.
-func filterMarkup(dst, src []byte, trim bool) []byte {
+func filter(dst, src []byte, trim bool) []byte {
 	// Tags rarely have more attributes than this; more spill to the heap.
 	var spans [32]attrSpan
 	for len(src) > 0 {

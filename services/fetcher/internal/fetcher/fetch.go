@@ -12,6 +12,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/newsflow/newsflow/pkg/schema"
+	"github.com/newsflow/newsflow/pkg/schema/markup"
 	"github.com/newsflow/newsflow/pkg/service/bus"
 	"github.com/newsflow/newsflow/pkg/service/logx"
 	"github.com/newsflow/newsflow/services/fetcher/internal/feed"
@@ -198,13 +199,26 @@ func (f *Fetcher) pollFeed(ctx context.Context, fd feedlist.Feed, st state.FeedS
 		f.log.Info("Feed has more items than --max-items; the rest are ignored.", zap.String(logx.KeyFeedURL, fd.URL),
 			zap.Int("items", parsed.TotalItems), zap.Int("kept", len(parsed.Items)))
 	}
-	ids := map[string]bool{}
+	// The items' seen-state is read for the whole feed at once: a feed
+	// polled again is mostly items already seen.
+	var cands []itemCandidate
 	for _, it := range parsed.Items {
+		if c, ok := f.itemCandidate(p, it); ok {
+			cands = append(cands, c)
+		}
+	}
+	sis := make([]state.SeenItem, len(cands))
+	for i, c := range cands {
+		sis[i] = c.si
+	}
+	verdicts, errs := f.seen.CheckAll(ctx, sis)
+	ids := map[string]bool{}
+	for i, c := range cands {
 		if ctx.Err() != nil {
 			p.checkFailed = true
 			break
 		}
-		j := f.itemJob(ctx, p, parsed.Title, it)
+		j := f.itemJob(ctx, p, parsed.Title, c, verdicts[i], errs[i])
 		if j == nil {
 			continue
 		}
@@ -247,20 +261,31 @@ func (f *Fetcher) pollFailed(p *polled, err error) {
 	f.log.Warn("Feed poll failed.", zap.String(logx.KeyFeedURL, p.feed.URL), zap.String("class", p.class), zap.Error(err))
 }
 
-// itemJob checks an item against the seen store and returns the job to
-// fetch its page, or nil when it was seen before.
-func (f *Fetcher) itemJob(ctx context.Context, p *polled, feedTitle string, it feed.Item) *articleJob {
+// itemCandidate is a feed item with a usable link, keyed for the seen store.
+type itemCandidate struct {
+	item          feed.Item
+	si            state.SeenItem
+	id, canonical string
+}
+
+func (f *Fetcher) itemCandidate(p *polled, it feed.Item) (itemCandidate, bool) {
 	id, canonical, err := schema.ArticleID(it.Link)
 	if err != nil {
 		f.articleFailed()
 		f.log.Warn("Item has no usable link.", zap.String(logx.KeyFeedURL, p.feed.URL), zap.String("guid", it.GUID), zap.Error(err))
-		return nil
+		return itemCandidate{}, false
 	}
 	// Items without a GUID are keyed by their URL within the feed, so every
 	// item has a feed-scoped key and edits are told from other feeds' copies.
 	si := state.SeenItem{FeedURL: p.feed.URL, GUID: firstNonEmpty(it.GUID, canonical), URL: it.Link, Title: it.Title,
 		ContentHash: it.ContentHash()}
-	v, err := f.seen.Check(ctx, si)
+	return itemCandidate{item: it, si: si, id: id, canonical: canonical}, true
+}
+
+// itemJob returns the job to fetch an item's page given the seen store's
+// verdict on it, or nil when it was seen before.
+func (f *Fetcher) itemJob(ctx context.Context, p *polled, feedTitle string, c itemCandidate, v state.Verdict, err error) *articleJob {
+	it, si, id, canonical := c.item, c.si, c.id, c.canonical
 	if err != nil {
 		p.checkFailed = true
 		f.articleFailed()
@@ -312,7 +337,15 @@ func (f *Fetcher) fetchArticle(ctx context.Context, j *articleJob) {
 	}
 	hash := schema.ContentHash(resp.Body)
 	msg := f.message(j, resp, hash)
-	if err := msg.SetHTMLEncoded(resp.Body, f.cfg.BodyEncoding); err != nil {
+	body := resp.Body
+	if f.cfg.StripScripts {
+		// Half the bytes of a news page are scripts and styles, which no
+		// stage reads: fewer to compress, store in the stream and send.
+		if s, ok := markup.StripPage(body, msg.Response.ContentType); ok {
+			body, msg.BodyFilter = s, schema.FilterStripped
+		}
+	}
+	if err := msg.SetHTMLEncoded(body, f.cfg.BodyEncoding); err != nil {
 		j.outcome = failedPermanent
 		f.articleFailed()
 		log.Error("Compressing the page.", zap.Error(err))
@@ -384,7 +417,7 @@ func (f *Fetcher) message(j *articleJob, resp *httpx.Response, hash string) sche
 // letter was stored.
 func (f *Fetcher) deadLetter(ctx context.Context, log *zap.Logger, msg schema.ArticleFetchedV1, cause error) bool {
 	size := msg.Response.Size
-	msg.Body, msg.BodyEncoding = nil, schema.EncodingIdentity
+	msg.Body, msg.BodyEncoding, msg.BodyFilter = nil, schema.EncodingIdentity, ""
 	data, _ := schema.Encode(msg)
 	dl := bus.DeadLetter{Stage: schema.StageFetcher, Reason: "too_large",
 		Error:   fmt.Sprintf("page of %d bytes does not fit a NATS message even compressed: %v", size, cause),

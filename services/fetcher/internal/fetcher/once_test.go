@@ -21,6 +21,10 @@ import (
 	"github.com/newsflow/newsflow/pkg/service/natstest"
 )
 
+// storyScripts are the scripts of every story page: a tracker, which the
+// fetcher strips, and JSON-LD, which it keeps.
+const storyScripts = `<script>var tracker = "TRACKER-CODE";</script><script type="application/ld+json">{"headline":"LD"}</script>`
+
 // newsServer serves one RSS feed whose items link to pages on the same
 // server; with huge, the feed also lists /huge, a page too large for a NATS
 // message even compressed, and /missing, a 404.
@@ -43,7 +47,8 @@ func newsServer(t *testing.T, pages int, huge bool) *httptest.Server {
 	})
 	mux.HandleFunc("/story/", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		fmt.Fprintf(w, "<html><head><title>%s</title></head><body><article><p>%s</p></article></body></html>", r.URL.Path, strings.Repeat("Words of the story. ", 50))
+		fmt.Fprintf(w, "<html><head><title>%s</title>%s</head><body><article><p>%s</p></article></body></html>", r.URL.Path,
+			storyScripts, strings.Repeat("Words of the story. ", 50))
 	})
 	mux.HandleFunc("/huge", func(w http.ResponseWriter, r *http.Request) {
 		// Random-looking text does not compress below the 1 MB limit.
@@ -87,6 +92,21 @@ func runOnce(t *testing.T, cfg Config) Totals {
 	return totals
 }
 
+func TestStripScriptsOff(t *testing.T) {
+	t.Parallel()
+	s := natstest.RunJetStream(t)
+	srv := newsServer(t, 2, false)
+	if totals := runOnce(t, testConfig(t, s.ClientURL(), newsFeeds(t, srv), "--strip-scripts=false")); totals.Published != 2 {
+		t.Fatalf("totals = %+v, want 2 published", totals)
+	}
+	for _, a := range fetchedMessages(t, natstest.Connect(t, s.ClientURL()).JS) {
+		html, err := a.HTML()
+		if err != nil || !bytes.Contains(html, []byte(storyScripts)) || a.BodyFilter != "" || a.Response.Size != len(html) {
+			t.Errorf("page not as fetched: %v filter %q size %d body %q", err, a.BodyFilter, a.Response.Size, html)
+		}
+	}
+}
+
 func TestRunOncePublishesArticles(t *testing.T) {
 	t.Parallel()
 	s := natstest.RunJetStream(t)
@@ -105,6 +125,11 @@ func TestRunOncePublishesArticles(t *testing.T) {
 		html, err := a.HTML()
 		if err != nil || !bytes.Contains(html, []byte("Words of the story.")) {
 			t.Fatalf("body: %v %q", err, html)
+		}
+		if bytes.Contains(html, []byte("TRACKER-CODE")) || !bytes.Contains(html, []byte(`{"headline":"LD"}`)) ||
+			a.BodyFilter != schema.FilterStripped || a.Response.Size != len(html)+len("TRACKER-CODE")+len(`var tracker = "";`) {
+			t.Errorf("page not stripped of its script (JSON-LD kept, size of the page as fetched): filter %q size %d body %q",
+				a.BodyFilter, a.Response.Size, html)
 		}
 		if a.Item.FeedURL != srv.URL+"/feed.xml" || a.Item.FeedTitle != "Wire" || a.Item.Title == "" || a.Item.GUID == "" ||
 			a.Item.PublishedAt == nil || len(a.Item.Categories) == 0 || len(a.Item.FeedTags) == 0 {

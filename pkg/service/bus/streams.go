@@ -3,6 +3,7 @@ package bus
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -74,12 +75,35 @@ func ConsumerConfig(h schema.Hop, w config.Worker) jetstream.ConsumerConfig {
 		MaxAckPending: w.MaxAckPending,
 		DeliverPolicy: jetstream.DeliverAllPolicy,
 		MaxWaiting:    512,
+		MemoryStorage: w.ConsumerMemory,
 	}
 }
 
-// EnsureConsumer creates or updates the stage's durable consumer.
+// EnsureConsumer creates or updates the stage's durable consumer. The
+// server cannot change an existing consumer's storage: one created with
+// the other setting keeps it (delete the consumer to switch; a work queue
+// keeps its messages meanwhile).
+//
+// State in memory is for single-replica streams only: on a replicated
+// stream the consumer is replicated too, and a node restarted without its
+// state left the consumer without a leader for long enough to fail the
+// cluster chaos test; there the state stays on file.
 func EnsureConsumer(ctx context.Context, js jetstream.JetStream, h schema.Hop, w config.Worker) (jetstream.Consumer, error) {
-	cons, err := js.CreateOrUpdateConsumer(ctx, h.Stream, ConsumerConfig(h, w))
+	cfg := ConsumerConfig(h, w)
+	if cfg.MemoryStorage {
+		st, err := js.Stream(ctx, h.Stream)
+		if err != nil {
+			return nil, fmt.Errorf("bus: consumer %s on %s: %w", h.Consumer, h.Stream, err)
+		}
+		if st.CachedInfo().Config.Replicas > 1 {
+			cfg.MemoryStorage = false
+		}
+	}
+	cons, err := js.CreateOrUpdateConsumer(ctx, h.Stream, cfg)
+	if err != nil && strings.Contains(err.Error(), "storage type can not be updated") {
+		cfg.MemoryStorage = !cfg.MemoryStorage
+		cons, err = js.CreateOrUpdateConsumer(ctx, h.Stream, cfg)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("bus: consumer %s on %s: %w", h.Consumer, h.Stream, err)
 	}

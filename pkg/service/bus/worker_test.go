@@ -117,6 +117,72 @@ func contract(t *testing.T, url string) {
 			t.Fatal(err)
 		}
 	})
+	t.Run("a held ack keeps the stream from emptying", func(t *testing.T) {
+		e := newEnv(t, url)
+		cfg := testWorker(1, 10)
+		cfg.AckWait, cfg.AckHold = 10*time.Minute, time.Minute // the hold never runs out here
+		stop := e.run(&bus.Worker{Config: cfg, Process: func(_ context.Context, m *bus.Message) ([]bus.Output, error) {
+			return []bus.Output{{Subject: schema.SubjectArticleCleanedV1, Data: m.Data, MsgID: "c-" + string(m.Data)}}, nil
+		}})
+		e.publish(1, "h1")
+		e.waitFor("first cleaned", func() bool { return e.streamMsgs(schema.StreamCleaned) == 1 })
+		time.Sleep(300 * time.Millisecond) // an ack sent at once would be in by now
+		if n := e.streamMsgs(schema.StreamFetched); n != 1 {
+			t.Fatalf("fetched stream holds %d after the first message, want 1 (its ack held)", n)
+		}
+		e.publish(1, "h2")
+		e.waitFor("second cleaned", func() bool { return e.streamMsgs(schema.StreamCleaned) == 2 })
+		e.waitFor("the first acked, the second held", func() bool { return e.streamMsgs(schema.StreamFetched) == 1 })
+		if err := stop(); err != nil {
+			t.Fatal(err)
+		}
+		e.waitFor("the held ack sent on shutdown", func() bool { return e.streamMsgs(schema.StreamFetched) == 0 })
+	})
+	t.Run("a held ack is sent when the hold runs out", func(t *testing.T) {
+		e := newEnv(t, url)
+		cfg := testWorker(2, 10)
+		cfg.AckHold = 100 * time.Millisecond
+		e.publish(3, "t")
+		stop := e.run(&bus.Worker{Config: cfg, Process: func(_ context.Context, m *bus.Message) ([]bus.Output, error) {
+			return []bus.Output{{Subject: schema.SubjectArticleCleanedV1, Data: m.Data, MsgID: "c-" + string(m.Data)}}, nil
+		}})
+		defer func() { _ = stop() }()
+		e.waitFor("all cleaned", func() bool { return e.streamMsgs(schema.StreamCleaned) == 3 })
+		e.waitFor("all acked while the worker runs", func() bool { return e.streamMsgs(schema.StreamFetched) == 0 })
+	})
+	for _, batch := range []bool{false, true} {
+		t.Run(fmt.Sprintf("a consumer lost by the server is re-created (batch %v)", batch), func(t *testing.T) {
+			e := newEnv(t, url)
+			cfg := testWorker(2, 10)
+			cfg.ConsumerMemory = true
+			w := &bus.Worker{Config: cfg}
+			out := func(m *bus.Message) bus.Output {
+				return bus.Output{Subject: schema.SubjectArticleCleanedV1, Data: m.Data, MsgID: "c-" + string(m.Data)}
+			}
+			if batch {
+				w.ProcessBatch = func(ctx context.Context, ms []*bus.Message) []error {
+					errs := make([]error, len(ms))
+					for i, m := range ms {
+						_, errs[i] = e.pub.Publish(ctx, out(m))
+					}
+					return errs
+				}
+			} else {
+				w.Process = func(_ context.Context, m *bus.Message) ([]bus.Output, error) { return []bus.Output{out(m)}, nil }
+			}
+			stop := e.run(w)
+			defer func() { _ = stop() }()
+			e.publish(3, "before")
+			e.waitFor("first messages cleaned", func() bool { return e.streamMsgs(schema.StreamCleaned) == 3 })
+			// What a restart of every NATS server does to a consumer kept in memory.
+			if err := e.conn.JS.DeleteConsumer(context.Background(), schema.StreamFetched, schema.ConsumerCleaner); err != nil {
+				t.Fatal(err)
+			}
+			e.publish(3, "after")
+			e.waitFor("messages published after the loss cleaned", func() bool { return e.streamMsgs(schema.StreamCleaned) == 6 })
+			e.waitFor("input drained", func() bool { return e.streamMsgs(schema.StreamFetched) == 0 })
+		})
+	}
 	t.Run("transient errors retry then succeed", func(t *testing.T) {
 		e := newEnv(t, url)
 		e.publish(5, "r")
@@ -305,6 +371,58 @@ func contract(t *testing.T, url string) {
 			t.Fatalf("after shutdown cleaned=%d queued=%d, want a sum of 6 with some cleaned", c, f)
 		}
 	})
+	t.Run("shutdown under load leaves nothing unacked", func(t *testing.T) {
+		// A stop that lands while a pull is under way must take what that
+		// pull brings: abandoned, those messages wait out AckWait.
+		e := newEnv(t, url)
+		ctx, cancel := context.WithCancel(context.Background())
+		var feeding sync.WaitGroup
+		feeding.Add(1)
+		go func() {
+			defer feeding.Done()
+			for i := 0; ctx.Err() == nil; i++ {
+				_, _ = e.pub.Publish(ctx, bus.Output{Subject: schema.SubjectArticleFetchedV1,
+					Data: []byte(fmt.Sprintf("l-%d", i)), MsgID: fmt.Sprintf("l-%d", i)})
+			}
+		}()
+		defer func() { cancel(); feeding.Wait() }()
+		for round := 0; round < 40; round++ {
+			for _, batch := range []bool{false, true} {
+				w := &bus.Worker{Config: testWorker(4, 32), ShutdownTimeout: 10 * time.Second}
+				if batch {
+					w.ProcessBatch = func(_ context.Context, ms []*bus.Message) []error { return make([]error, len(ms)) }
+				} else {
+					w.Process = func(_ context.Context, m *bus.Message) ([]bus.Output, error) { return nil, nil }
+				}
+				stop := e.run(w)
+				time.Sleep(time.Duration(5+round%10*5) * time.Millisecond)
+				if err := stop(); err != nil {
+					t.Fatal(err)
+				}
+				c, err := e.conn.JS.Consumer(context.Background(), schema.StreamFetched, schema.ConsumerCleaner)
+				if err != nil {
+					t.Fatal(err)
+				}
+				// The server takes acks in on its own queue: a moment may
+				// pass before the last ones count. An abandoned message
+				// stays pending for AckWait (2 s), twice this wait.
+				pending, deadline := 0, time.Now().Add(time.Second)
+				for {
+					info, err := c.Info(context.Background())
+					if err != nil {
+						t.Fatal(err)
+					}
+					if pending = info.NumAckPending; pending == 0 || time.Now().After(deadline) {
+						break
+					}
+					time.Sleep(10 * time.Millisecond)
+				}
+				if pending != 0 {
+					t.Fatalf("round %d (batch %v): %d messages left unacked after the worker stopped", round, batch, pending)
+				}
+			}
+		}
+	})
 	t.Run("duplicate msg id is stored once", func(t *testing.T) {
 		e := newEnv(t, url)
 		e.publish(3, "d")
@@ -347,5 +465,37 @@ func TestStreamConfig(t *testing.T) {
 		if sc.Retention != jetstream.WorkQueuePolicy || sc.Discard != jetstream.DiscardNew || sc.MaxBytes != c.MaxBytes {
 			t.Errorf("%s: %+v, want work queue, discard new, max bytes", h.Stream, sc)
 		}
+	}
+}
+
+// TestEnsureConsumerKeepsStorage: the server cannot change a consumer's
+// storage, so one created before the setting changed keeps its own.
+func TestEnsureConsumerKeepsStorage(t *testing.T) {
+	s := natstest.RunJetStream(t)
+	e := newEnv(t, s.ClientURL())
+	ctx := context.Background()
+	h := schema.Hops()[0]
+	cfg := testWorker(1, 1)
+	if _, err := bus.EnsureConsumer(ctx, e.conn.JS, h, cfg); err != nil {
+		t.Fatal(err)
+	}
+	cfg.ConsumerMemory, cfg.AckWait = true, 3*time.Second
+	// A new consumer on a single-replica stream keeps its state in memory.
+	other := schema.Hops()[1]
+	if c, err := bus.EnsureConsumer(ctx, e.conn.JS, other, cfg); err != nil {
+		t.Fatal(err)
+	} else if info, err := c.Info(ctx); err != nil || !info.Config.MemoryStorage {
+		t.Fatalf("new consumer: %v, memory storage %v; want memory", err, info != nil && info.Config.MemoryStorage)
+	}
+	cons, err := bus.EnsureConsumer(ctx, e.conn.JS, h, cfg)
+	if err != nil {
+		t.Fatalf("a consumer on file storage, asked for memory: %v", err)
+	}
+	info, err := cons.Info(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Config.MemoryStorage || info.Config.AckWait != 3*time.Second {
+		t.Fatalf("config %+v: want file storage kept and the rest updated", info.Config)
 	}
 }

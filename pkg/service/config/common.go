@@ -46,7 +46,11 @@ type Worker struct {
 	MaxAttempts   int
 	Backoff       []time.Duration
 	AckWait       time.Duration
+	AckHold       time.Duration
 	MaxAckPending int
+	// ConsumerMemory keeps the consumer's delivery state in the server's
+	// memory instead of a file rewritten up to ten times a second.
+	ConsumerMemory bool
 }
 
 // AddCommon registers the shared entries. httpAddr is the service's default
@@ -76,13 +80,16 @@ func AddCommon(s *Set, c *Common, httpAddr string) {
 	s.Bool(&c.Pprof, "pprof", "NEWSFLOW_PPROF", false, "Serve Go's profiler under /debug/pprof/ on the ops address (keep that address private).")
 }
 
-// AddWorker registers the entries of a consuming stage.
-func AddWorker(s *Set, w *Worker, concurrency, batch int) {
+// AddWorker registers the entries of a consuming stage. batchWait is the
+// stage's default for how long messages that trickle in may gather.
+func AddWorker(s *Set, w *Worker, concurrency, batch int, batchWait time.Duration) {
 	s.Int(&w.Concurrency, "concurrency", "NEWSFLOW_CONCURRENCY", concurrency, "Messages processed at once by this replica.")
 	s.Int(&w.Batch, "batch", "NEWSFLOW_BATCH", batch, "Messages pulled per request at most (the sink's largest batch).")
-	s.Duration(&w.BatchWait, "batch-wait", "NEWSFLOW_BATCH_WAIT", 100*time.Millisecond, "Longest a batch waits to fill once its first message is in (the sink's flush delay); a backlog is taken at once.")
+	s.Duration(&w.BatchWait, "batch-wait", "NEWSFLOW_BATCH_WAIT", batchWait, "When messages trickle in, how long they may gather before the next pull takes them in one go (the sink's flush delay; each message waits at most this long); a backlog is taken at once.")
 	s.Int(&w.MaxAttempts, "max-attempts", "NEWSFLOW_MAX_ATTEMPTS", 5, "Deliveries before a message is dead-lettered.")
 	s.Durations(&w.Backoff, "backoff", "NEWSFLOW_BACKOFF", []time.Duration{time.Second, 5 * time.Second, 30 * time.Second, 2 * time.Minute}, "Redelivery delays after a failure, by attempt.")
 	s.Duration(&w.AckWait, "ack-wait", "NEWSFLOW_ACK_WAIT", 30*time.Second, "Time before an unacknowledged message is redelivered (kept alive by in-progress acks while working).")
+	s.Duration(&w.AckHold, "ack-hold", "NEWSFLOW_ACK_HOLD", 250*time.Millisecond, "How long a finished message's ack may wait for the next one, so a stage that keeps up does not empty its stream after every message (costly for the NATS file store); 0 acks at once. At most AckWait/10.")
 	s.Int(&w.MaxAckPending, "max-ack-pending", "NEWSFLOW_MAX_ACK_PENDING", 1000, "Messages in flight across all replicas of the stage; caps scale-out.")
+	s.Bool(&w.ConsumerMemory, "consumer-memory", "NEWSFLOW_CONSUMER_MEMORY", true, "Keep the stage consumer's delivery state in NATS memory, not in a file the server rewrites up to 10 times a second; single-replica streams only (replicated ones keep it on file). Unacked messages stay in the work-queue stream either way: after a NATS restart the consumer is re-created and delivers them again (delivery counts start over). Applies when the consumer is created.")
 }

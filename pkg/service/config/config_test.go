@@ -17,7 +17,7 @@ func table() (*config.Set, *config.Common, *config.Worker) {
 	var w config.Worker
 	s := config.New("test")
 	config.AddCommon(s, &c, "127.0.0.1:9000")
-	config.AddWorker(s, &w, 4, 16)
+	config.AddWorker(s, &w, 4, 16, 100*time.Millisecond)
 	return s, &c, &w
 }
 

@@ -1,6 +1,8 @@
 package tagger
 
 import (
+	"time"
+
 	"github.com/newsflow/newsflow/pkg/service/config"
 )
 
@@ -15,7 +17,7 @@ type Config struct {
 func Table(c *Config) *config.Set {
 	s := config.New("tagger")
 	config.AddCommon(s, &c.Common, "127.0.0.1:8083")
-	config.AddWorker(s, &c.Worker, 4, 32)
+	config.AddWorker(s, &c.Worker, 4, 32, 50*time.Millisecond)
 	s.Strings(&c.Topics, "topics", "NEWSFLOW_TAGGER_TOPICS", nil, "Topic files (aliases, partners, gazetteer, negative patterns) used instead of the built-in ISIS/coalition topic; comma-separated.")
 	return s
 }

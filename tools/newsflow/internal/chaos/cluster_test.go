@@ -1,6 +1,7 @@
 package chaos_test
 
 import (
+	"context"
 	"strings"
 	"syscall"
 	"testing"
@@ -41,6 +42,16 @@ func TestClusterNodeLoss(t *testing.T) {
 	}
 	if info := r.streamInfo(schema.StreamFetched); info.Config.Replicas != 3 {
 		t.Fatalf("stream %s has %d replicas, want 3", schema.StreamFetched, info.Config.Replicas)
+	}
+	// Replicated consumers keep their state on file (NEWSFLOW_CONSUMER_MEMORY
+	// is for single-replica streams): in memory, a node restarted without it
+	// left the consumer without a leader for over 30 s.
+	r.waitFor("the cleaner's consumer", time.Minute, func() bool {
+		_, err := r.js.Consumer(context.Background(), schema.StreamFetched, schema.ConsumerCleaner)
+		return err == nil
+	})
+	if ci := r.consumerInfo(schema.StreamFetched, schema.ConsumerCleaner); ci.Config.MemoryStorage {
+		t.Fatalf("consumer %s on a replicated stream keeps its state in memory", schema.ConsumerCleaner)
 	}
 	leaderOf := func() string {
 		info := r.streamInfo(schema.StreamFetched)

@@ -226,7 +226,9 @@ func openState(ctx context.Context, cfg Config, b buckets, js jetstream.JetStrea
 		return nil, nil, nil, fmt.Errorf("fetcher: feed state: %w", err)
 	}
 	seen, err := state.OpenSeen(ctx, js, state.SeenOptions{Bucket: b.seen, TTL: cfg.SeenTTL, TitleWindow: cfg.TitleWindow,
-		Replicas: b.replicas, Storage: b.storage})
+		Replicas: b.replicas, Storage: b.storage, OnKeyByKey: func(err error) {
+			log.Warn("Seen items are read one key at a time from now on.", zap.String("bucket", b.seen), zap.Error(err))
+		}})
 	if err != nil {
 		cleanup()
 		return nil, nil, nil, fmt.Errorf("fetcher: seen items: %w", err)

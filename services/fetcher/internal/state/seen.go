@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -38,16 +39,23 @@ type SeenOptions struct {
 	TitleWindow time.Duration
 	Replicas    int
 	Storage     jetstream.StorageType
+	// OnKeyByKey, if set, is told once why the store gave up reading many
+	// keys in one request (an older server, no answer, no permission).
+	OnKeyByKey func(error)
 }
 
 // Seen de-duplicates feed items before their pages are fetched: by GUID
 // (scoped to the feed, since GUIDs such as "1" are not unique across
 // feeds), then by canonical URL, then by normalised title within a window.
 type Seen struct {
+	js     jetstream.JetStream
 	kv     jetstream.KeyValue
 	o      SeenOptions
 	keyTTL bool // the server supports per-key TTL (title keys expire on their own)
-	now    func() time.Time
+	// noMulti: the server answered a multi-key direct get as it answers
+	// a request it does not know (nats-server before 2.11).
+	noMulti atomic.Bool
+	now     func() time.Time
 }
 
 // SeenItem is what Check and Mark need of a feed item.
@@ -130,7 +138,7 @@ func OpenSeen(ctx context.Context, js jetstream.JetStream, o SeenOptions) (*Seen
 	if err != nil {
 		return nil, fmt.Errorf("state: seen bucket status: %w", err)
 	}
-	return &Seen{kv: kv, o: o, keyTTL: st.LimitMarkerTTL() > 0, now: time.Now}, nil
+	return &Seen{js: js, kv: kv, o: o, keyTTL: st.LimitMarkerTTL() > 0, now: time.Now}, nil
 }
 
 type seenKey struct{ by, key string }
@@ -171,17 +179,69 @@ func (s *Seen) keys(it SeenItem) []seenKey {
 // Known GUID and URL entries are refreshed when half their TTL has passed,
 // so an item that stays in its feed is never forgotten and re-fetched.
 func (s *Seen) Check(ctx context.Context, it SeenItem) (Verdict, error) {
+	return s.check(ctx, it, s.keys(it), s.getOne)
+}
+
+// CheckAll is Check for many items, such as a feed's, with all their keys
+// read in one request where the server can (nats-server 2.11 and later: a
+// direct get of the last message of many subjects) and key by key where it
+// cannot. A feed polled again is mostly items already seen: one request
+// instead of one or two per item. errs[i] is item i's error.
+func (s *Seen) CheckAll(ctx context.Context, items []SeenItem) (vs []Verdict, errs []error) {
+	vs, errs = make([]Verdict, len(items)), make([]error, len(items))
+	itemKeys := make([][]seenKey, len(items))
+	var keys []string
+	for i, it := range items {
+		itemKeys[i] = s.keys(it)
+		for _, k := range itemKeys[i] {
+			keys = append(keys, k.key)
+		}
+	}
+	vals, err := s.getMany(ctx, keys)
+	get := func(_ context.Context, key string) ([]byte, bool, error) {
+		v, ok := vals[key]
+		return v, ok, nil
+	}
+	if errors.Is(err, errNoMultiGet) {
+		get = s.getOne
+	} else if err != nil {
+		for i := range errs {
+			errs[i] = err
+		}
+		return vs, errs
+	}
+	for i, it := range items {
+		vs[i], errs[i] = s.check(ctx, it, itemKeys[i], get)
+	}
+	return vs, errs
+}
+
+// getter reads one key of the bucket: its value, or found false.
+type getter func(ctx context.Context, key string) (value []byte, found bool, err error)
+
+func (s *Seen) getOne(ctx context.Context, key string) ([]byte, bool, error) {
+	e, err := s.kv.Get(ctx, key)
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("state: seen get: %w", err)
+	}
+	return e.Value(), true, nil
+}
+
+func (s *Seen) check(ctx context.Context, it SeenItem, keys []seenKey, get getter) (Verdict, error) {
 	now := s.now()
-	for _, k := range s.keys(it) {
-		e, err := s.kv.Get(ctx, k.key)
-		if errors.Is(err, jetstream.ErrKeyNotFound) {
+	for _, k := range keys {
+		val, found, err := get(ctx, k.key)
+		if err != nil {
+			return Verdict{}, err
+		}
+		if !found {
 			continue
 		}
-		if err != nil {
-			return Verdict{}, fmt.Errorf("state: seen get: %w", err)
-		}
 		var rec seenRecord
-		if err := json.Unmarshal(e.Value(), &rec); err != nil {
+		if err := json.Unmarshal(val, &rec); err != nil {
 			continue // unreadable entry: treat as absent, Mark rewrites it
 		}
 		if k.by == "title" {
@@ -205,6 +265,106 @@ func (s *Seen) Check(ctx context.Context, it SeenItem) (Verdict, error) {
 		return Verdict{Status: status, By: k.by, ArticleID: rec.ArticleID}, nil
 	}
 	return Verdict{Status: New}, nil
+}
+
+// errNoMultiGet says the server cannot read many keys in one request.
+var errNoMultiGet = errors.New("state: the server has no multi-key direct get")
+
+// multiGetTimeout bounds a multi-key get, answered in milliseconds.
+const multiGetTimeout = 5 * time.Second
+
+// maxMultiGet is how many keys one request asks for; the server answers at
+// most 1024 messages to one.
+const maxMultiGet = 1000
+
+// getMany reads keys with direct gets of the last message of many
+// subjects, and returns the values of those found (deleted, purged and
+// expired keys are not found).
+func (s *Seen) getMany(ctx context.Context, keys []string) (map[string][]byte, error) {
+	if len(keys) == 0 || s.noMulti.Load() {
+		return nil, errNoMultiGet
+	}
+	// A server that does not answer in time (or a user not allowed to ask:
+	// the request then goes nowhere) is not asked again; the keys are read
+	// one by one instead.
+	mctx, cancel := context.WithTimeout(ctx, multiGetTimeout)
+	defer cancel()
+	vals := make(map[string][]byte, len(keys))
+	for len(keys) > 0 {
+		n := min(len(keys), maxMultiGet)
+		err := s.getBatch(mctx, keys[:n], vals)
+		if err != nil && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+			err = fmt.Errorf("%w: no answer in %s", errNoMultiGet, multiGetTimeout)
+		}
+		if err != nil {
+			if errors.Is(err, errNoMultiGet) && !s.noMulti.Swap(true) && s.o.OnKeyByKey != nil {
+				s.o.OnKeyByKey(err)
+			}
+			return nil, err
+		}
+		keys = keys[n:]
+	}
+	return vals, nil
+}
+
+func (s *Seen) getBatch(ctx context.Context, keys []string, vals map[string][]byte) error {
+	prefix := "$KV." + s.o.Bucket + "."
+	subjects := make([]string, len(keys))
+	for i, k := range keys {
+		subjects[i] = prefix + k
+	}
+	req, err := json.Marshal(struct {
+		MultiLast []string `json:"multi_last"`
+	}{subjects})
+	if err != nil {
+		return fmt.Errorf("state: seen multi get: %w", err)
+	}
+	nc := s.js.Conn()
+	inbox := nc.NewInbox()
+	sub, err := nc.SubscribeSync(inbox)
+	if err != nil {
+		return fmt.Errorf("state: seen multi get: %w", err)
+	}
+	defer func() { _ = sub.Unsubscribe() }()
+	if err := nc.PublishRequest(apiPrefix(s.js)+"DIRECT.GET.KV_"+s.o.Bucket, inbox, req); err != nil {
+		return fmt.Errorf("state: seen multi get: %w", err)
+	}
+	for {
+		m, err := sub.NextMsgWithContext(ctx)
+		if err != nil {
+			return fmt.Errorf("state: seen multi get: %w", err)
+		}
+		switch status, desc := m.Header.Get("Status"), m.Header.Get("Description"); {
+		case status == "":
+		case status == "204": // end of the batch
+			return nil
+		case status == "404" && desc == "No Results":
+			return nil
+		case status == "408", status == "503":
+			// 408: a server before 2.11, which reads no multi_last;
+			// 503: no responders, the bucket has no direct get.
+			return errNoMultiGet
+		default:
+			return fmt.Errorf("state: seen multi get: %s %s", status, desc)
+		}
+		if m.Header.Get("KV-Operation") != "" || m.Header.Get(jetstream.MarkerReasonHeader) != "" {
+			continue // deleted, purged or expired
+		}
+		vals[strings.TrimPrefix(m.Header.Get(jetstream.SubjectHeader), prefix)] = m.Data
+	}
+}
+
+// apiPrefix is the JetStream API prefix js sends requests to, with its
+// trailing dot.
+func apiPrefix(js jetstream.JetStream) string {
+	o := js.Options()
+	switch {
+	case o.Domain != "":
+		return "$JS." + o.Domain + ".API."
+	case o.APIPrefix != "":
+		return strings.TrimSuffix(o.APIPrefix, ".") + "."
+	}
+	return "$JS.API."
 }
 
 // Mark records the item after its article was published (so a crash before

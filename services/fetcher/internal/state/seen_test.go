@@ -2,8 +2,14 @@ package state
 
 import (
 	"context"
+	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/newsflow/newsflow/pkg/service/natstest"
 )
 
 func TestNormTitle(t *testing.T) {
@@ -167,4 +173,91 @@ func TestSeenRefreshKeepsLingeringItems(t *testing.T) {
 	if after.Revision() == before.Revision() {
 		t.Error("not refreshed after half the TTL")
 	}
+}
+
+// TestCheckAll checks a feed's items at once: each verdict must be
+// Check's, read in one request on a current server and key by key on the
+// machine's nats-server 2.9, which has no multi-key direct get.
+func TestCheckAll(t *testing.T) {
+	t.Parallel()
+	t.Run("embedded", func(t *testing.T) {
+		t.Parallel()
+		s := checkAllCase(t, runJetStream(t), DefaultSeenBucket, func(err error) { t.Errorf("fell back: %v", err) })
+		if s.noMulti.Load() {
+			t.Error("the embedded server reads many keys at once, but CheckAll fell back to one key at a time")
+		}
+	})
+	t.Run("nats-server 2.9", func(t *testing.T) {
+		t.Parallel()
+		js := natstest.Connect(t, natstest.RealURL(t)).JS
+		bucket := fmt.Sprintf("test_checkall_%d", time.Now().UnixNano())
+		t.Cleanup(func() { _ = js.DeleteKeyValue(context.Background(), bucket) })
+		var told atomic.Int32
+		if s := checkAllCase(t, js, bucket, func(error) { told.Add(1) }); !s.noMulti.Load() {
+			t.Error("nats-server 2.9 cannot read many keys at once, yet CheckAll did not fall back")
+		} else if told.Load() != 1 {
+			t.Errorf("OnKeyByKey called %d times, want once", told.Load())
+		}
+	})
+}
+
+func checkAllCase(t *testing.T, js jetstream.JetStream, bucket string, onKeyByKey func(error)) *Seen {
+	t.Helper()
+	ctx := context.Background()
+	s, err := OpenSeen(ctx, js, SeenOptions{Bucket: bucket, TTL: 24 * time.Hour, TitleWindow: time.Hour, OnKeyByKey: onKeyByKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const feed = "https://a.example/rss"
+	marked := []SeenItem{
+		{FeedURL: feed, GUID: "1", URL: "https://news.example.org/a", Title: "Storm hits the coast, thousands without power", ContentHash: "h1"},
+		{FeedURL: feed, GUID: "2", URL: "https://news.example.org/b", Title: "Second story of the day in the city", ContentHash: "h2"},
+		{FeedURL: feed, GUID: "gone", URL: "https://news.example.org/gone", ContentHash: "h3"},
+	}
+	for i, it := range marked {
+		if err := s.Mark(ctx, it, fmt.Sprintf("article-%d", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, k := range s.keys(marked[2]) {
+		if err := s.kv.Delete(ctx, k.key); err != nil {
+			t.Fatal(err)
+		}
+	}
+	items := []SeenItem{
+		marked[0], // unchanged
+		{FeedURL: feed, GUID: "2", URL: "https://news.example.org/b", ContentHash: "edited"},                                         // changed
+		{FeedURL: "https://b.example/rss", GUID: "9", URL: "https://news.example.org/a?utm_source=x", Title: "Other words entirely"}, // known url
+		{FeedURL: feed, GUID: "3", URL: "https://mirror.example.net/storm", Title: "Storm hits the coast — thousands without power"}, // title
+		marked[2], // deleted: new again
+		{FeedURL: feed, GUID: "4", URL: "https://news.example.org/new", Title: "A story nobody has seen before today"}, // new
+	}
+	want := []Status{Unchanged, Changed, Unchanged, Duplicate, New, New}
+	vs, errs := s.CheckAll(ctx, items)
+	for i, it := range items {
+		one, err := s.Check(ctx, it)
+		if errs[i] != nil || err != nil {
+			t.Fatalf("item %d: CheckAll %v, Check %v", i, errs[i], err)
+		}
+		if vs[i] != one || vs[i].Status != want[i] {
+			t.Errorf("item %d: CheckAll %+v, Check %+v, want %v", i, vs[i], one, want[i])
+		}
+	}
+	// More keys than one request takes.
+	many := make([]SeenItem, 700)
+	for i := range many {
+		many[i] = SeenItem{FeedURL: feed, GUID: fmt.Sprint("m", i), URL: fmt.Sprintf("https://news.example.org/m/%d", i), Title: fmt.Sprintf("Story number %d of the long feed today", i)}
+		if i%2 == 0 {
+			if err := s.Mark(ctx, many[i], "x"); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	vs, errs = s.CheckAll(ctx, many)
+	for i := range many {
+		if errs[i] != nil || (vs[i].Status == New) != (i%2 == 1) {
+			t.Fatalf("long feed, item %d: %+v %v", i, vs[i], errs[i])
+		}
+	}
+	return s
 }

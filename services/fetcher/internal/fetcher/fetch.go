@@ -52,6 +52,7 @@ type Fetcher struct {
 	pub     *bus.Publisher
 	store   *state.Store
 	seen    *state.Seen
+	marks   *state.Marker
 	owner   string // this replica's name in the shared feed state
 	log     *zap.Logger
 	metrics *metrics
@@ -85,10 +86,30 @@ func newFetcher(cfg Config, d deps, owner string, log *zap.Logger) (*Fetcher, er
 	if err != nil {
 		return nil, err
 	}
-	return &Fetcher{cfg: cfg, client: d.client, pub: d.pub, store: d.store, seen: d.seen, owner: owner,
+	f := &Fetcher{cfg: cfg, client: d.client, pub: d.pub, store: d.store, seen: d.seen, owner: owner,
 		log: log, metrics: m, now: time.Now, pages: make(chan struct{}, max(cfg.PageWorkers, 1)),
 		rnd:  rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64())),
-		view: map[string]viewEntry{}, inflight: map[string]bool{}}, nil
+		view: map[string]viewEntry{}, inflight: map[string]bool{}}
+	f.marks = d.seen.NewMarker(markWait, func(it state.SeenItem, err error) {
+		// Published but not marked: the page is fetched again later and
+		// JetStream or the sink drops the copy. At least once, never zero.
+		log.Warn("Marking the item seen.", zap.String(logx.KeyArticleURL, it.URL), zap.Error(err))
+	})
+	return f, nil
+}
+
+// markWait is how long marks gather before they are written together (see
+// state.Marker); a poll writes its last ones when its pages are done.
+const markWait = 50 * time.Millisecond
+
+// flushMarks writes the marks gathered so far and waits for them, so that
+// a poll ends, and its lease is released, with its items marked.
+func (f *Fetcher) flushMarks(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err := f.marks.Flush(ctx); err != nil {
+		f.log.Warn("Waiting for seen marks.", zap.Error(err))
+	}
 }
 
 func (f *Fetcher) add(fn func(t *Totals)) {
@@ -304,9 +325,7 @@ func (f *Fetcher) itemJob(ctx context.Context, p *polled, feedTitle string, c it
 		// Known through another feed (same URL or, within the window, same
 		// title): remember it under this feed's GUID too, so later polls
 		// compare this feed's own copy.
-		if err := f.seen.Mark(ctx, si, firstNonEmpty(v.ArticleID, id)); err != nil {
-			f.log.Warn("Marking a duplicate item.", zap.String(logx.KeyArticleURL, it.Link), zap.Error(err))
-		}
+		f.marks.Add(si, firstNonEmpty(v.ArticleID, id))
 	}
 	f.metrics.articles.WithLabelValues(articleDuplicate).Inc()
 	f.add(func(t *Totals) { t.Duplicates++ })
@@ -385,11 +404,7 @@ func (f *Fetcher) fetchArticle(ctx context.Context, j *articleJob) {
 		return
 	}
 	j.outcome = done
-	if err := f.seen.Mark(ctx, j.seenItem, j.id); err != nil {
-		// Published but not marked: the page is fetched again later and
-		// JetStream or the sink drops the copy. At least once, never zero.
-		log.Warn("Marking the item seen.", zap.Error(err))
-	}
+	f.marks.Add(j.seenItem, j.id)
 }
 
 func (f *Fetcher) message(j *articleJob, resp *httpx.Response, hash string) schema.ArticleFetchedV1 {

@@ -210,6 +210,7 @@ func (f *Fetcher) pollClaimed(ctx context.Context, fd feedlist.Feed) {
 
 	p := f.pollFeed(ctx, fd, st)
 	f.fetchPages(ctx, p.jobs)
+	f.flushMarks(ctx)
 	stopRenew()
 	renewing.Wait()
 	f.release(ctx, l, p)

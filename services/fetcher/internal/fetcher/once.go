@@ -80,6 +80,7 @@ func (f *Fetcher) RunOnce(ctx context.Context) (Totals, error) {
 		}
 	}
 	f.fetchPages(ctx, jobs)
+	f.flushMarks(ctx)
 	if err := ctx.Err(); err != nil {
 		return f.Totals(), fmt.Errorf("fetcher: interrupted: %w", err)
 	}

@@ -368,15 +368,12 @@ func apiPrefix(js jetstream.JetStream) string {
 }
 
 // Mark records the item after its article was published (so a crash before
-// publishing fetches it again: at least once, never zero).
+// publishing fetches it again: at least once, never zero). A Marker does
+// the same for many items, in bursts.
 func (s *Seen) Mark(ctx context.Context, it SeenItem, articleID string) error {
-	rec := seenRecord{ArticleID: articleID, Hash: it.ContentHash, SeenAt: s.now()}
-	if c, err := schema.CanonicalURL(it.URL); err == nil {
-		rec.URL = c
-	}
-	b, err := json.Marshal(rec)
+	b, err := s.record(it, articleID)
 	if err != nil {
-		return fmt.Errorf("state: seen encode: %w", err)
+		return err
 	}
 	for _, k := range s.keys(it) {
 		if k.by != "title" {
@@ -385,27 +382,47 @@ func (s *Seen) Mark(ctx context.Context, it SeenItem, articleID string) error {
 			}
 			continue
 		}
-		// Title keys are written once per window: a later sighting must not
-		// extend the window of the first.
-		var opts []jetstream.KVCreateOpt
-		if s.keyTTL {
-			opts = append(opts, jetstream.KeyTTL(s.o.TitleWindow))
+		if err := s.markTitle(ctx, k.key, b); err != nil {
+			return err
 		}
-		_, err := s.kv.Create(ctx, k.key, b, opts...)
-		if errors.Is(err, jetstream.ErrKeyExists) {
-			if e, gerr := s.kv.Get(ctx, k.key); gerr == nil {
-				var old seenRecord
-				if json.Unmarshal(e.Value(), &old) == nil && s.now().Sub(old.SeenAt) > s.o.TitleWindow {
-					// Stale (no per-key TTL on this server): start a new window.
-					_, err = s.kv.Update(ctx, k.key, b, e.Revision())
-				} else {
-					err = nil
-				}
+	}
+	return nil
+}
+
+// record is the value Mark writes under each of the item's keys.
+func (s *Seen) record(it SeenItem, articleID string) ([]byte, error) {
+	rec := seenRecord{ArticleID: articleID, Hash: it.ContentHash, SeenAt: s.now()}
+	if c, err := schema.CanonicalURL(it.URL); err == nil {
+		rec.URL = c
+	}
+	b, err := json.Marshal(rec)
+	if err != nil {
+		return nil, fmt.Errorf("state: seen encode: %w", err)
+	}
+	return b, nil
+}
+
+// markTitle writes a title key once per window: a later sighting must not
+// extend the window of the first.
+func (s *Seen) markTitle(ctx context.Context, key string, b []byte) error {
+	var opts []jetstream.KVCreateOpt
+	if s.keyTTL {
+		opts = append(opts, jetstream.KeyTTL(s.o.TitleWindow))
+	}
+	_, err := s.kv.Create(ctx, key, b, opts...)
+	if errors.Is(err, jetstream.ErrKeyExists) {
+		if e, gerr := s.kv.Get(ctx, key); gerr == nil {
+			var old seenRecord
+			if json.Unmarshal(e.Value(), &old) == nil && s.now().Sub(old.SeenAt) > s.o.TitleWindow {
+				// Stale (no per-key TTL on this server): start a new window.
+				_, err = s.kv.Update(ctx, key, b, e.Revision())
+			} else {
+				err = nil
 			}
 		}
-		if err != nil && !errors.Is(err, jetstream.ErrKeyExists) && !errors.Is(err, jetstream.ErrKeyRevisionMismatch) {
-			return fmt.Errorf("state: seen title: %w", err)
-		}
+	}
+	if err != nil && !errors.Is(err, jetstream.ErrKeyExists) && !errors.Is(err, jetstream.ErrKeyRevisionMismatch) {
+		return fmt.Errorf("state: seen title: %w", err)
 	}
 	return nil
 }

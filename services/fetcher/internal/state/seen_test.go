@@ -28,17 +28,62 @@ func TestNormTitle(t *testing.T) {
 	}
 }
 
+// markFunc records an item: Seen.Mark, or a Marker's Add and Flush.
+type markFunc func(ctx context.Context, s *Seen, it SeenItem, articleID string) error
+
+func markNow(ctx context.Context, s *Seen, it SeenItem, articleID string) error {
+	return s.Mark(ctx, it, articleID)
+}
+
+// markInBurst marks through a Marker, as the fetcher does.
+func markInBurst(ctx context.Context, s *Seen, it SeenItem, articleID string) error {
+	var failed error
+	m := s.NewMarker(time.Hour, func(_ SeenItem, err error) { failed = err })
+	m.Add(it, articleID)
+	if err := m.Flush(ctx); err != nil {
+		return err
+	}
+	return failed
+}
+
 func TestSeen(t *testing.T) {
 	t.Parallel()
+	for _, tc := range []struct {
+		name   string
+		server string
+		mark   markFunc
+	}{
+		{"Mark", "embedded", markNow},
+		{"Marker", "embedded", markInBurst},
+		{"Mark", "nats-server 2.9", markNow},
+		{"Marker", "nats-server 2.9", markInBurst},
+	} {
+		t.Run(tc.name+" on "+tc.server, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			bucket := DefaultSeenBucket
+			var js jetstream.JetStream
+			if tc.server == "embedded" {
+				js = runJetStream(t)
+			} else {
+				js = natstest.Connect(t, natstest.RealURL(t)).JS
+				bucket = fmt.Sprintf("test_seen_%d", time.Now().UnixNano())
+				t.Cleanup(func() { _ = js.DeleteKeyValue(context.Background(), bucket) })
+			}
+			s, err := OpenSeen(ctx, js, SeenOptions{Bucket: bucket, TTL: 24 * time.Hour, TitleWindow: time.Hour})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s.keyTTL != (tc.server == "embedded") {
+				t.Errorf("per-key TTL used: %v; the embedded server has it, 2.9 does not", s.keyTTL)
+			}
+			seenScenario(t, s, tc.mark)
+		})
+	}
+}
+
+func seenScenario(t *testing.T, s *Seen, mark markFunc) {
 	ctx := context.Background()
-	js := runJetStream(t)
-	s, err := OpenSeen(ctx, js, SeenOptions{TTL: 24 * time.Hour, TitleWindow: time.Hour})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !s.keyTTL {
-		t.Error("embedded server supports per-key TTL but the store does not use it")
-	}
 	now := time.Date(2026, 3, 3, 12, 0, 0, 0, time.UTC)
 	s.now = func() time.Time { return now }
 
@@ -57,7 +102,7 @@ func TestSeen(t *testing.T) {
 		}
 	}
 	check("unknown", item, New, "")
-	if err := s.Mark(ctx, item, "article-1"); err != nil {
+	if err := mark(ctx, s, item, "article-1"); err != nil {
 		t.Fatal(err)
 	}
 	check("same item", item, Unchanged, "guid")
@@ -77,7 +122,7 @@ func TestSeen(t *testing.T) {
 	check("same title elsewhere", copyItem, Duplicate, "title")
 	// Short titles never match.
 	short := SeenItem{FeedURL: feedB, GUID: "s1", URL: "https://mirror.example.net/live", Title: "Live"}
-	if err := s.Mark(ctx, short, "live-1"); err != nil {
+	if err := mark(ctx, s, short, "live-1"); err != nil {
 		t.Fatal(err)
 	}
 	check("short title", SeenItem{FeedURL: feedA, GUID: "s2", URL: "https://news.example.org/live", Title: "Live"}, New, "")
@@ -86,14 +131,14 @@ func TestSeen(t *testing.T) {
 	now = now.Add(2 * time.Hour)
 	check("title after window", copyItem, New, "")
 	// Marking it starts a new window.
-	if err := s.Mark(ctx, copyItem, "article-2"); err != nil {
+	if err := mark(ctx, s, copyItem, "article-2"); err != nil {
 		t.Fatal(err)
 	}
 	check("title in new window", SeenItem{FeedURL: feedA, GUID: "y", URL: "https://third.example/storm", Title: title}, Duplicate, "title")
 
 	// Items without GUID rely on the URL.
 	noGUID := SeenItem{FeedURL: feedA, URL: "https://news.example.org/other?b=2&a=1", Title: "Another story"}
-	if err := s.Mark(ctx, noGUID, "article-3"); err != nil {
+	if err := mark(ctx, s, noGUID, "article-3"); err != nil {
 		t.Fatal(err)
 	}
 	check("no guid, reordered query", SeenItem{FeedURL: feedA, URL: "https://news.example.org/other?a=1&b=2"}, Unchanged, "url")

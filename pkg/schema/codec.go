@@ -3,6 +3,7 @@ package schema
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -46,15 +47,25 @@ func (a *ArticleFetchedV1) SetHTML(html []byte) error {
 // fifth larger), EncodingZstd (smallest, for tight stream storage) or
 // EncodingIdentity.
 func (a *ArticleFetchedV1) SetHTMLEncoded(html []byte, encoding string) error {
+	return a.SetHTMLBuffer(nil, html, encoding)
+}
+
+// SetHTMLBuffer is SetHTMLEncoded compressing into buf's storage when it is
+// large enough (a publisher that reuses its buffers: a page is 100-200 KB).
+// The body then aliases buf; with EncodingIdentity it aliases html.
+func (a *ArticleFetchedV1) SetHTMLBuffer(buf, html []byte, encoding string) error {
 	switch encoding {
 	case EncodingS2:
-		a.Body = s2.Encode(nil, html)
+		a.Body = s2.Encode(buf[:cap(buf)], html)
 	case EncodingZstd:
 		enc, _, err := coders()
 		if err != nil {
 			return fmt.Errorf("schema: zstd: %w", err)
 		}
-		a.Body = enc.EncodeAll(html, make([]byte, 0, len(html)/3))
+		if cap(buf) == 0 {
+			buf = make([]byte, 0, len(html)/3)
+		}
+		a.Body = enc.EncodeAll(html, buf[:0])
 	case EncodingIdentity:
 		a.Body = html
 	default:
@@ -104,15 +115,19 @@ func (a *ArticleFetchedV1) HTML() ([]byte, error) {
 // stays readable (`nats stream get` shows it on the first line), and
 // encoding/json never writes a raw newline, so the first one ends it.
 func EncodeFetched(m ArticleFetchedV1) ([]byte, error) {
+	return AppendFetched(nil, m)
+}
+
+// AppendFetched appends the wire form of m (see EncodeFetched) to dst.
+func AppendFetched(dst []byte, m ArticleFetchedV1) ([]byte, error) {
 	body := m.Body
 	m.Body, m.BodyBytes = nil, len(body)
 	head, err := json.Marshal(m)
 	if err != nil {
-		return nil, fmt.Errorf("schema: encode %T: %w", m, err)
+		return dst, fmt.Errorf("schema: encode %T: %w", m, err)
 	}
-	out := make([]byte, 0, len(head)+1+len(body))
-	out = append(append(append(out, head...), '\n'), body...)
-	return out, nil
+	dst = slices.Grow(dst, len(head)+1+len(body))
+	return append(append(append(dst, head...), '\n'), body...), nil
 }
 
 // Encode marshals a message as JSON.

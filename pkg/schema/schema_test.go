@@ -124,6 +124,40 @@ func TestFetchedRoundTrip(t *testing.T) {
 	}
 }
 
+// TestFetchedReusedBuffers: a publisher that compresses and encodes page
+// after page into the same buffers sends each page as it is, whatever the
+// buffers held before and however big they are.
+func TestFetchedReusedBuffers(t *testing.T) {
+	t.Parallel()
+	pages := [][]byte{[]byte(strings.Repeat("<p>a long page</p>", 2000)), []byte("<p>short</p>"),
+		[]byte(strings.Repeat("<div>x</div>", 500))}
+	for _, encoding := range []string{schema.EncodingS2, schema.EncodingZstd, schema.EncodingIdentity} {
+		body, wire := bytes.Repeat([]byte{0xff}, 100), bytes.Repeat([]byte{0xee}, 50)
+		for i, page := range pages {
+			m := fetched(t)
+			if err := m.SetHTMLBuffer(body[:0], page, encoding); err != nil {
+				t.Fatal(err)
+			}
+			data, err := schema.AppendFetched(wire[:0], m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := schema.DecodeFetched(data)
+			if err != nil {
+				t.Fatalf("%s page %d: %v", encoding, i, err)
+			}
+			html, err := got.HTML()
+			if err != nil || !bytes.Equal(html, page) {
+				t.Fatalf("%s page %d: decoded %d bytes (%v), want the page's %d", encoding, i, len(html), err, len(page))
+			}
+			if encoding != schema.EncodingIdentity {
+				body = m.Body // the next page reuses what this one grew
+			}
+			wire = data
+		}
+	}
+}
+
 func TestFetchedWireForm(t *testing.T) {
 	t.Parallel()
 	m := fetched(t)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -125,6 +126,10 @@ func TestRunOncePublishesArticles(t *testing.T) {
 		html, err := a.HTML()
 		if err != nil || !bytes.Contains(html, []byte("Words of the story.")) {
 			t.Fatalf("body: %v %q", err, html)
+		}
+		// Its own page: pages pass through reused buffers, concurrently.
+		if u, err := url.Parse(a.URL); err != nil || !bytes.Contains(html, []byte("<title>"+u.Path+"</title>")) {
+			t.Errorf("article %s carries another page: %q", a.URL, html[:min(len(html), 80)])
 		}
 		if bytes.Contains(html, []byte("TRACKER-CODE")) || !bytes.Contains(html, []byte(`{"headline":"LD"}`)) ||
 			a.BodyFilter != schema.FilterStripped || a.Response.Size != len(html)+len("TRACKER-CODE")+len(`var tracker = "";`) {

@@ -3,6 +3,7 @@ package bus
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -51,11 +52,28 @@ func StreamConfig(h schema.Hop, c config.Streams) jetstream.StreamConfig {
 // idempotent, so every service calls it at start.
 func EnsureStreams(ctx context.Context, js jetstream.JetStream, c config.Streams) error {
 	for _, h := range schema.Hops() {
-		if _, err := js.CreateOrUpdateStream(ctx, StreamConfig(h, c)); err != nil {
+		want := StreamConfig(h, c)
+		// A stream already as wanted is left alone: an update rewrites
+		// the stream's metadata files even when nothing changed, and
+		// every replica of every service ensures every stream at start.
+		if s, err := js.Stream(ctx, h.Stream); err == nil && sameStream(s.CachedInfo().Config, want) {
+			continue
+		}
+		if _, err := js.CreateOrUpdateStream(ctx, want); err != nil {
 			return fmt.Errorf("bus: stream %s: %w", h.Stream, err)
 		}
 	}
 	return nil
+}
+
+// sameStream reports whether have already has what StreamConfig sets in
+// want (the server fills in the rest, and writes -1 for "no limit").
+func sameStream(have, want jetstream.StreamConfig) bool {
+	limit := func(n int64) int64 { return max(n, 0) }
+	return have.Description == want.Description && slices.Equal(have.Subjects, want.Subjects) &&
+		have.Storage == want.Storage && have.Replicas == want.Replicas && have.Duplicates == want.Duplicates &&
+		have.Retention == want.Retention && have.Discard == want.Discard && have.MaxAge == want.MaxAge &&
+		limit(have.MaxBytes) == limit(want.MaxBytes) && limit(have.MaxMsgs) == limit(want.MaxMsgs)
 }
 
 // ConsumerConfig returns the durable pull consumer of a hop. MaxDeliver is

@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap/zaptest"
@@ -77,6 +79,19 @@ func (e *env) run(w *bus.Worker) (stop func() error) {
 	errc := make(chan error, 1)
 	go func() { errc <- w.Run(ctx) }()
 	return func() error { cancel(); return <-errc }
+}
+
+func streamInfo(t *testing.T, e *env, name string) *jetstream.StreamInfo {
+	t.Helper()
+	s, err := e.conn.JS.Stream(context.Background(), name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := s.Info(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return info
 }
 
 func (e *env) streamMsgs(name string) uint64 {
@@ -422,6 +437,63 @@ func contract(t *testing.T, url string) {
 				}
 			}
 		}
+	})
+	t.Run("streams already as wanted are not updated", func(t *testing.T) {
+		e := newEnv(t, url) // ensured the streams once
+		ctx := context.Background()
+		var mu sync.Mutex
+		var asked []string
+		sub, err := e.conn.NC.Subscribe("$JS.API.STREAM.*.>", func(m *nats.Msg) {
+			if tok := strings.Split(m.Subject, "."); tok[3] == "UPDATE" || tok[3] == "CREATE" {
+				mu.Lock()
+				asked = append(asked, tok[3]+" "+tok[4])
+				mu.Unlock()
+			}
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer func() { _ = sub.Unsubscribe() }()
+		requests := func() []string {
+			t.Helper()
+			if err := e.conn.NC.Flush(); err != nil {
+				t.Fatal(err)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			out := asked
+			asked = nil
+			return out
+		}
+		c := testStreams()
+		if err := bus.EnsureStreams(ctx, e.conn.JS, c); err != nil {
+			t.Fatal(err)
+		}
+		if got := requests(); len(got) != 0 {
+			t.Errorf("streams as wanted, yet ensuring them sent %v", got)
+		}
+		// A changed limit updates the hop streams, and only those.
+		c.MaxMsgs = 5000
+		if err := bus.EnsureStreams(ctx, e.conn.JS, c); err != nil {
+			t.Fatal(err)
+		}
+		if got := requests(); len(got) != len(schema.Hops())-1 {
+			t.Errorf("after MaxMsgs changed: %v, want an update of each hop stream", got)
+		}
+		if n := streamInfo(t, e, schema.StreamFetched).Config.MaxMsgs; n != 5000 {
+			t.Errorf("MaxMsgs %d after the update, want 5000", n)
+		}
+		// A stream deleted is created again.
+		if err := e.conn.JS.DeleteStream(ctx, schema.StreamTagged); err != nil {
+			t.Fatal(err)
+		}
+		if err := bus.EnsureStreams(ctx, e.conn.JS, c); err != nil {
+			t.Fatal(err)
+		}
+		if got := requests(); len(got) == 0 {
+			t.Error("a deleted stream was not created again")
+		}
+		streamInfo(t, e, schema.StreamTagged)
 	})
 	t.Run("duplicate msg id is stored once", func(t *testing.T) {
 		e := newEnv(t, url)

@@ -83,7 +83,7 @@ func (w *Worker) Run(ctx context.Context) error {
 	w.Log.Info("Worker started.", zap.String(logx.KeyStage, w.Stage), zap.String("stream", w.Hop.Stream),
 		zap.String("consumer", w.Hop.Consumer), zap.Int("concurrency", concurrency), zap.Int("batch", batchSize))
 
-	w.acks = &ackHolder{after: ackHold(w.Config), ack: w.sendAck}
+	w.acks = newAckHolder(ackHold(w.Config), w.sendAck)
 	defer w.acks.flush() // after the drain below: every finished message acked
 
 	// A batch stage gathers what trickles in before it handles the batch
@@ -114,13 +114,15 @@ func (w *Worker) Run(ctx context.Context) error {
 			}
 			continue
 		}
-		for _, m := range msgs {
+		for _, raw := range msgs {
+			m := w.wrap(raw)
+			w.acks.take(m.StreamSeq) // in pull order: acks go out in stream order
 			sem <- struct{}{}
 			wg.Add(1)
-			go func(m jetstream.Msg) {
+			go func() {
 				defer func() { <-sem; wg.Done() }()
 				w.handleOne(workCtx, m)
-			}(m)
+			}()
 		}
 		if len(msgs) > 0 && len(msgs) < batchSize {
 			sleepCtx(ctx, w.Config.BatchWait)
@@ -334,8 +336,8 @@ func (w *Worker) processBatch(ctx context.Context, ms []*Message) (errs []error,
 	return errs, false
 }
 
-func (w *Worker) handleOne(ctx context.Context, raw jetstream.Msg) {
-	m := w.wrap(raw)
+func (w *Worker) handleOne(ctx context.Context, m *Message) {
+	raw := m.raw
 	if w.Metrics != nil {
 		w.Metrics.inFlight.WithLabelValues(w.Stage).Inc()
 		defer w.Metrics.inFlight.WithLabelValues(w.Stage).Dec()
@@ -373,6 +375,7 @@ func (w *Worker) handleBatch(ctx context.Context, raws []jetstream.Msg) {
 	var live []jetstream.Msg
 	for _, raw := range raws {
 		m := w.wrap(raw)
+		w.acks.take(m.StreamSeq)
 		if w.overLimit(ctx, m) {
 			continue
 		}
@@ -418,6 +421,7 @@ func (w *Worker) overLimit(ctx context.Context, m *Message) bool {
 	if m.Deliveries <= limit {
 		return false
 	}
+	w.acks.forget(m.StreamSeq)
 	w.deadLetter(ctx, m, "max_attempts", fmt.Errorf("bus: %s: delivered %d times, limit %d (the stage may have crashed on it)", w.Stage, m.Deliveries, limit))
 	return true
 }
@@ -458,6 +462,7 @@ func ackHold(c config.Worker) time.Duration {
 }
 
 func (w *Worker) fail(ctx context.Context, m *Message, err error) {
+	w.acks.forget(m.StreamSeq) // not acked: the messages after it need not wait
 	limit := uint64(max(w.Config.MaxAttempts, 1))
 	switch {
 	case IsPermanent(err):

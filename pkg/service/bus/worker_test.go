@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -79,6 +81,42 @@ func (e *env) run(w *bus.Worker) (stop func() error) {
 	errc := make(chan error, 1)
 	go func() { errc <- w.Run(ctx) }()
 	return func() error { cancel(); return <-errc }
+}
+
+// watchAcks records the stream sequences of the acks sent for messages of
+// a stream, as the server receives them (acks are plain publishes).
+func (e *env) watchAcks(stream string) (acked func() []uint64) {
+	e.t.Helper()
+	var mu sync.Mutex
+	var seqs []uint64
+	sub, err := e.conn.NC.Subscribe("$JS.ACK."+stream+".>", func(m *nats.Msg) {
+		if string(m.Data) != "+ACK" {
+			return
+		}
+		// $JS.ACK.<stream>.<consumer>.<delivered>.<stream seq>.<consumer seq>.<time>.<pending>
+		tok := strings.Split(m.Subject, ".")
+		if len(tok) < 9 {
+			e.t.Errorf("ack subject %q", m.Subject)
+			return
+		}
+		seq, err := strconv.ParseUint(tok[5], 10, 64)
+		if err != nil {
+			e.t.Errorf("ack subject %q: %v", m.Subject, err)
+		}
+		mu.Lock()
+		seqs = append(seqs, seq)
+		mu.Unlock()
+	})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.t.Cleanup(func() { _ = sub.Unsubscribe() })
+	return func() []uint64 {
+		_ = e.conn.NC.Flush()
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(seqs)
+	}
 }
 
 func streamInfo(t *testing.T, e *env, name string) *jetstream.StreamInfo {
@@ -164,6 +202,51 @@ func contract(t *testing.T, url string) {
 		defer func() { _ = stop() }()
 		e.waitFor("all cleaned", func() bool { return e.streamMsgs(schema.StreamCleaned) == 3 })
 		e.waitFor("all acked while the worker runs", func() bool { return e.streamMsgs(schema.StreamFetched) == 0 })
+	})
+	t.Run("acks go out in stream order", func(t *testing.T) {
+		e := newEnv(t, url)
+		acked := e.watchAcks(schema.StreamFetched)
+		const n = 60
+		e.publish(n, "o")
+		cfg := testWorker(4, 16)
+		cfg.AckWait, cfg.AckHold = time.Minute, 5*time.Second // the hold never runs out here
+		stop := e.run(&bus.Worker{Config: cfg, Process: func(_ context.Context, m *bus.Message) ([]bus.Output, error) {
+			// Handled four at a time, they finish out of order.
+			time.Sleep(time.Duration(m.StreamSeq*7%5) * 4 * time.Millisecond)
+			return nil, nil
+		}})
+		e.waitFor("all but the held one acked", func() bool { return len(acked()) >= n-1 })
+		if err := stop(); err != nil {
+			t.Fatal(err)
+		}
+		e.waitFor("the held ack sent on shutdown", func() bool { return len(acked()) == n })
+		if seqs := acked(); !slices.IsSorted(seqs) {
+			t.Errorf("acks out of stream order: %v", seqs)
+		}
+	})
+	t.Run("a slow message holds the others' acks back by the hold at most", func(t *testing.T) {
+		e := newEnv(t, url)
+		acked := e.watchAcks(schema.StreamFetched)
+		e.publish(8, "s")
+		cfg := testWorker(4, 8)
+		cfg.AckHold = 150 * time.Millisecond
+		release := make(chan struct{})
+		stop := e.run(&bus.Worker{Config: cfg, Process: func(_ context.Context, m *bus.Message) ([]bus.Output, error) {
+			if m.StreamSeq == 1 {
+				<-release
+			}
+			return nil, nil
+		}})
+		// The first stays in work; the seven after it are acked anyway.
+		e.waitFor("the seven after the slow one acked", func() bool { return len(acked()) == 7 })
+		if slices.Contains(acked(), 1) {
+			t.Fatal("the slow message was acked before it finished")
+		}
+		close(release)
+		e.waitFor("the slow one acked once done", func() bool { return len(acked()) == 8 })
+		if err := stop(); err != nil {
+			t.Fatal(err)
+		}
 	})
 	for _, batch := range []bool{false, true} {
 		t.Run(fmt.Sprintf("a consumer lost by the server is re-created (batch %v)", batch), func(t *testing.T) {

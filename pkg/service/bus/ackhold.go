@@ -36,6 +36,7 @@ type ackHolder struct {
 	now   func() time.Time
 
 	mu       sync.Mutex
+	sendMu   sync.Mutex    // taken before mu is let go: acks are sent in the order they were released
 	working  []uint64      // stream sequences taken and not finished, ascending
 	finished []finishedMsg // finished and not acked, ascending by sequence
 	timer    *time.Timer
@@ -71,9 +72,7 @@ func (h *ackHolder) forget(seq uint64) {
 	}
 	h.mu.Lock()
 	h.unwork(seq)
-	ready := h.ready(false)
-	h.mu.Unlock()
-	h.send(ready)
+	h.release(false)
 }
 
 // done acks m, or queues it to be acked in order.
@@ -88,17 +87,26 @@ func (h *ackHolder) done(m *Message) {
 		return cmp.Compare(f.m.StreamSeq, seq)
 	})
 	h.finished = slices.Insert(h.finished, i, finishedMsg{m: m, at: h.now()})
-	ready := h.ready(false)
-	h.mu.Unlock()
-	h.send(ready)
+	h.release(false)
 }
 
 // flush acks every finished message, in order.
 func (h *ackHolder) flush() {
 	h.mu.Lock()
-	ready := h.ready(true)
+	h.release(true)
+}
+
+// release acks what is ready (everything with all) and unlocks mu. The
+// acks are sent outside mu, but in the order they were released: two
+// releases racing must not swap them.
+func (h *ackHolder) release(all bool) {
+	ready := h.ready(all)
+	h.sendMu.Lock()
 	h.mu.Unlock()
-	h.send(ready)
+	defer h.sendMu.Unlock()
+	for _, m := range ready {
+		h.ack(m)
+	}
 }
 
 // ready takes the messages to ack now off the queue (all with all) and
@@ -153,19 +161,11 @@ func (h *ackHolder) arm(now time.Time) {
 func (h *ackHolder) expire() {
 	h.mu.Lock()
 	h.fires = time.Time{}
-	ready := h.ready(false)
-	h.mu.Unlock()
-	h.send(ready)
+	h.release(false)
 }
 
 func (h *ackHolder) unwork(seq uint64) {
 	if i, ok := slices.BinarySearch(h.working, seq); ok {
 		h.working = slices.Delete(h.working, i, i+1)
-	}
-}
-
-func (h *ackHolder) send(ms []*Message) {
-	for _, m := range ms {
-		h.ack(m)
 	}
 }

@@ -76,7 +76,12 @@ func (a *ArticleFetchedV1) SetHTMLBuffer(buf, html []byte, encoding string) erro
 }
 
 // HTML returns the raw page bytes, decompressing them if needed.
-func (a *ArticleFetchedV1) HTML() ([]byte, error) {
+func (a *ArticleFetchedV1) HTML() ([]byte, error) { return a.HTMLBuffer(nil) }
+
+// HTMLBuffer is HTML decompressing into buf's storage when it is large
+// enough (a consumer that reuses its buffers). Uncompressed, the page
+// aliases the body.
+func (a *ArticleFetchedV1) HTMLBuffer(buf []byte) ([]byte, error) {
 	switch a.BodyEncoding {
 	case EncodingIdentity, "":
 		return a.Body, nil
@@ -88,7 +93,7 @@ func (a *ArticleFetchedV1) HTML() ([]byte, error) {
 		if n > maxBodyBytes {
 			return nil, &FieldError{Type: "ArticleFetchedV1", Field: "body", Reason: fmt.Sprintf("inflates to %d bytes, over the %d limit", n, maxBodyBytes)}
 		}
-		out, err := s2.Decode(nil, a.Body)
+		out, err := s2.Decode(buf[:cap(buf)], a.Body)
 		if err != nil {
 			return nil, &FieldError{Type: "ArticleFetchedV1", Field: "body", Reason: "is not valid s2: " + err.Error()}
 		}
@@ -98,7 +103,7 @@ func (a *ArticleFetchedV1) HTML() ([]byte, error) {
 		if err != nil {
 			return nil, fmt.Errorf("schema: zstd: %w", err)
 		}
-		out, err := dec.DecodeAll(a.Body, nil)
+		out, err := dec.DecodeAll(a.Body, buf[:0])
 		if err != nil {
 			return nil, &FieldError{Type: "ArticleFetchedV1", Field: "body", Reason: "is not valid zstd: " + err.Error()}
 		}

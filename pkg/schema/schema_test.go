@@ -311,3 +311,26 @@ func TestEncodeIsPortableJSON(t *testing.T) {
 		t.Errorf("round trip: %q (encoding/json reads %q), want %q", got.Text, std.Text, want)
 	}
 }
+
+// TestHTMLBuffer: a consumer decompressing page after page into one buffer
+// gets each page as it was, whatever the buffer held.
+func TestHTMLBuffer(t *testing.T) {
+	t.Parallel()
+	pages := [][]byte{[]byte(strings.Repeat("<p>a long page</p>", 2000)), []byte("<p>short</p>")}
+	for _, encoding := range []string{schema.EncodingS2, schema.EncodingZstd, schema.EncodingIdentity} {
+		buf := bytes.Repeat([]byte{0xff}, 64)
+		for i, page := range pages {
+			m := fetched(t)
+			if err := m.SetHTMLEncoded(page, encoding); err != nil {
+				t.Fatal(err)
+			}
+			html, err := m.HTMLBuffer(buf)
+			if err != nil || !bytes.Equal(html, page) {
+				t.Fatalf("%s page %d: got %d bytes (%v), want the page's %d", encoding, i, len(html), err, len(page))
+			}
+			if encoding != schema.EncodingIdentity {
+				buf = html
+			}
+		}
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"go.uber.org/zap"
@@ -100,9 +101,18 @@ func (p *processor) process(_ context.Context, m *bus.Message) ([]bus.Output, er
 // clean turns a fetched page into a cleaned article. Extraction failures are
 // permanent: the same bytes will fail the same way.
 func (p *processor) clean(in schema.ArticleFetchedV1) (schema.ArticleCleanedV1, error) {
-	html, err := in.HTML()
+	buf := pagePool.Get().(*[]byte)
+	defer func() {
+		if cap(*buf) <= maxPooledPage {
+			pagePool.Put(buf)
+		}
+	}()
+	html, err := in.HTMLBuffer(*buf)
 	if err != nil {
 		return schema.ArticleCleanedV1{}, bus.Permanent(err)
+	}
+	if in.BodyEncoding != schema.EncodingIdentity && in.BodyEncoding != "" {
+		*buf = html // Extract copies what it reads: the page is not kept
 	}
 	opts := p.opts
 	opts.FallbackPublished = in.Item.PublishedAt
@@ -144,6 +154,13 @@ func (p *processor) clean(in schema.ArticleFetchedV1) (schema.ArticleCleanedV1, 
 	out.Stages.CleanedAt = &now
 	return out, nil
 }
+
+// pagePool holds buffers pages are decompressed into: 100-200 KB each,
+// allocated and zeroed per message otherwise.
+var pagePool = sync.Pool{New: func() any { return new([]byte) }}
+
+// maxPooledPage: a buffer grown past this by a rare huge page is dropped.
+const maxPooledPage = 2 << 20
 
 func firstNonEmpty(vs ...string) string {
 	for _, v := range vs {

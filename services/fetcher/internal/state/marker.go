@@ -34,9 +34,12 @@ type Marker struct {
 	wait   time.Duration
 	onFail func(SeenItem, error)
 
-	mu      sync.Mutex
-	queue   []pendingMark
-	writing sync.WaitGroup
+	mu    sync.Mutex
+	queue []pendingMark
+	// writing holds a channel per burst under way, closed when its acks
+	// are in. (Not a WaitGroup: polls flush concurrently, and a WaitGroup
+	// must not gain a burst while another flush waits on it.)
+	writing map[chan struct{}]struct{}
 }
 
 type pendingMark struct {
@@ -48,7 +51,7 @@ type pendingMark struct {
 // wait after the first mark of a burst (0: each mark at once). onFail, if
 // set, is told of each item whose mark was not stored.
 func (s *Seen) NewMarker(wait time.Duration, onFail func(SeenItem, error)) *Marker {
-	return &Marker{s: s, wait: wait, onFail: onFail}
+	return &Marker{s: s, wait: wait, onFail: onFail, writing: map[chan struct{}]struct{}{}}
 }
 
 // Add queues the item's mark; it is written within the Marker's wait.
@@ -72,14 +75,20 @@ func (m *Marker) Add(it SeenItem, articleID string) {
 // confirmed, or ctx is done.
 func (m *Marker) Flush(ctx context.Context) error {
 	m.writeQueued()
-	done := make(chan struct{})
-	go func() { m.writing.Wait(); close(done) }()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		return fmt.Errorf("state: seen marks not all confirmed: %w", ctx.Err())
+	m.mu.Lock()
+	var bursts []chan struct{}
+	for done := range m.writing {
+		bursts = append(bursts, done)
 	}
+	m.mu.Unlock()
+	for _, done := range bursts {
+		select {
+		case <-done:
+		case <-ctx.Done():
+			return fmt.Errorf("state: seen marks not all confirmed: %w", ctx.Err())
+		}
+	}
+	return nil
 }
 
 func (m *Marker) writeQueued() {
@@ -93,9 +102,17 @@ func (m *Marker) writeQueued() {
 }
 
 func (m *Marker) start(burst []pendingMark) {
-	m.writing.Add(1)
+	done := make(chan struct{})
+	m.mu.Lock()
+	m.writing[done] = struct{}{}
+	m.mu.Unlock()
 	go func() {
-		defer m.writing.Done()
+		defer func() {
+			m.mu.Lock()
+			delete(m.writing, done)
+			m.mu.Unlock()
+			close(done)
+		}()
 		m.write(burst)
 	}()
 }

@@ -107,3 +107,35 @@ func TestMarker(t *testing.T) {
 		}
 	})
 }
+
+// TestMarkerConcurrentFlushes: polls add and flush at once, as the
+// fetcher's feed workers do; each flush returns with its own marks stored.
+func TestMarkerConcurrentFlushes(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s, err := OpenSeen(ctx, runJetStream(t), SeenOptions{TTL: time.Hour, TitleWindow: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := s.NewMarker(5*time.Millisecond, func(_ SeenItem, err error) { t.Errorf("mark failed: %v", err) })
+	var wg sync.WaitGroup
+	for w := range 6 {
+		wg.Go(func() {
+			for i := range 20 {
+				it := SeenItem{FeedURL: fmt.Sprintf("https://%d.example/rss", w), GUID: fmt.Sprint(i),
+					URL: fmt.Sprintf("https://news.example.org/%d/%d", w, i)}
+				m.Add(it, "a")
+				if i%4 == 3 {
+					if err := m.Flush(ctx); err != nil {
+						t.Error(err)
+						return
+					}
+					if v, err := s.Check(ctx, it); err != nil || v.Status != Unchanged {
+						t.Errorf("worker %d item %d after its flush: %v %v", w, i, v.Status, err)
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+}

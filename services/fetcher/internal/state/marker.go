@@ -117,10 +117,25 @@ func (m *Marker) start(burst []pendingMark) {
 	}()
 }
 
-// write publishes every key of the burst, then waits for the acks. A title
-// key already present (the stream refuses it: wrong last sequence) goes
-// the way Mark takes, which renews a stale one.
+// write stores a burst and reports the marks that were not stored.
 func (m *Marker) write(burst []pendingMark) {
+	ctx, cancel := context.WithTimeout(context.Background(), markAckTimeout)
+	defer cancel()
+	errs := m.s.markAll(ctx, burst)
+	if m.onFail != nil {
+		for i, err := range errs {
+			if err != nil {
+				m.onFail(burst[i].it, err)
+			}
+		}
+	}
+}
+
+// markAll publishes every key of every mark without waiting, then waits
+// for the acks; errs[i] is mark i's first error. A title key already
+// present (the stream refuses it: wrong last sequence) takes markTitle's
+// way, which renews a stale one.
+func (s *Seen) markAll(ctx context.Context, marks []pendingMark) (errs []error) {
 	type sent struct {
 		mark  int
 		key   string
@@ -129,33 +144,30 @@ func (m *Marker) write(burst []pendingMark) {
 		ack   jetstream.PubAckFuture
 	}
 	var all []sent
-	failed := make([]error, len(burst))
-	prefix := "$KV." + m.s.o.Bucket + "."
-	for i, pm := range burst {
-		b, err := m.s.record(pm.it, pm.id)
+	errs = make([]error, len(marks))
+	for i, pm := range marks {
+		b, err := s.record(pm.it, pm.id)
 		if err != nil {
-			failed[i] = err
+			errs[i] = err
 			continue
 		}
-		for _, k := range m.s.keys(pm.it) {
+		for _, k := range s.keys(pm.it) {
 			title := k.by == "title"
 			var opts []jetstream.PublishOpt
 			if title {
 				opts = append(opts, jetstream.WithExpectLastSequencePerSubject(0))
-				if m.s.keyTTL {
-					opts = append(opts, jetstream.WithMsgTTL(m.s.o.TitleWindow))
+				if s.keyTTL {
+					opts = append(opts, jetstream.WithMsgTTL(s.o.TitleWindow))
 				}
 			}
-			ack, err := m.s.js.PublishMsgAsync(&nats.Msg{Subject: prefix + k.key, Data: b}, opts...)
+			ack, err := s.js.PublishMsgAsync(&nats.Msg{Subject: s.subjectPrefix() + k.key, Data: b}, opts...)
 			if err != nil {
-				failed[i] = fmt.Errorf("state: seen put: %w", err)
+				errs[i] = fmt.Errorf("state: seen put: %w", err)
 				continue
 			}
 			all = append(all, sent{mark: i, key: k.key, value: b, title: title, ack: ack})
 		}
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), markAckTimeout)
-	defer cancel()
 	for _, sn := range all {
 		var err error
 		select {
@@ -170,19 +182,13 @@ func (m *Marker) write(burst []pendingMark) {
 		var apiErr *jetstream.APIError
 		if sn.title && errors.As(err, &apiErr) && (apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence ||
 			apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequenceConstant) {
-			err = m.s.markTitle(ctx, sn.key, sn.value)
+			err = s.markTitle(ctx, sn.key, sn.value)
 		} else {
 			err = fmt.Errorf("state: seen put: %w", err)
 		}
-		if err != nil && failed[sn.mark] == nil {
-			failed[sn.mark] = err
+		if err != nil && errs[sn.mark] == nil {
+			errs[sn.mark] = err
 		}
 	}
-	if m.onFail != nil {
-		for i, err := range failed {
-			if err != nil {
-				m.onFail(burst[i].it, err)
-			}
-		}
-	}
+	return errs
 }

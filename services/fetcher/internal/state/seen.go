@@ -308,7 +308,7 @@ func (s *Seen) getMany(ctx context.Context, keys []string) (map[string][]byte, e
 }
 
 func (s *Seen) getBatch(ctx context.Context, keys []string, vals map[string][]byte) error {
-	prefix := "$KV." + s.o.Bucket + "."
+	prefix := s.subjectPrefix()
 	subjects := make([]string, len(keys))
 	for i, k := range keys {
 		subjects[i] = prefix + k
@@ -371,23 +371,11 @@ func apiPrefix(js jetstream.JetStream) string {
 // publishing fetches it again: at least once, never zero). A Marker does
 // the same for many items, in bursts.
 func (s *Seen) Mark(ctx context.Context, it SeenItem, articleID string) error {
-	b, err := s.record(it, articleID)
-	if err != nil {
-		return err
-	}
-	for _, k := range s.keys(it) {
-		if k.by != "title" {
-			if _, err := s.kv.Put(ctx, k.key, b); err != nil {
-				return fmt.Errorf("state: seen put: %w", err)
-			}
-			continue
-		}
-		if err := s.markTitle(ctx, k.key, b); err != nil {
-			return err
-		}
-	}
-	return nil
+	return s.markAll(ctx, []pendingMark{{it: it, id: articleID}})[0]
 }
+
+// subjectPrefix is what the bucket's keys are prefixed with as subjects.
+func (s *Seen) subjectPrefix() string { return "$KV." + s.o.Bucket + "." }
 
 // record is the value Mark writes under each of the item's keys.
 func (s *Seen) record(it SeenItem, articleID string) ([]byte, error) {

@@ -435,11 +435,7 @@ func (w *Worker) overLimit(ctx context.Context, m *Message) bool {
 //
 // The ack may be held back a moment (see ackHolder).
 func (w *Worker) ack(_ context.Context, m *Message, result string) {
-	if w.acks != nil {
-		w.acks.done(m)
-	} else {
-		w.sendAck(m)
-	}
+	w.acks.done(m)
 	if w.Metrics != nil {
 		w.Metrics.processed.WithLabelValues(w.Stage, result).Inc()
 	}

@@ -13,7 +13,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sync"
 	"time"
 
 	"go.uber.org/zap"
@@ -101,12 +100,8 @@ func (p *processor) process(_ context.Context, m *bus.Message) ([]bus.Output, er
 // clean turns a fetched page into a cleaned article. Extraction failures are
 // permanent: the same bytes will fail the same way.
 func (p *processor) clean(in schema.ArticleFetchedV1) (schema.ArticleCleanedV1, error) {
-	buf := pagePool.Get().(*[]byte)
-	defer func() {
-		if cap(*buf) <= maxPooledPage {
-			pagePool.Put(buf)
-		}
-	}()
+	buf := schema.GetPageBuffer()
+	defer schema.PutPageBuffer(buf)
 	html, err := in.HTMLBuffer(*buf)
 	if err != nil {
 		return schema.ArticleCleanedV1{}, bus.Permanent(err)
@@ -154,13 +149,6 @@ func (p *processor) clean(in schema.ArticleFetchedV1) (schema.ArticleCleanedV1, 
 	out.Stages.CleanedAt = &now
 	return out, nil
 }
-
-// pagePool holds buffers pages are decompressed into: 100-200 KB each,
-// allocated and zeroed per message otherwise.
-var pagePool = sync.Pool{New: func() any { return new([]byte) }}
-
-// maxPooledPage: a buffer grown past this by a rare huge page is dropped.
-const maxPooledPage = 2 << 20
 
 func firstNonEmpty(vs ...string) string {
 	for _, v := range vs {

@@ -356,27 +356,34 @@ func (f *Fetcher) fetchArticle(ctx context.Context, j *articleJob) {
 	}
 	hash := schema.ContentHash(resp.Body)
 	msg := f.message(j, resp, hash)
-	bufs := getPageBufs()
-	defer putPageBufs(bufs) // after the publish below: the message aliases them
+	// The page's way out (stripped, compressed, encoded) goes through
+	// reused buffers, given back after the publish below: the message
+	// aliases them.
+	stripped, compressed, wire := schema.GetPageBuffer(), schema.GetPageBuffer(), schema.GetPageBuffer()
+	defer func() {
+		schema.PutPageBuffer(stripped)
+		schema.PutPageBuffer(compressed)
+		schema.PutPageBuffer(wire)
+	}()
 	body := resp.Body
 	if f.cfg.StripScripts {
 		// Half the bytes of a news page are scripts and styles, which no
 		// stage reads: fewer to compress, store in the stream and send.
-		if s, ok := markup.StripPage(bufs.stripped[:0], body, msg.Response.ContentType); ok {
-			body, msg.BodyFilter, bufs.stripped = s, schema.FilterStripped, s
+		if s, ok := markup.StripPage((*stripped)[:0], body, msg.Response.ContentType); ok {
+			body, msg.BodyFilter, *stripped = s, schema.FilterStripped, s
 		}
 	}
-	if err := msg.SetHTMLBuffer(bufs.body, body, f.cfg.BodyEncoding); err != nil {
+	if err := msg.SetHTMLBuffer(*compressed, body, f.cfg.BodyEncoding); err != nil {
 		j.outcome = failedPermanent
 		f.articleFailed()
 		log.Error("Compressing the page.", zap.Error(err))
 		return
 	}
 	if f.cfg.BodyEncoding != schema.EncodingIdentity {
-		bufs.body = msg.Body
+		*compressed = msg.Body
 	}
-	data, err := schema.AppendFetched(bufs.wire[:0], msg)
-	bufs.wire = data
+	data, err := schema.AppendFetched((*wire)[:0], msg)
+	*wire = data
 	if err != nil {
 		j.outcome = failedPermanent
 		f.articleFailed()
@@ -411,27 +418,6 @@ func (f *Fetcher) fetchArticle(ctx context.Context, j *articleJob) {
 	}
 	j.outcome = done
 	f.marks.Add(j.seenItem, j.id)
-}
-
-// pageBufs are the buffers a page goes through on its way out: stripped,
-// compressed, encoded. Reused: a page is 100-200 KB, and allocating (and
-// zeroing) three such buffers per article was a sixth of the fetcher's
-// serialisation CPU.
-type pageBufs struct{ stripped, body, wire []byte }
-
-var pageBufPool = sync.Pool{New: func() any { return new(pageBufs) }}
-
-// maxPooledPage: buffers grown past this by a rare huge page are dropped,
-// not kept for the next pages.
-const maxPooledPage = 2 << 20
-
-func getPageBufs() *pageBufs { return pageBufPool.Get().(*pageBufs) }
-
-func putPageBufs(b *pageBufs) {
-	if cap(b.stripped) > maxPooledPage || cap(b.body) > maxPooledPage || cap(b.wire) > maxPooledPage {
-		return
-	}
-	pageBufPool.Put(b)
 }
 
 func (f *Fetcher) message(j *articleJob, resp *httpx.Response, hash string) schema.ArticleFetchedV1 {

@@ -119,20 +119,7 @@ func (e *env) watchAcks(stream string) (acked func() []uint64) {
 	}
 }
 
-func streamInfo(t *testing.T, e *env, name string) *jetstream.StreamInfo {
-	t.Helper()
-	s, err := e.conn.JS.Stream(context.Background(), name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	info, err := s.Info(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return info
-}
-
-func (e *env) streamMsgs(name string) uint64 {
+func (e *env) streamInfo(name string) *jetstream.StreamInfo {
 	e.t.Helper()
 	s, err := e.conn.JS.Stream(context.Background(), name)
 	if err != nil {
@@ -142,7 +129,12 @@ func (e *env) streamMsgs(name string) uint64 {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	return info.State.Msgs
+	return info
+}
+
+func (e *env) streamMsgs(name string) uint64 {
+	e.t.Helper()
+	return e.streamInfo(name).State.Msgs
 }
 
 func (e *env) waitFor(what string, cond func() bool) {
@@ -563,7 +555,7 @@ func contract(t *testing.T, url string) {
 		if got := requests(); len(got) != len(schema.Hops())-1 {
 			t.Errorf("after MaxMsgs changed: %v, want an update of each hop stream", got)
 		}
-		if n := streamInfo(t, e, schema.StreamFetched).Config.MaxMsgs; n != 5000 {
+		if n := e.streamInfo(schema.StreamFetched).Config.MaxMsgs; n != 5000 {
 			t.Errorf("MaxMsgs %d after the update, want 5000", n)
 		}
 		// A stream deleted is created again.
@@ -576,7 +568,7 @@ func contract(t *testing.T, url string) {
 		if got := requests(); len(got) == 0 {
 			t.Error("a deleted stream was not created again")
 		}
-		streamInfo(t, e, schema.StreamTagged)
+		e.streamInfo(schema.StreamTagged)
 	})
 	t.Run("duplicate msg id is stored once", func(t *testing.T) {
 		e := newEnv(t, url)

@@ -1,0 +1,29 @@
+package testkit
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+func TestRepoRootHoldsGoWork(t *testing.T) {
+	if _, err := os.Stat(filepath.Join(RepoRoot(t), "go.work")); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestSharedDirFollowsEnv(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv(SharedEnv, dir)
+	if got := SharedDir(t); got != dir {
+		t.Fatalf("SharedDir = %q, want %q", got, dir)
+	}
+}
+
+func TestFreePortIsNotNATS(t *testing.T) {
+	for i := 0; i < 20; i++ {
+		if p := FreePort(t); p == 4222 || p <= 0 {
+			t.Fatalf("FreePort = %d", p)
+		}
+	}
+}

@@ -50,7 +50,7 @@ const (
 // (other than JSON-LD) and style contents were dropped by
 // [markup.Strip]; since 1.2.
 //
-// [markup.Strip]: https://pkg.go.dev/github.com/newsflow/newsflow/pkg/schema/markup#Strip
+// [markup.Strip]: https://pkg.go.dev/github.com/newsflow/newsflow/pkg/markup#Strip
 const FilterStripped = "stripped"
 
 // ArticleFetchedV1 is published by the fetcher for every new or updated page.

@@ -2,6 +2,8 @@ module github.com/newsflow/newsflow/services/cleaner
 
 go 1.26.0
 
+replace github.com/newsflow/newsflow/pkg/markup => ../../pkg/markup
+
 replace github.com/newsflow/newsflow/pkg/schema => ../../pkg/schema
 
 replace github.com/newsflow/newsflow/pkg/service => ../../pkg/service
@@ -27,6 +29,7 @@ require (
 	github.com/nats-io/nats.go v1.55.0 // indirect
 	github.com/nats-io/nkeys v0.4.16 // indirect
 	github.com/nats-io/nuid v1.0.1 // indirect
+	github.com/newsflow/newsflow/pkg/markup v0.0.0-00010101000000-000000000000
 	github.com/prometheus/client_golang v1.25.0 // indirect
 	github.com/prometheus/client_model v0.6.3 // indirect
 	github.com/prometheus/common v0.72.0 // indirect

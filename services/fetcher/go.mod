@@ -2,6 +2,8 @@ module github.com/newsflow/newsflow/services/fetcher
 
 go 1.26.0
 
+replace github.com/newsflow/newsflow/pkg/markup => ../../pkg/markup
+
 replace github.com/newsflow/newsflow/pkg/schema => ../../pkg/schema
 
 replace github.com/newsflow/newsflow/pkg/service => ../../pkg/service
@@ -13,7 +15,6 @@ require (
 	github.com/internetarchive/gowarc v0.8.101
 	github.com/klauspost/compress v1.20.3
 	github.com/mmcdole/gofeed v1.4.2
-	github.com/nats-io/nats-server/v2 v2.15.2
 	github.com/nats-io/nats.go v1.55.0
 	github.com/newsflow/newsflow/pkg/schema v0.0.0-00010101000000-000000000000
 	github.com/newsflow/newsflow/pkg/service v0.0.0-00010101000000-000000000000
@@ -27,6 +28,8 @@ require (
 	golang.org/x/sync v0.24.0
 	golang.org/x/text v0.43.0
 )
+
+require github.com/nats-io/nats-server/v2 v2.15.2 // indirect
 
 require (
 	github.com/antithesishq/antithesis-sdk-go v0.8.0-default-no-op // indirect
@@ -46,6 +49,7 @@ require (
 	github.com/nats-io/jwt/v2 v2.8.2 // indirect
 	github.com/nats-io/nkeys v0.4.16 // indirect
 	github.com/nats-io/nuid v1.0.1 // indirect
+	github.com/newsflow/newsflow/pkg/markup v0.0.0-00010101000000-000000000000
 	github.com/prometheus/common v0.72.0 // indirect
 	github.com/prometheus/procfs v0.22.0 // indirect
 	github.com/refraction-networking/utls v1.8.2 // indirect

@@ -2,6 +2,8 @@ module github.com/newsflow/newsflow/tools/newsflow
 
 go 1.26.0
 
+replace github.com/newsflow/newsflow/pkg/markup => ../../pkg/markup
+
 replace github.com/newsflow/newsflow/pkg/schema => ../../pkg/schema
 
 replace github.com/newsflow/newsflow/pkg/service => ../../pkg/service
@@ -18,6 +20,11 @@ require (
 )
 
 require (
+	golang.org/x/net v0.62.0 // indirect
+	golang.org/x/text v0.43.0 // indirect
+)
+
+require (
 	github.com/antithesishq/antithesis-sdk-go v0.8.0-default-no-op // indirect
 	github.com/beorn7/perks v1.0.1 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
@@ -29,6 +36,7 @@ require (
 	github.com/nats-io/jwt/v2 v2.8.2 // indirect
 	github.com/nats-io/nkeys v0.4.16 // indirect
 	github.com/nats-io/nuid v1.0.1 // indirect
+	github.com/newsflow/newsflow/pkg/markup v0.0.0-00010101000000-000000000000
 	github.com/prometheus/client_golang v1.25.0 // indirect
 	github.com/prometheus/procfs v0.22.0 // indirect
 	go.uber.org/multierr v1.10.0 // indirect

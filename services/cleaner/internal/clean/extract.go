@@ -17,7 +17,7 @@ import (
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/transform"
 
-	"github.com/newsflow/newsflow/pkg/schema/markup"
+	"github.com/newsflow/newsflow/pkg/markup"
 )
 
 // DefaultMaxBytes caps the page size when Options.MaxBytes is zero.

@@ -11,8 +11,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
 
+	"github.com/newsflow/newsflow/pkg/markup"
 	"github.com/newsflow/newsflow/pkg/schema"
-	"github.com/newsflow/newsflow/pkg/schema/markup"
 	"github.com/newsflow/newsflow/pkg/service/bus"
 	"github.com/newsflow/newsflow/pkg/service/logx"
 	"github.com/newsflow/newsflow/services/fetcher/internal/feed"

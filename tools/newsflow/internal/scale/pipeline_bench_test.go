@@ -20,8 +20,8 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/newsflow/newsflow/pkg/markup"
 	"github.com/newsflow/newsflow/pkg/schema"
-	"github.com/newsflow/newsflow/pkg/schema/markup"
 	"github.com/newsflow/newsflow/pkg/service/bus"
 	"github.com/newsflow/newsflow/pkg/service/config"
 	"github.com/newsflow/newsflow/tools/newsflow/internal/metricscrape"

@@ -52,7 +52,7 @@ serve: build ## Serve the claim desk page (and the read-only JSON API) over what
 # Pure, single-threaded packages with heavy corpus tests run without the
 # race detector (it multiplies their time by ten and finds nothing there);
 # everything with goroutines, NATS or I/O runs with it.
-NORACE := /services/cleaner/internal/(clean|evaluate)$$|/services/tagger/internal/(tag|quantity|eval)$$|/services/fetcher/internal/(bundle|feed)$$
+NORACE := /services/cleaner/internal/(clean|eval)$$|/services/tagger/internal/(tag|quantity|eval)$$|/services/fetcher/internal/(bundle|feed)$$
 
 test: ## Run every module's tests, with the race detector where there is concurrency (needs the machine's NATS and PostgreSQL, see TESTING.md).
 ifeq ($(PKG),work)

@@ -4,14 +4,14 @@ import (
 	"bytes"
 	"testing"
 
-	"github.com/newsflow/newsflow/services/cleaner/internal/evaluate"
+	"github.com/newsflow/newsflow/services/cleaner/internal/eval"
 	"golang.org/x/net/html"
 )
 
 // benchPages runs fn over the 181 benchmark pages per iteration and
 // reports pages per second (and allocations).
 func benchPages(b *testing.B, fn func(url string, page []byte) error) {
-	c, err := evaluate.LoadCorpus(benchmarkDir)
+	c, err := eval.LoadCorpus(benchmarkDir)
 	if err != nil {
 		b.Fatal(err)
 	}

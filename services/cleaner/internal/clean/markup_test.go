@@ -7,14 +7,14 @@ import (
 	"reflect"
 	"testing"
 
-	"github.com/newsflow/newsflow/services/cleaner/internal/evaluate"
+	"github.com/newsflow/newsflow/services/cleaner/internal/eval"
 )
 
 // TestMarkupFilterChangesNothing extracts every benchmark and seed page
 // with and without the filtering: the articles must be identical.
 func TestMarkupFilterChangesNothing(t *testing.T) {
 	t.Parallel()
-	c, err := evaluate.LoadCorpus(benchmarkDir)
+	c, err := eval.LoadCorpus(benchmarkDir)
 	if err != nil {
 		t.Fatal(err)
 	}

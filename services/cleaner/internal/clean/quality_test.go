@@ -8,7 +8,7 @@ import (
 	"runtime"
 	"testing"
 
-	"github.com/newsflow/newsflow/services/cleaner/internal/evaluate"
+	"github.com/newsflow/newsflow/services/cleaner/internal/eval"
 )
 
 const benchmarkDir = "../../../../testdata/corpus/article-extraction-benchmark"
@@ -31,7 +31,7 @@ func extractText(url string, page []byte) (string, error) {
 }
 
 func TestBenchmarkQuality(t *testing.T) {
-	c, err := evaluate.LoadCorpus(benchmarkDir)
+	c, err := eval.LoadCorpus(benchmarkDir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +60,7 @@ func TestBenchmarkQuality(t *testing.T) {
 }
 
 func TestAllocationBudget(t *testing.T) {
-	c, err := evaluate.LoadCorpus(benchmarkDir)
+	c, err := eval.LoadCorpus(benchmarkDir)
 	if err != nil {
 		t.Fatal(err)
 	}

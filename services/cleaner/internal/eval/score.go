@@ -1,8 +1,8 @@
-// Package evaluate scores article-body extraction the way the
+// Package eval scores article-body extraction the way the
 // article-extraction-benchmark (scrapinghub, MIT) does: token 4-gram shingles
 // compared per page, normalised so long pages weigh no more than short ones,
 // then precision and recall averaged over pages and F1 taken from the means.
-package evaluate
+package eval
 
 import (
 	"math"

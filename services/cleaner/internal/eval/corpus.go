@@ -1,4 +1,4 @@
-package evaluate
+package eval
 
 import (
 	"bytes"
@@ -75,11 +75,11 @@ type Corpus struct {
 func LoadCorpus(dir string) (*Corpus, error) {
 	raw, err := os.ReadFile(filepath.Join(dir, "ground-truth.json"))
 	if err != nil {
-		return nil, fmt.Errorf("evaluate: read ground truth: %w", err)
+		return nil, fmt.Errorf("eval: read ground truth: %w", err)
 	}
 	var gt map[string]truthEntry
 	if err := json.Unmarshal(raw, &gt); err != nil {
-		return nil, fmt.Errorf("evaluate: decode ground truth: %w", err)
+		return nil, fmt.Errorf("eval: decode ground truth: %w", err)
 	}
 	c := &Corpus{Truth: map[string]string{}, URLs: map[string]string{}, HTML: map[string][]byte{}}
 	for id, e := range gt {
@@ -99,16 +99,16 @@ func LoadCorpus(dir string) (*Corpus, error) {
 func readGzip(path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("evaluate: open page: %w", err)
+		return nil, fmt.Errorf("eval: open page: %w", err)
 	}
 	defer f.Close()
 	zr, err := gzip.NewReader(f)
 	if err != nil {
-		return nil, fmt.Errorf("evaluate: gunzip %s: %w", filepath.Base(path), err)
+		return nil, fmt.Errorf("eval: gunzip %s: %w", filepath.Base(path), err)
 	}
 	var buf bytes.Buffer
 	if _, err := io.Copy(&buf, zr); err != nil {
-		return nil, fmt.Errorf("evaluate: gunzip %s: %w", filepath.Base(path), err)
+		return nil, fmt.Errorf("eval: gunzip %s: %w", filepath.Base(path), err)
 	}
 	return buf.Bytes(), nil
 }
@@ -159,7 +159,7 @@ func EvaluateCorpus(dir string, extract func(url string, html []byte) (string, e
 		return Report{}, err
 	}
 	if len(c.IDs) == 0 {
-		return Report{}, fmt.Errorf("evaluate: no pages in %s", strings.TrimSpace(dir))
+		return Report{}, fmt.Errorf("eval: no pages in %s", strings.TrimSpace(dir))
 	}
 	return c.Run(extract), nil
 }

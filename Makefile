@@ -44,7 +44,7 @@ bench-pipeline: build $(CORPUS)/bundle.warc.gz ## Replay 1,000 article pages thr
 	  -args -bin $(abspath $(BIN)) -corpus $(abspath $(CORPUS))
 
 $(CORPUS)/bundle.warc.gz:
-	go test -count=1 -run '^TestBuildCorpusCmd$$' ./services/fetcher/internal/bundle/ -args -out $(abspath $(CORPUS)) -pages $(CORPUS_PAGES)
+	go test -count=1 -run '^TestBuildCorpusCmd$$' ./services/fetcher/internal/recording/ -args -out $(abspath $(CORPUS)) -pages $(CORPUS_PAGES)
 
 serve: build ## Serve the claim desk page (and the read-only JSON API) over what `make run` stored: http://127.0.0.1:8090/
 	@$(BIN)/sink serve --db sqlite:$(DATA)/newsflow.db
@@ -52,7 +52,7 @@ serve: build ## Serve the claim desk page (and the read-only JSON API) over what
 # Pure, single-threaded packages with heavy corpus tests run without the
 # race detector (it multiplies their time by ten and finds nothing there);
 # everything with goroutines, NATS or I/O runs with it.
-NORACE := /services/cleaner/internal/(clean|eval)$$|/services/tagger/internal/(tag|quantity|eval)$$|/services/fetcher/internal/(bundle|feed)$$
+NORACE := /services/cleaner/internal/(clean|eval)$$|/services/tagger/internal/(tag|quantity|eval)$$|/services/fetcher/internal/(recording|feed)$$
 
 test: ## Run every module's tests, with the race detector where there is concurrency (needs the machine's NATS and PostgreSQL, see TESTING.md).
 ifeq ($(PKG),work)

@@ -12,7 +12,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/newsflow/newsflow/pkg/service/natstest"
-	"github.com/newsflow/newsflow/services/fetcher/internal/bundle"
+	"github.com/newsflow/newsflow/services/fetcher/internal/recording"
 )
 
 // BenchmarkReplayPublish replays a recording of 1,000 real article pages
@@ -22,7 +22,7 @@ import (
 // recording read.
 func BenchmarkReplayPublish(b *testing.B) {
 	dir := b.TempDir()
-	if err := bundle.BuildCorpus(dir, filepath.Join("..", "..", "..", "..", "testdata"), 1000); err != nil {
+	if err := recording.BuildCorpus(dir, filepath.Join("..", "..", "..", "..", "testdata"), 1000); err != nil {
 		b.Fatal(err)
 	}
 	var records, pageBytes float64
@@ -30,7 +30,7 @@ func BenchmarkReplayPublish(b *testing.B) {
 	for b.Loop() {
 		s := natstest.RunJetStream(b)
 		var cfg Config
-		args := []string{"--once", "--replay", dir, "--feeds", filepath.Join(dir, bundle.FeedsFile), "--http-addr", "127.0.0.1:0",
+		args := []string{"--once", "--replay", dir, "--feeds", filepath.Join(dir, recording.FeedsFile), "--http-addr", "127.0.0.1:0",
 			"--nats-url", s.ClientURL(), "--stream-max-bytes", "4GiB", "--log-level", "error"}
 		if _, err := Table(&cfg).Parse(args, noEnv, &bytes.Buffer{}); err != nil {
 			b.Fatal(err)

@@ -1,4 +1,4 @@
-// Package bundle generates the recording `make run` replays: testdata/recording/
+// Package recording generates the recording `make run` replays: testdata/recording/
 // bundle.warc.gz and feeds.yaml.
 //
 // Build serves fixture files (the five seed pages and 45 pages of the Scrapinghub
@@ -8,7 +8,7 @@
 // warc.Recorder. A fixed clock and fixed record ids make the output byte-reproducible.
 //
 // Files, by behaviour:
-//   - bundle.go: Build, the fixture server and the recording client.
+//   - build.go: Build, the fixture server and the recording client.
 //   - pages.go: reading the fixture pages and their metadata.
 //   - feeds.go: the four feed documents and feeds.yaml.
-package bundle
+package recording

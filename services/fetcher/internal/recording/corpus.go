@@ -1,4 +1,4 @@
-package bundle
+package recording
 
 import (
 	"bytes"
@@ -31,7 +31,7 @@ const corpusFeedItems = 50
 // offers N pages per second. The output is deterministic, like Build's.
 func BuildCorpus(outDir, srcRoot string, pages int) error {
 	if pages < 1 {
-		return fmt.Errorf("bundle: corpus: %d pages: want at least 1", pages)
+		return fmt.Errorf("recording: corpus: %d pages: want at least 1", pages)
 	}
 	base, err := loadBenchmark(srcRoot)
 	if err != nil {
@@ -73,11 +73,11 @@ func BuildCorpus(outDir, srcRoot string, pages int) error {
 	add := func(rawURL string, r resource) error {
 		u, err := url.Parse(rawURL)
 		if err != nil {
-			return fmt.Errorf("bundle: corpus: %q: %w", rawURL, err)
+			return fmt.Errorf("recording: corpus: %q: %w", rawURL, err)
 		}
 		key := u.Host + u.RequestURI()
 		if _, dup := site[key]; dup {
-			return fmt.Errorf("bundle: corpus: %s served twice", rawURL)
+			return fmt.Errorf("recording: corpus: %s served twice", rawURL)
 		}
 		site[key] = r
 		order = append(order, rawURL)
@@ -116,7 +116,7 @@ func BuildCorpus(outDir, srcRoot string, pages int) error {
 	}
 
 	if err := os.MkdirAll(outDir, 0o755); err != nil {
-		return fmt.Errorf("bundle: corpus: %w", err)
+		return fmt.Errorf("recording: corpus: %w", err)
 	}
 	if err := record(outDir, site, order); err != nil {
 		return err
@@ -125,9 +125,9 @@ func BuildCorpus(outDir, srcRoot string, pages int) error {
 	if err != nil {
 		return err
 	}
-	y = bytes.Replace(y, []byte("bundle.Build;"), []byte("bundle.BuildCorpus;"), 1)
+	y = bytes.Replace(y, []byte("recording.Build;"), []byte("recording.BuildCorpus;"), 1)
 	if err := os.WriteFile(filepath.Join(outDir, FeedsFile), y, 0o644); err != nil {
-		return fmt.Errorf("bundle: corpus: %w", err)
+		return fmt.Errorf("recording: corpus: %w", err)
 	}
 	return nil
 }
@@ -178,7 +178,7 @@ func fallbackTitle(rawURL string) string {
 func withCopy(rawURL string, n int) (string, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
-		return "", fmt.Errorf("bundle: corpus: %q: %w", rawURL, err)
+		return "", fmt.Errorf("recording: corpus: %q: %w", rawURL, err)
 	}
 	q := u.Query()
 	q.Set("copy", strconv.Itoa(n))
@@ -218,7 +218,7 @@ func renderCorpusFeed(d feedDef, items []item) ([]byte, string, error) {
 	}
 	b, err := xml.MarshalIndent(doc, "", "  ")
 	if err != nil {
-		return nil, "", fmt.Errorf("bundle: corpus: rss: %w", err)
+		return nil, "", fmt.Errorf("recording: corpus: rss: %w", err)
 	}
 	return append([]byte(xml.Header), append(b, '\n')...), "application/rss+xml; charset=utf-8", nil
 }

@@ -1,4 +1,4 @@
-package bundle
+package recording
 
 import (
 	"bytes"
@@ -24,8 +24,8 @@ const (
 	recordingDir = "../../../../testdata/recording"
 )
 
-// TestBuildIsReproducible rebuilds the bundle and checks it is byte-identical to the
-// committed one: the generator is deterministic and the bundle is current with its
+// TestBuildIsReproducible rebuilds the recording and checks it is byte-identical to the
+// committed one: the generator is deterministic and the recording is current with its
 // fixtures. Run with -update after changing the fixtures or the generator.
 func TestBuildIsReproducible(t *testing.T) {
 	if *update {
@@ -44,7 +44,7 @@ func TestBuildIsReproducible(t *testing.T) {
 		}
 		want, err := os.ReadFile(filepath.Join(recordingDir, name))
 		if err != nil {
-			t.Fatalf("%v (run: go test ./services/fetcher/internal/bundle -run TestBuildIsReproducible -update)", err)
+			t.Fatalf("%v (run: go test ./services/fetcher/internal/recording -run TestBuildIsReproducible -update)", err)
 		}
 		if !bytes.Equal(got, want) {
 			t.Errorf("%s differs from a fresh build: regenerate with -update and review the diff", name)
@@ -52,7 +52,7 @@ func TestBuildIsReproducible(t *testing.T) {
 	}
 }
 
-// TestBundleContents opens the committed bundle the way make run does and checks that it
+// TestBundleContents opens the committed recording the way make run does and checks that it
 // holds the five feeds, at least 56 pages, a robots.txt per page host, and every item link.
 func TestBundleContents(t *testing.T) {
 	feeds, err := feedlist.Load(filepath.Join(recordingDir, FeedsFile))
@@ -90,7 +90,7 @@ func TestBundleContents(t *testing.T) {
 	}
 	for typ, seen := range wantTypes {
 		if !seen {
-			t.Errorf("no %s feed in the bundle", typ)
+			t.Errorf("no %s feed in the recording", typ)
 		}
 	}
 	if len(links) < 56 {

@@ -1,4 +1,4 @@
-package bundle
+package recording
 
 import (
 	"bytes"
@@ -31,7 +31,7 @@ const (
 // genTime is the recording's clock start; every exchange is one second later than the last.
 var genTime = time.Date(2025, 6, 2, 6, 0, 0, 0, time.UTC)
 
-// idName names the UUIDv5 namespace of the bundle's record ids (UUIDv5 of a counter).
+// idName names the UUIDv5 namespace of the recording's record ids (UUIDv5 of a counter).
 const idName = "https://github.com/newsflow/newsflow/testdata/recording"
 
 // resource is one URL the fixture server answers.
@@ -69,7 +69,7 @@ func Build(outDir, srcRoot string) error {
 	add := func(rawURL string, r resource) error {
 		u, err := url.Parse(rawURL)
 		if err != nil {
-			return fmt.Errorf("bundle: %q: %w", rawURL, err)
+			return fmt.Errorf("recording: %q: %w", rawURL, err)
 		}
 		key := u.Host + u.RequestURI()
 		if _, dup := site[key]; dup {
@@ -102,7 +102,7 @@ func Build(outDir, srcRoot string) error {
 	}
 
 	if err := os.MkdirAll(outDir, 0o755); err != nil {
-		return fmt.Errorf("bundle: %w", err)
+		return fmt.Errorf("recording: %w", err)
 	}
 	if err := record(outDir, site, order); err != nil {
 		return err
@@ -112,7 +112,7 @@ func Build(outDir, srcRoot string) error {
 		return err
 	}
 	if err := os.WriteFile(filepath.Join(outDir, FeedsFile), y, 0o644); err != nil {
-		return fmt.Errorf("bundle: %w", err)
+		return fmt.Errorf("recording: %w", err)
 	}
 	return nil
 }
@@ -123,16 +123,17 @@ func record(outDir string, site map[string]resource, order []string) error {
 	defer srv.Close()
 	target, _ := url.Parse(srv.URL)
 
-	tmp, err := os.MkdirTemp(outDir, ".bundle-*")
+	tmp, err := os.MkdirTemp(outDir, ".recording-*")
 	if err != nil {
-		return fmt.Errorf("bundle: %w", err)
+		return fmt.Errorf("recording: %w", err)
 	}
 	defer os.RemoveAll(tmp)
 	idSpace := uuid.NewSHA1(uuid.NameSpaceURL, []byte(idName))
 	var tick, ids atomic.Int64
 	var recErr error
 	rec, err := warc.NewRecorder(warc.RecorderOptions{
-		Dir:      tmp,
+		Dir: tmp,
+		// The package's old name, kept: the committed recording is byte-identical to a rebuild.
 		Software: "newsflow bundle generator (services/fetcher/internal/bundle)",
 		Config: map[string]string{
 			"description": "Fixture pages served under their real URLs from a local server; see testdata/recording/README.md",
@@ -145,7 +146,7 @@ func record(outDir string, site map[string]resource, order []string) error {
 		OnError:     func(err error) { recErr = errors.Join(recErr, err) },
 	})
 	if err != nil {
-		return fmt.Errorf("bundle: %w", err)
+		return fmt.Errorf("recording: %w", err)
 	}
 	client := &http.Client{
 		Transport:     rec.Wrap(toLocal(target)),
@@ -158,13 +159,13 @@ func record(outDir string, site map[string]resource, order []string) error {
 		}
 	}
 	if err := rec.Close(); err != nil {
-		return fmt.Errorf("bundle: %w", err)
+		return fmt.Errorf("recording: %w", err)
 	}
 	if recErr != nil || rec.Errors() > 0 {
-		return fmt.Errorf("bundle: recording: %w", recErr)
+		return fmt.Errorf("recording: recording: %w", recErr)
 	}
 	if err := os.Rename(filepath.Join(tmp, WARCFile), filepath.Join(outDir, WARCFile)); err != nil {
-		return fmt.Errorf("bundle: %w", err)
+		return fmt.Errorf("recording: %w", err)
 	}
 	return nil
 }
@@ -172,7 +173,7 @@ func record(outDir string, site map[string]resource, order []string) error {
 func fetch(c *http.Client, rawURL string) error {
 	req, err := http.NewRequest(http.MethodGet, rawURL, nil)
 	if err != nil {
-		return fmt.Errorf("bundle: %w", err)
+		return fmt.Errorf("recording: %w", err)
 	}
 	req.Header.Set("User-Agent", "newsflow-fetcher/0.1 (+https://github.com/newsflow/newsflow)")
 	req.Header.Set("Accept-Encoding", "gzip")
@@ -183,14 +184,14 @@ func fetch(c *http.Client, rawURL string) error {
 	}
 	resp, err := c.Do(req)
 	if err != nil {
-		return fmt.Errorf("bundle: %s: %w", rawURL, err)
+		return fmt.Errorf("recording: %s: %w", rawURL, err)
 	}
 	defer resp.Body.Close()
 	if _, err := bytes.NewBuffer(nil).ReadFrom(resp.Body); err != nil {
-		return fmt.Errorf("bundle: %s: %w", rawURL, err)
+		return fmt.Errorf("recording: %s: %w", rawURL, err)
 	}
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("bundle: %s: status %d", rawURL, resp.StatusCode)
+		return fmt.Errorf("recording: %s: status %d", rawURL, resp.StatusCode)
 	}
 	return nil
 }

@@ -1,4 +1,4 @@
-package bundle
+package recording
 
 import (
 	"bytes"
@@ -17,10 +17,10 @@ import (
 	"golang.org/x/net/html"
 )
 
-// corpusPages is how many benchmark pages go into the bundle (first by file name).
+// corpusPages is how many benchmark pages go into the recording (first by file name).
 const corpusPages = 45
 
-// page is one article page of the bundle and the metadata its feed item carries.
+// page is one article page of the recording and the metadata its feed item carries.
 type page struct {
 	URL         string
 	Body        []byte
@@ -53,11 +53,11 @@ func loadFixtures(srcRoot, set string) ([]page, error) {
 	dir := filepath.Join(srcRoot, set, "html")
 	b, err := os.ReadFile(filepath.Join(dir, "urls.json"))
 	if err != nil {
-		return nil, fmt.Errorf("bundle: %s: %w", set, err)
+		return nil, fmt.Errorf("recording: %s: %w", set, err)
 	}
 	var urls map[string]string
 	if err := json.Unmarshal(b, &urls); err != nil {
-		return nil, fmt.Errorf("bundle: %s: urls.json: %w", set, err)
+		return nil, fmt.Errorf("recording: %s: urls.json: %w", set, err)
 	}
 	names := make([]string, 0, len(urls))
 	for n := range urls {
@@ -68,7 +68,7 @@ func loadFixtures(srcRoot, set string) ([]page, error) {
 	for _, n := range names {
 		body, err := os.ReadFile(filepath.Join(dir, n+".html"))
 		if err != nil {
-			return nil, fmt.Errorf("bundle: %s: %w", set, err)
+			return nil, fmt.Errorf("recording: %s: %w", set, err)
 		}
 		p, err := newPage(urls[n], body)
 		if err != nil {
@@ -89,27 +89,27 @@ func benchmarkFiles(srcRoot string) ([]benchFile, error) {
 	dir := filepath.Join(srcRoot, "corpus", "article-extraction-benchmark")
 	b, err := os.ReadFile(filepath.Join(dir, "ground-truth.json"))
 	if err != nil {
-		return nil, fmt.Errorf("bundle: corpus: %w", err)
+		return nil, fmt.Errorf("recording: corpus: %w", err)
 	}
 	var truth map[string]struct {
 		URL string `json:"url"`
 	}
 	if err := json.Unmarshal(b, &truth); err != nil {
-		return nil, fmt.Errorf("bundle: corpus: ground-truth.json: %w", err)
+		return nil, fmt.Errorf("recording: corpus: ground-truth.json: %w", err)
 	}
 	files, err := filepath.Glob(filepath.Join(dir, "html", "*.html.gz"))
 	if err != nil {
-		return nil, fmt.Errorf("bundle: corpus: %w", err)
+		return nil, fmt.Errorf("recording: corpus: %w", err)
 	}
 	if len(files) == 0 {
-		return nil, fmt.Errorf("bundle: corpus: no pages under %s", dir)
+		return nil, fmt.Errorf("recording: corpus: no pages under %s", dir)
 	}
 	sort.Strings(files)
 	out := make([]benchFile, 0, len(files))
 	for _, f := range files {
 		id := strings.TrimSuffix(filepath.Base(f), ".html.gz")
 		if truth[id].URL == "" {
-			return nil, fmt.Errorf("bundle: corpus: %s: no URL in ground-truth.json", id)
+			return nil, fmt.Errorf("recording: corpus: %s: no URL in ground-truth.json", id)
 		}
 		out = append(out, benchFile{Path: f, ID: id, URL: truth[id].URL})
 	}
@@ -123,7 +123,7 @@ func loadCorpus(srcRoot string) ([]page, error) {
 		return nil, err
 	}
 	if len(files) < corpusPages {
-		return nil, fmt.Errorf("bundle: corpus: %d pages, want %d", len(files), corpusPages)
+		return nil, fmt.Errorf("recording: corpus: %d pages, want %d", len(files), corpusPages)
 	}
 	var pages []page
 	for _, f := range files[:corpusPages] {
@@ -143,16 +143,16 @@ func loadCorpus(srcRoot string) ([]page, error) {
 func readGzip(path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("bundle: %w", err)
+		return nil, fmt.Errorf("recording: %w", err)
 	}
 	defer f.Close()
 	zr, err := gzip.NewReader(f)
 	if err != nil {
-		return nil, fmt.Errorf("bundle: %s: %w", path, err)
+		return nil, fmt.Errorf("recording: %s: %w", path, err)
 	}
 	b, err := io.ReadAll(zr)
 	if err != nil {
-		return nil, fmt.Errorf("bundle: %s: %w", path, err)
+		return nil, fmt.Errorf("recording: %s: %w", path, err)
 	}
 	return b, nil
 }
@@ -163,7 +163,7 @@ var datePublished = regexp.MustCompile(`"datePublished"\s*:\s*"([^"]+)"`)
 func newPage(rawURL string, body []byte) (page, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil || u.Host == "" {
-		return page{}, fmt.Errorf("bundle: bad page URL %q", rawURL)
+		return page{}, fmt.Errorf("recording: bad page URL %q", rawURL)
 	}
 	meta, title := headMeta(body)
 	p := page{
@@ -190,7 +190,7 @@ func newPage(rawURL string, body []byte) (page, error) {
 		}
 	}
 	if p.Title == "" {
-		return page{}, fmt.Errorf("bundle: %s: page has no title", rawURL)
+		return page{}, fmt.Errorf("recording: %s: page has no title", rawURL)
 	}
 	return p, nil
 }

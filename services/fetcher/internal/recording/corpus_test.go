@@ -1,4 +1,4 @@
-package bundle
+package recording
 
 import (
 	"bytes"
@@ -15,7 +15,7 @@ import (
 	"github.com/newsflow/newsflow/services/fetcher/internal/warc"
 )
 
-// The corpus command's flags: `go test ./services/fetcher/internal/bundle
+// The corpus command's flags: `go test ./services/fetcher/internal/recording
 // -run TestBuildCorpusCmd -args -out DIR -pages 1000` (make bench-pipeline).
 var (
 	corpusOut   = flag.String("out", "", "TestBuildCorpusCmd: write a benchmark corpus to this directory")

@@ -235,7 +235,7 @@ func TestFailingFeedKeepsBeingRetried(t *testing.T) {
 		t.Errorf("feeds gauge = %v, want 2", v)
 	}
 	var out strings.Builder
-	if err := feedsCommand(t.Context(), cfg, r.store, "table", &out, time.Now()); err != nil {
+	if err := feedStatusCommand(t.Context(), cfg, r.store, "table", &out, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.Split(out.String(), "\n")

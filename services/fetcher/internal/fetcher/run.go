@@ -84,7 +84,7 @@ func feedsMain(ctx context.Context, env app.Env, rest []string) error {
 	if err != nil {
 		return err
 	}
-	return feedsCommand(ctx, cfg, store, format, env.Stdout, time.Now())
+	return feedStatusCommand(ctx, cfg, store, format, env.Stdout, time.Now())
 }
 
 // Validate checks what the table's parsers cannot.

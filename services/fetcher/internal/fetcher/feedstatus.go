@@ -1,3 +1,6 @@
+// The status listing of `fetcher feeds`: each feed of the feeds file or the
+// state bucket with its state (ok, failing, never, disabled, removed).
+
 package fetcher
 
 import (
@@ -15,9 +18,9 @@ import (
 	"github.com/newsflow/newsflow/services/fetcher/internal/state"
 )
 
-// FeedRow is one line of `fetcher feeds`: a feed of the feeds file, or one
+// FeedStatus is one line of `fetcher feeds`: a feed of the feeds file, or one
 // the state bucket still remembers, with its shared state.
-type FeedRow struct {
+type FeedStatus struct {
 	URL   string   `json:"url"`
 	Title string   `json:"title,omitempty"`
 	Tags  []string `json:"tags,omitempty"`
@@ -27,14 +30,14 @@ type FeedRow struct {
 	State  state.FeedState `json:"state"`
 }
 
-// feedRows joins the feeds file (nil when none was given) with the stored
+// feedStatuses joins the feeds file (nil when none was given) with the stored
 // states, feeds of the file first in file order, then the others by URL.
-func feedRows(list []feedlist.Feed, states []state.FeedState) []FeedRow {
+func feedStatuses(list []feedlist.Feed, states []state.FeedState) []FeedStatus {
 	byURL := make(map[string]state.FeedState, len(states))
 	for _, st := range states {
 		byURL[st.URL] = st
 	}
-	rows := make([]FeedRow, 0, len(states)+len(list))
+	rows := make([]FeedStatus, 0, len(states)+len(list))
 	listed := map[string]bool{}
 	for _, fd := range list {
 		listed[fd.URL] = true
@@ -42,18 +45,18 @@ func feedRows(list []feedlist.Feed, states []state.FeedState) []FeedRow {
 		if !ok {
 			st = state.FeedState{URL: fd.URL}
 		}
-		r := FeedRow{URL: fd.URL, Title: fd.Title, Tags: fd.Tags, State: st, Status: status(st)}
+		r := FeedStatus{URL: fd.URL, Title: fd.Title, Tags: fd.Tags, State: st, Status: status(st)}
 		if !fd.IsEnabled() {
 			r.Status = "disabled"
 		}
 		rows = append(rows, r)
 	}
-	var rest []FeedRow
+	var rest []FeedStatus
 	for _, st := range states {
 		if listed[st.URL] {
 			continue
 		}
-		r := FeedRow{URL: st.URL, State: st, Status: status(st)}
+		r := FeedStatus{URL: st.URL, State: st, Status: status(st)}
 		if list != nil {
 			r.Status = "removed"
 		}
@@ -73,8 +76,8 @@ func status(st state.FeedState) string {
 	return "ok"
 }
 
-// writeFeeds prints rows as a table or as JSON (one array).
-func writeFeeds(out io.Writer, rows []FeedRow, format string, now time.Time) error {
+// writeFeedStatus prints rows as a table or as JSON (one array).
+func writeFeedStatus(out io.Writer, rows []FeedStatus, format string, now time.Time) error {
 	switch format {
 	case "json":
 		enc := json.NewEncoder(out)
@@ -143,8 +146,8 @@ func orDash(s string) string {
 	return s
 }
 
-// feedsCommand lists the feeds with their shared state: `fetcher feeds`.
-func feedsCommand(ctx context.Context, cfg Config, store *state.Store, format string, out io.Writer, now time.Time) error {
+// feedStatusCommand lists the feeds with their shared state: `fetcher feeds`.
+func feedStatusCommand(ctx context.Context, cfg Config, store *state.Store, format string, out io.Writer, now time.Time) error {
 	var list []feedlist.Feed
 	if cfg.Feeds != "" {
 		l, err := feedlist.Load(cfg.Feeds)
@@ -157,5 +160,5 @@ func feedsCommand(ctx context.Context, cfg Config, store *state.Store, format st
 	if err != nil {
 		return fmt.Errorf("fetcher: feeds: %w", err)
 	}
-	return writeFeeds(out, feedRows(list, states), format, now)
+	return writeFeedStatus(out, feedStatuses(list, states), format, now)
 }

@@ -16,7 +16,7 @@ import (
 	"github.com/newsflow/newsflow/services/fetcher/internal/state"
 )
 
-func TestFeedsCommand(t *testing.T) {
+func TestFeedStatusCommand(t *testing.T) {
 	t.Parallel()
 	ns := natstest.RunJetStream(t)
 	conn := natstest.Connect(t, ns.ClientURL())
@@ -47,7 +47,7 @@ func TestFeedsCommand(t *testing.T) {
 	cfg := testConfig(t, ns.ClientURL(), file)
 
 	var table bytes.Buffer
-	if err := feedsCommand(ctx, cfg, store, "table", &table, now); err != nil {
+	if err := feedStatusCommand(ctx, cfg, store, "table", &table, now); err != nil {
 		t.Fatal(err)
 	}
 	want := "" +
@@ -68,7 +68,7 @@ func TestFeedsCommand(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v (%s)", err, errOut.String())
 	}
-	var rows []FeedRow
+	var rows []FeedStatus
 	if err := json.Unmarshal(out.Bytes(), &rows); err != nil {
 		t.Fatalf("%v: %s", err, out.String())
 	}

@@ -17,6 +17,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/newsflow/newsflow/pkg/markup"
 	"github.com/newsflow/newsflow/pkg/schema"
 	"github.com/newsflow/newsflow/pkg/service/app"
 	"github.com/newsflow/newsflow/pkg/service/bus"
@@ -100,8 +101,8 @@ func (p *processor) process(_ context.Context, m *bus.Message) ([]bus.Output, er
 // clean turns a fetched page into a cleaned article. Extraction failures are
 // permanent: the same bytes will fail the same way.
 func (p *processor) clean(in schema.ArticleFetchedV1) (schema.ArticleCleanedV1, error) {
-	buf := schema.GetPageBuffer()
-	defer schema.PutPageBuffer(buf)
+	buf := markup.GetPageBuffer()
+	defer markup.PutPageBuffer(buf)
 	html, err := in.HTMLBuffer(*buf)
 	if err != nil {
 		return schema.ArticleCleanedV1{}, bus.Permanent(err)

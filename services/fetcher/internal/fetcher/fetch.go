@@ -359,11 +359,11 @@ func (f *Fetcher) fetchArticle(ctx context.Context, j *articleJob) {
 	// The page's way out (stripped, compressed, encoded) goes through
 	// reused buffers, given back after the publish below: the message
 	// aliases them.
-	stripped, compressed, wire := schema.GetPageBuffer(), schema.GetPageBuffer(), schema.GetPageBuffer()
+	stripped, compressed, wire := markup.GetPageBuffer(), markup.GetPageBuffer(), markup.GetPageBuffer()
 	defer func() {
-		schema.PutPageBuffer(stripped)
-		schema.PutPageBuffer(compressed)
-		schema.PutPageBuffer(wire)
+		markup.PutPageBuffer(stripped)
+		markup.PutPageBuffer(compressed)
+		markup.PutPageBuffer(wire)
 	}()
 	body := resp.Body
 	if f.cfg.StripScripts {

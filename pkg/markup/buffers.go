@@ -1,4 +1,4 @@
-package schema
+package markup
 
 import "sync"
 
@@ -9,7 +9,7 @@ const maxPooledPage = 2 << 20
 var pageBuffers = sync.Pool{New: func() any { return new([]byte) }}
 
 // GetPageBuffer returns a reusable buffer for a page on its way through
-// SetHTMLBuffer, HTMLBuffer, AppendFetched or markup.StripPage: a page is
+// StripPage or Trim and schema's SetHTMLBuffer, HTMLBuffer or AppendFetched: a page is
 // 100-200 KB, and allocating (and zeroing) such buffers per message cost a
 // sixth of the fetcher's serialisation CPU. Store what the buffer grew to
 // back in it, and give it back with PutPageBuffer once nothing aliases it.

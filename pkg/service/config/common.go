@@ -56,6 +56,8 @@ type Worker struct {
 // AddCommon registers the shared entries. httpAddr is the service's default
 // health and metrics address.
 func AddCommon(s *Set, c *Common, httpAddr string) {
+	from := len(s.vars)
+	defer s.mark(from, common)
 	s.String(&c.NATS.URL, "nats-url", "NEWSFLOW_NATS_URL", "nats://127.0.0.1:4222", "NATS server URL(s), comma-separated.")
 	s.String(&c.NATS.Creds, "nats-creds", "NEWSFLOW_NATS_CREDS", "", "NATS user credentials file (JWT and NKEY seed).")
 	s.String(&c.NATS.NKeySeed, "nats-nkey", "NEWSFLOW_NATS_NKEY", "", "NATS NKEY seed file.")
@@ -73,7 +75,7 @@ func AddCommon(s *Set, c *Common, httpAddr string) {
 	s.Duration(&c.Streams.DuplicateWindow, "stream-dedup-window", "NEWSFLOW_STREAM_DEDUP_WINDOW", 10*time.Minute, "JetStream de-duplication window for Nats-Msg-Id.")
 	s.Duration(&c.Streams.DLQMaxAge, "dlq-max-age", "NEWSFLOW_DLQ_MAX_AGE", 30*24*time.Hour, "How long dead letters are kept.")
 	s.Bool(&c.Streams.MemoryStorage, "stream-memory", "NEWSFLOW_STREAM_MEMORY", false, "Keep streams in memory instead of on disk (tests only).")
-	s.String(&c.HTTPAddr, "http-addr", "NEWSFLOW_HTTP_ADDR", httpAddr, "Address of /healthz, /readyz and /metrics (and the sink's API).")
+	s.String(&c.HTTPAddr, "http-addr", "NEWSFLOW_HTTP_ADDR", httpAddr, "Address of /healthz, /readyz and /metrics (and the sink's API).").shared = commonPerService
 	s.String(&c.LogLevel, "log-level", "NEWSFLOW_LOG_LEVEL", "info", "debug, info, warn or error.")
 	s.String(&c.LogFormat, "log-format", "NEWSFLOW_LOG_FORMAT", "auto", "json, console, or auto (console on a terminal, else JSON).")
 	s.Duration(&c.ShutdownTimeout, "shutdown-timeout", "NEWSFLOW_SHUTDOWN_TIMEOUT", 30*time.Second, "How long SIGTERM may take to drain in-flight work.")
@@ -83,9 +85,11 @@ func AddCommon(s *Set, c *Common, httpAddr string) {
 // AddWorker registers the entries of a consuming stage. batchWait is the
 // stage's default for how long messages that trickle in may gather.
 func AddWorker(s *Set, w *Worker, concurrency, batch int, batchWait time.Duration) {
-	s.Int(&w.Concurrency, "concurrency", "NEWSFLOW_CONCURRENCY", concurrency, "Messages processed at once by this replica.")
-	s.Int(&w.Batch, "batch", "NEWSFLOW_BATCH", batch, "Messages pulled per request at most (the sink's largest batch).")
-	s.Duration(&w.BatchWait, "batch-wait", "NEWSFLOW_BATCH_WAIT", batchWait, "When messages trickle in, how long they may gather before the next pull takes them in one go (the sink's flush delay; each message waits at most this long); a backlog is taken at once.")
+	from := len(s.vars)
+	defer s.mark(from, worker)
+	s.Int(&w.Concurrency, "concurrency", "NEWSFLOW_CONCURRENCY", concurrency, "Messages processed at once by this replica.").shared = workerPerService
+	s.Int(&w.Batch, "batch", "NEWSFLOW_BATCH", batch, "Messages pulled per request at most (the sink's largest batch).").shared = workerPerService
+	s.Duration(&w.BatchWait, "batch-wait", "NEWSFLOW_BATCH_WAIT", batchWait, "When messages trickle in, how long they may gather before the next pull takes them in one go (the sink's flush delay; each message waits at most this long); a backlog is taken at once.").shared = workerPerService
 	s.Int(&w.MaxAttempts, "max-attempts", "NEWSFLOW_MAX_ATTEMPTS", 5, "Deliveries before a message is dead-lettered.")
 	s.Durations(&w.Backoff, "backoff", "NEWSFLOW_BACKOFF", []time.Duration{time.Second, 5 * time.Second, 30 * time.Second, 2 * time.Minute}, "Redelivery delays after a failure, by attempt.")
 	s.Duration(&w.AckWait, "ack-wait", "NEWSFLOW_ACK_WAIT", 30*time.Second, "Time before an unacknowledged message is redelivered (kept alive by in-progress acks while working).")

@@ -25,9 +25,25 @@ type Var struct {
 	Usage   string
 	Secret  bool
 	isBool  bool
-	set     func(string) error
-	get     func() string
+	// shared says whether the entry is one of AddCommon's or AddWorker's,
+	// and whether its default is the service's own.
+	shared sharing
+	set    func(string) error
+	get    func() string
 }
+
+// sharing is where an entry is documented: in the service's own table, in
+// the table of common settings, or in both (a common entry whose default
+// each service chooses).
+type sharing int
+
+const (
+	own sharing = iota
+	common
+	commonPerService
+	worker
+	workerPerService
+)
 
 // Set is the table of a service's settings.
 type Set struct {
@@ -296,22 +312,64 @@ func RedactURL(v string) string {
 	return v
 }
 
-// Markdown renders the table as a Markdown table for the README.
+// Markdown renders the service's own settings as a Markdown table for
+// docs/configuration.md: its own entries, and the common ones whose default
+// it chooses (the rest are in CommonMarkdown's table).
 func (s *Set) Markdown() string {
 	var b strings.Builder
 	b.WriteString("| Variable | Flag | Default | Description |\n|---|---|---|---|\n")
 	for _, v := range s.vars {
-		def := v.Default
-		if def == "" {
-			def = " "
+		if v.shared == common || v.shared == worker {
+			continue
 		}
-		usage := v.Usage
-		if v.Secret {
-			usage += " Secret: also read from `" + v.Env + "_FILE`; redacted in logs."
-		}
-		fmt.Fprintf(&b, "| `%s` | `--%s` | `%s` | %s |\n", v.Env, v.Flag, def, usage)
+		fmt.Fprintf(&b, "| `%s` | `--%s` | `%s` | %s |\n", v.Env, v.Flag, orSpace(v.Default), v.usage())
 	}
 	return b.String()
+}
+
+// CommonMarkdown renders the settings every service reads alike (AddCommon)
+// and those of every consuming stage (AddWorker) as one Markdown table.
+func CommonMarkdown() string {
+	s := New("common")
+	AddCommon(s, &Common{}, "")
+	AddWorker(s, &Worker{}, 0, 0, 0)
+	var b strings.Builder
+	b.WriteString("| Variable | Flag | Default | Read by | Description |\n|---|---|---|---|---|\n")
+	for _, v := range s.vars {
+		def, who := "`"+orSpace(v.Default)+"`", "every service"
+		if v.shared == commonPerService || v.shared == workerPerService {
+			def = "per service"
+		}
+		if v.shared == worker || v.shared == workerPerService {
+			who = "cleaner, tagger, sink"
+		}
+		fmt.Fprintf(&b, "| `%s` | `--%s` | %s | %s | %s |\n", v.Env, v.Flag, def, who, v.usage())
+	}
+	return b.String()
+}
+
+func orSpace(def string) string {
+	if def == "" {
+		return " "
+	}
+	return def
+}
+
+func (v *Var) usage() string {
+	if v.Secret {
+		return v.Usage + " Secret: also read from `" + v.Env + "_FILE`; redacted in logs."
+	}
+	return v.Usage
+}
+
+// mark sets how the entries added since index from are documented, but
+// for those already marked as having a per-service default.
+func (s *Set) mark(from int, how sharing) {
+	for _, v := range s.vars[from:] {
+		if v.shared == own {
+			v.shared = how
+		}
+	}
 }
 
 // ParseBytes reads "10MiB", "512KiB", "1GB", "2048".

@@ -116,3 +116,33 @@ func TestBytes(t *testing.T) {
 		t.Error("negative size accepted")
 	}
 }
+
+// TestMarkdownSplitsCommonFromOwn checks that a service's table holds its
+// own settings and the common ones whose default it chooses, and the common
+// table the rest, with "per service" where the default is the service's.
+func TestMarkdownSplitsCommonFromOwn(t *testing.T) {
+	var c config.Common
+	var w config.Worker
+	var own string
+	s := config.New("x")
+	config.AddCommon(s, &c, "127.0.0.1:9999")
+	config.AddWorker(s, &w, 3, 7, time.Second)
+	s.String(&own, "own", "NEWSFLOW_X_OWN", "", "Own setting.")
+	md := s.Markdown()
+	for _, want := range []string{"`NEWSFLOW_X_OWN`", "`NEWSFLOW_HTTP_ADDR` | `--http-addr` | `127.0.0.1:9999`", "`NEWSFLOW_BATCH` | `--batch` | `7`"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("service table lacks %s:\n%s", want, md)
+		}
+	}
+	for _, not := range []string{"NEWSFLOW_NATS_URL", "NEWSFLOW_MAX_ATTEMPTS"} {
+		if strings.Contains(md, not) {
+			t.Errorf("service table holds the common %s:\n%s", not, md)
+		}
+	}
+	common := config.CommonMarkdown()
+	for _, want := range []string{"`NEWSFLOW_NATS_URL` | `--nats-url` | `nats://127.0.0.1:4222` | every service", "`NEWSFLOW_HTTP_ADDR` | `--http-addr` | per service | every service", "`NEWSFLOW_MAX_ATTEMPTS` | `--max-attempts` | `5` | cleaner, tagger, sink"} {
+		if !strings.Contains(common, want) {
+			t.Errorf("common table lacks %s:\n%s", want, common)
+		}
+	}
+}

@@ -1,25 +1,52 @@
-// Package configtest keeps the README's configuration tables equal to the
-// services' config tables: the README holds each table between
-// <!-- env:NAME --> and <!-- /env:NAME --> markers; a test compares them
-// and `go test -run TestReadme -update` rewrites them.
+// Package configtest keeps the configuration tables of docs/configuration.md
+// equal to the services' config tables: the page holds each table between
+// <!-- env:NAME --> and <!-- /env:NAME --> markers (NAME "common" for the
+// settings every service shares); a test compares them and
+// `go test -run TestConfigDoc -update` rewrites them.
 package configtest
 
 import (
 	"flag"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/newsflow/newsflow/pkg/service/config"
+	"github.com/newsflow/newsflow/pkg/service/testkit"
 )
 
-var update = flag.Bool("update", false, "rewrite the README's configuration tables")
+var update = flag.Bool("update", false, "rewrite the configuration tables of docs/configuration.md")
 
-// CheckReadme fails the test when the README's table for name differs from
-// set's Markdown.
-func CheckReadme(t *testing.T, readme, name string, set *config.Set) {
+// Page is the page that holds the tables, relative to the repository root.
+const Page = "docs/configuration.md"
+
+// CheckDoc fails the test when the table of the named service in
+// docs/configuration.md differs from set's Markdown.
+func CheckDoc(t *testing.T, name string, set *config.Set) {
 	t.Helper()
-	b, err := os.ReadFile(readme)
+	check(t, filepath.Join(testkit.RepoRoot(t), Page), name, set.Markdown())
+}
+
+// CheckCommonDoc fails the test when the table of common settings in
+// docs/configuration.md differs from config.CommonMarkdown.
+func CheckCommonDoc(t *testing.T) {
+	t.Helper()
+	check(t, filepath.Join(testkit.RepoRoot(t), Page), "common", config.CommonMarkdown())
+}
+
+// CheckReadme is CheckDoc under its old name; the path is ignored, the
+// tables are in docs/configuration.md now.
+//
+// Deprecated: use CheckDoc.
+func CheckReadme(t *testing.T, _ string, name string, set *config.Set) {
+	t.Helper()
+	CheckDoc(t, name, set)
+}
+
+func check(t *testing.T, page, name, want string) {
+	t.Helper()
+	b, err := os.ReadFile(page)
 	if err != nil {
 		t.Fatalf("configtest: %v", err)
 	}
@@ -28,19 +55,18 @@ func CheckReadme(t *testing.T, readme, name string, set *config.Set) {
 	i := strings.Index(text, open)
 	j := strings.Index(text, closing)
 	if i < 0 || j < i {
-		t.Fatalf("configtest: %s has no %q ... %q section", readme, strings.TrimSpace(open), closing)
+		t.Fatalf("configtest: %s has no %q ... %q section", page, strings.TrimSpace(open), closing)
 	}
-	want := set.Markdown()
 	got := text[i+len(open) : j]
 	if got == want {
 		return
 	}
 	if *update {
 		text = text[:i+len(open)] + want + text[j:]
-		if err := os.WriteFile(readme, []byte(text), 0o644); err != nil {
+		if err := os.WriteFile(page, []byte(text), 0o644); err != nil {
 			t.Fatalf("configtest: %v", err)
 		}
 		return
 	}
-	t.Errorf("configtest: the %s table in %s is out of date; run `go test -run TestReadme -update` in the service's package.\nwant:\n%s", name, readme, want)
+	t.Errorf("configtest: the %s table in %s is out of date; run `go test -run TestConfigDoc -update` in the package that checks it.\nwant:\n%s", name, page, want)
 }

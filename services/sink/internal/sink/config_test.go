@@ -6,7 +6,7 @@ import (
 	"github.com/newsflow/newsflow/pkg/service/config/configtest"
 )
 
-func TestReadmeConfigTable(t *testing.T) {
+func TestConfigDoc(t *testing.T) {
 	var c Config
-	configtest.CheckReadme(t, "../../../../README.md", "sink", Table(&c))
+	configtest.CheckDoc(t, "sink", Table(&c))
 }

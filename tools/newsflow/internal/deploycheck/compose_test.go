@@ -64,7 +64,7 @@ func (c composeFile) natsNodes() []string {
 
 func TestComposeServices(t *testing.T) {
 	c := readCompose(t)
-	tabs := readmeTables(t)
+	tabs := configTables(t)
 	nodes := c.natsNodes()
 	if len(nodes) != 3 {
 		t.Fatalf("compose: %d NATS nodes %v, want 3", len(nodes), nodes)
@@ -88,7 +88,7 @@ func TestComposeServices(t *testing.T) {
 				if !strings.HasPrefix(name, "NEWSFLOW_") {
 					t.Errorf("environment %s: services are configured only through NEWSFLOW_* variables", name)
 				} else if !tabs[svc].has(name) {
-					t.Errorf("environment %s is not in the README table of %s", name, svc)
+					t.Errorf("environment %s is not in the docs/configuration.md tables of %s", name, svc)
 				}
 			}
 			env := s.Environment

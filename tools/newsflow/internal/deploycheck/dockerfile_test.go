@@ -142,7 +142,7 @@ func TestDockerfileBuildsEveryService(t *testing.T) {
 
 	// The image's own environment: names from every table, and the
 	// exposed port is the one NEWSFLOW_HTTP_ADDR listens on.
-	tabs := readmeTables(t)
+	tabs := configTables(t)
 	httpPort := 0
 	for _, in := range final {
 		if in.op != "ENV" {
@@ -151,7 +151,7 @@ func TestDockerfileBuildsEveryService(t *testing.T) {
 		for _, m := range envPairRE.FindAllStringSubmatch(in.args, -1) {
 			for _, svc := range services {
 				if !tabs[svc].has(m[1]) {
-					t.Errorf("Dockerfile ENV %s is not in the README table of %s", m[1], svc)
+					t.Errorf("Dockerfile ENV %s is not in the docs/configuration.md tables of %s", m[1], svc)
 				}
 			}
 		}

@@ -8,7 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -16,6 +16,8 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/newsflow/newsflow/pkg/schema"
+	"github.com/newsflow/newsflow/pkg/service/config/configtest"
+	"github.com/newsflow/newsflow/pkg/service/testkit"
 )
 
 // services are the four services, in flow order.
@@ -43,14 +45,7 @@ func hopOf(t *testing.T, consumer string) schema.Hop {
 }
 
 // root is the repository root.
-func root(t *testing.T) string {
-	t.Helper()
-	_, file, _, ok := runtime.Caller(0)
-	if !ok {
-		t.Fatal("no caller information")
-	}
-	return filepath.Join(filepath.Dir(file), "..", "..", "..", "..")
-}
+func root(t *testing.T) string { return testkit.RepoRoot(t) }
 
 func read(t *testing.T, rel string) []byte {
 	t.Helper()
@@ -61,7 +56,8 @@ func read(t *testing.T, rel string) []byte {
 	return b
 }
 
-// envTable is one service's configuration table from the README.
+// envTable is one service's configuration from docs/configuration.md: its
+// own table and the rows of the common table it reads.
 type envTable struct {
 	names   map[string]bool
 	secrets map[string]bool
@@ -78,30 +74,53 @@ func (e envTable) has(name string) bool {
 
 var rowRE = regexp.MustCompile("^\\| `(NEWSFLOW_[A-Z0-9_]+)` \\|")
 
-// readmeTables reads the README's configuration table of every service.
-func readmeTables(t *testing.T) map[string]envTable {
+// configSection is the generated table between <!-- env:name --> and
+// <!-- /env:name -->.
+func configSection(t *testing.T, text, name string) []string {
 	t.Helper()
-	text := string(read(t, "README.md"))
+	open, closing := "<!-- env:"+name+" -->", "<!-- /env:"+name+" -->"
+	i, j := strings.Index(text, open), strings.Index(text, closing)
+	if i < 0 || j < i {
+		t.Fatalf("%s has no %s ... %s section", configtest.Page, open, closing)
+	}
+	return strings.Split(text[i:j], "\n")
+}
+
+func (e envTable) add(line string) {
+	m := rowRE.FindStringSubmatch(line)
+	if m == nil {
+		return
+	}
+	e.names[m[1]] = true
+	if strings.Contains(line, "Secret:") {
+		e.secrets[m[1]] = true
+	}
+}
+
+// configTables reads the configuration of every service from
+// docs/configuration.md: the common table's rows read by the service (its
+// "Read by" column) and the service's own table.
+func configTables(t *testing.T) map[string]envTable {
+	t.Helper()
+	text := string(read(t, configtest.Page))
+	common := configSection(t, text, "common")
 	out := map[string]envTable{}
 	for _, svc := range services {
-		open, closing := "<!-- env:"+svc+" -->", "<!-- /env:"+svc+" -->"
-		i, j := strings.Index(text, open), strings.Index(text, closing)
-		if i < 0 || j < i {
-			t.Fatalf("README.md has no %s ... %s section", open, closing)
-		}
 		tab := envTable{names: map[string]bool{}, secrets: map[string]bool{}}
-		for _, line := range strings.Split(text[i:j], "\n") {
-			m := rowRE.FindStringSubmatch(line)
-			if m == nil {
+		for _, line := range common {
+			cells := strings.Split(line, " | ")
+			if len(cells) < 5 {
 				continue
 			}
-			tab.names[m[1]] = true
-			if strings.Contains(line, "Secret:") {
-				tab.secrets[m[1]] = true
+			if who := cells[3]; who == "every service" || slices.Contains(strings.Split(who, ", "), svc) {
+				tab.add(line)
 			}
 		}
+		for _, line := range configSection(t, text, svc) {
+			tab.add(line)
+		}
 		if len(tab.names) < 10 {
-			t.Fatalf("README.md table %s has %d rows: not the generated table?", svc, len(tab.names))
+			t.Fatalf("%s: %s reads %d settings: not the generated tables?", configtest.Page, svc, len(tab.names))
 		}
 		out[svc] = tab
 	}
@@ -205,16 +224,16 @@ func urlHosts(t *testing.T, list string) []string {
 	return out
 }
 
-func TestReadmeTablesParse(t *testing.T) {
-	tabs := readmeTables(t)
+func TestConfigTablesParse(t *testing.T) {
+	tabs := configTables(t)
 	for _, svc := range services {
 		for _, common := range []string{"NEWSFLOW_NATS_URL", "NEWSFLOW_HTTP_ADDR", "NEWSFLOW_STREAM_REPLICAS"} {
 			if !tabs[svc].names[common] {
-				t.Errorf("README table %s lacks %s", svc, common)
+				t.Errorf("%s: %s lacks %s", configtest.Page, svc, common)
 			}
 		}
 		if !tabs[svc].has("NEWSFLOW_NATS_TOKEN_FILE") {
-			t.Errorf("README table %s: NEWSFLOW_NATS_TOKEN is not marked secret", svc)
+			t.Errorf("%s: %s: NEWSFLOW_NATS_TOKEN is not marked secret", configtest.Page, svc)
 		}
 	}
 	if tabs[schema.StageFetcher].names["NEWSFLOW_CONCURRENCY"] {

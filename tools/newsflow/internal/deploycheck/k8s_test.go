@@ -241,7 +241,7 @@ func portNumber(t *testing.T, ct container, p any) int {
 
 func TestK8sDeployments(t *testing.T) {
 	c := readCluster(t)
-	tabs := readmeTables(t)
+	tabs := configTables(t)
 	for _, svc := range services {
 		t.Run(svc, func(t *testing.T) {
 			name, dep := c.deploymentFor(t, svc)
@@ -261,7 +261,7 @@ func TestK8sDeployments(t *testing.T) {
 				if !strings.HasPrefix(k, "NEWSFLOW_") {
 					t.Errorf("env %s: services are configured only through NEWSFLOW_* variables", k)
 				} else if !tabs[svc].has(k) {
-					t.Errorf("env %s is not in the README table of %s", k, svc)
+					t.Errorf("env %s is not in the docs/configuration.md tables of %s", k, svc)
 				}
 			}
 

@@ -43,8 +43,8 @@ bench-pipeline: build $(CORPUS)/bundle.warc.gz ## Replay 1,000 article pages thr
 	go test -count=1 -run '^$$' -bench '^BenchmarkPipeline$$' -benchtime 1x -timeout 30m ./tools/newsflow/internal/scale/ \
 	  -args -bin $(abspath $(BIN)) -corpus $(abspath $(CORPUS))
 
-$(CORPUS)/bundle.warc.gz:
-	go test -count=1 -run '^TestBuildCorpusCmd$$' ./services/fetcher/internal/recording/ -args -out $(abspath $(CORPUS)) -pages $(CORPUS_PAGES)
+$(CORPUS)/bundle.warc.gz: | build
+	$(BIN)/fetcher warc build --out $(CORPUS) --pages $(CORPUS_PAGES) --testdata testdata
 
 serve: build ## Serve the claim desk page (and the read-only JSON API) over what `make run` stored: http://127.0.0.1:8090/
 	@$(BIN)/sink serve --db sqlite:$(DATA)/newsflow.db

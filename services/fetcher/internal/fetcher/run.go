@@ -25,13 +25,10 @@ import (
 	"github.com/newsflow/newsflow/services/fetcher/internal/warc"
 )
 
-// Main dispatches the command line: `warc ls`, `feeds`, or the service.
+// Main dispatches the command line: `warc ls|build`, `feeds`, or the service.
 func Main(ctx context.Context, env app.Env) error {
-	if len(env.Args) > 1 && env.Args[0] == "warc" && env.Args[1] == "ls" {
-		if len(env.Args) != 3 {
-			return errors.New("fetcher: usage: fetcher warc ls FILE")
-		}
-		return warc.List(env.Args[2], env.Stdout)
+	if len(env.Args) > 0 && env.Args[0] == "warc" {
+		return warcMain(env)
 	}
 	var cfg Config
 	rest, handled, err := app.ParseConfig(Table(&cfg), env)
@@ -42,7 +39,7 @@ func Main(ctx context.Context, env app.Env) error {
 		return feedsMain(ctx, env, rest)
 	}
 	if len(rest) > 0 {
-		return fmt.Errorf("fetcher: unknown command %q (want feeds or warc ls)", rest[0])
+		return fmt.Errorf("fetcher: unknown command %q (want feeds, warc ls or warc build)", rest[0])
 	}
 	log, err := app.Logger(schema.StageFetcher, cfg.Common)
 	if err != nil {

@@ -2,7 +2,6 @@ package recording
 
 import (
 	"bytes"
-	"flag"
 	"net/http"
 	"net/url"
 	"os"
@@ -14,26 +13,6 @@ import (
 	"github.com/newsflow/newsflow/services/fetcher/internal/feedlist"
 	"github.com/newsflow/newsflow/services/fetcher/internal/warc"
 )
-
-// The corpus command's flags: `go test ./services/fetcher/internal/recording
-// -run TestBuildCorpusCmd -args -out DIR -pages 1000` (make bench-pipeline).
-var (
-	corpusOut   = flag.String("out", "", "TestBuildCorpusCmd: write a benchmark corpus to this directory")
-	corpusCount = flag.Int("pages", 1000, "TestBuildCorpusCmd: pages in the benchmark corpus")
-)
-
-// TestBuildCorpusCmd is the entry point make bench-pipeline uses to write
-// its recording; without -out it has nothing to do.
-func TestBuildCorpusCmd(t *testing.T) {
-	if *corpusOut == "" {
-		t.Log("no -out given: nothing to build (TestBuildCorpus covers BuildCorpus)")
-		return
-	}
-	if err := BuildCorpus(*corpusOut, srcRoot, *corpusCount); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("wrote %d pages to %s", *corpusCount, *corpusOut)
-}
 
 // TestBuildCorpus builds a corpus larger than the benchmark (so pages are
 // served again as copies) and reads it back the way the fetcher does: every

@@ -6,6 +6,7 @@ BIN := bin
 DATA := data
 FEEDS ?=
 REPLAY ?= testdata/recording
+# T: which tests `make test` and `make test-short` run (go test -run).
 T ?= .
 PKG ?= work
 FUZZTIME ?= 5s
@@ -13,7 +14,7 @@ FUZZTIME ?= 5s
 CORPUS_PAGES ?= 1000
 CORPUS ?= $(DATA)/corpus-$(CORPUS_PAGES)
 
-# Tests that need the machine's services find them here (see TESTING.md).
+# Tests that need the machine's services find them here (see docs/testing.md).
 export NEWSFLOW_TEST_NATS_URL ?= nats://127.0.0.1:4222
 export NEWSFLOW_TEST_PG_DSN ?= postgres://postgres@127.0.0.1:5432/test?sslmode=disable
 
@@ -49,21 +50,43 @@ $(CORPUS)/bundle.warc.gz: | build
 serve: build ## Serve the claim desk page (and the read-only JSON API) over what `make run` stored: http://127.0.0.1:8090/
 	@$(BIN)/sink serve --db sqlite:$(DATA)/newsflow.db
 
+MOD := github.com/newsflow/newsflow
 # Pure, single-threaded packages with heavy corpus tests run without the
 # race detector (it multiplies their time by ten and finds nothing there);
-# everything with goroutines, NATS or I/O runs with it.
-NORACE := /services/cleaner/internal/(clean|eval)$$|/services/tagger/internal/(tag|quantity|eval)$$|/services/fetcher/internal/(recording|feed)$$
+# everything with goroutines, NATS or I/O runs with it. By name: a package
+# renamed or removed here makes `make test` fail, not silently race-test it.
+NORACE := \
+	services/cleaner/internal/clean \
+	services/cleaner/internal/eval \
+	services/fetcher/internal/feed \
+	services/fetcher/internal/recording \
+	services/tagger/internal/eval \
+	services/tagger/internal/quantity \
+	services/tagger/internal/tag
+# The system tests (real binaries, chaos, clusters, deploy files, end to
+# end): in `make test`, not in `make test-short`.
+SYSTEM := \
+	tools/newsflow/internal/chaos \
+	tools/newsflow/internal/deploycheck \
+	tools/newsflow/internal/orchestrate \
+	tools/newsflow/internal/scale
+# go list of the workspace's packages without the ones named in $(1).
+without = go list work | grep -vxF $(foreach p,$(1),-e $(MOD)/$(p))
 
-test: ## Run every module's tests, with the race detector where there is concurrency (needs the machine's NATS and PostgreSQL, see TESTING.md).
+test: ## Run every test (T=regexp to pick tests, PKG=./path/ for one package), with the race detector where there is concurrency (needs the machine's NATS and PostgreSQL, see docs/testing.md).
 ifeq ($(PKG),work)
-	go test -count=1 -timeout 20m $$(go list work | grep -E '$(NORACE)')
-	go test -race -count=1 -timeout 20m $$(go list work | grep -vE '$(NORACE)')
+	go test -count=1 -timeout 20m -run '$(T)' $(addprefix ./,$(NORACE))
+	go test -race -count=1 -timeout 20m -run '$(T)' $$($(call without,$(NORACE)))
 else
-	go test -race -count=1 -timeout 20m $(PKG)
+	go test -race -count=1 -timeout 20m -run '$(T)' $(PKG)
 endif
 
-test-short: ## Run every test without the race detector (faster).
-	go test -count=1 -timeout 20m $(PKG)
+test-short: ## Every unit and contract test with -short and no race detector: no system, chaos, browser or outage test (under 2 minutes on two cores).
+ifeq ($(PKG),work)
+	go test -short -count=1 -timeout 10m -run '$(T)' $$($(call without,$(SYSTEM)))
+else
+	go test -short -count=1 -timeout 10m -run '$(T)' $(PKG)
+endif
 
 lint: ## go vet and gofmt over every module.
 	go vet work

@@ -46,6 +46,9 @@ import (
 // outlasts MaxAttempts deliveries and several ack waits, as an outage of
 // minutes outlasts the defaults (1s,5s,30s,2m and 30s).
 func TestDatabaseOutageLosesNothing(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: an outage test with a private PostgreSQL; make test runs it")
+	}
 	const (
 		total     = 600                    // distinct articles
 		replays   = 30                     // stored articles sent again during the outage

@@ -120,6 +120,9 @@ func saveShot(t *testing.T, name string, png []byte) {
 // tooltip, saves screenshots, then reloads with JavaScript off and checks
 // the same content is there.
 func TestDeskInChromium(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: a browser test; make test runs it")
+	}
 	exe := chromium(t)
 	base := deskServer(t)
 

@@ -258,6 +258,7 @@ func serveCommand(ctx context.Context, env app.Env) error {
 		return err
 	}
 	if len(rest) > 0 {
+		fmt.Fprintln(env.Stderr, "Usage: sink serve [flags]   (`sink serve --help` lists them)")
 		return fmt.Errorf("%w: sink serve takes no argument, got %q", app.ErrUsage, rest[0])
 	}
 	log, err := logx.New("desk", cfg.LogLevel, cfg.LogFormat)

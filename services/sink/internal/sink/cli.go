@@ -46,7 +46,8 @@ func runCommand(ctx context.Context, env app.Env) error {
 		return nil
 	}
 	if len(rest) > 0 {
-		return fmt.Errorf("%w: sink run takes no argument, got %q (see sink --help)", app.ErrUsage, rest[0])
+		app.Usage(env.Stderr, "sink", about, commands())
+		return fmt.Errorf("%w: sink run takes no argument, got %q", app.ErrUsage, rest[0])
 	}
 	log, err := app.Logger(schema.StageSink, cfg.Common)
 	if err != nil {

@@ -6,6 +6,7 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -33,10 +34,15 @@ type Env struct {
 // ParseConfig parses args with the table. It returns handled=true when the
 // command should exit 0 right away (-h, -config-dump).
 func ParseConfig(set *config.Set, env Env) (rest []string, handled bool, err error) {
-	rest, err = set.Parse(env.Args, env.Lookup, env.Stderr)
+	// The usage goes to stdout when asked for (-h), else with the error
+	// to stderr.
+	var usage bytes.Buffer
+	rest, err = set.Parse(env.Args, env.Lookup, &usage)
 	if errors.Is(err, config.ErrHelp) {
+		_, _ = usage.WriteTo(env.Stdout)
 		return nil, true, nil
 	}
+	_, _ = usage.WriteTo(env.Stderr)
 	if errors.Is(err, config.ErrDumped) {
 		set.Dump(env.Stdout)
 		return nil, true, nil

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -36,13 +37,18 @@ func gcPercent(lookup func(string) (string, bool)) int {
 
 // Command runs a service's Main with the process's arguments and standard
 // streams, its context cancelled by SIGINT or SIGTERM, and returns the exit
-// code: 0, or 1 after printing the error. Each service's main is
+// code: 0, 2 for a wrong command line (ErrUsage), or 1 after printing
+// the error. Each service's main is
 // `os.Exit(app.Command("cleaner", cleaner.Main))`.
 func Command(name string, main func(context.Context, Env) error) int {
 	TuneGC()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	err := main(ctx, Env{Args: os.Args[1:], Lookup: os.LookupEnv, Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr})
+	if errors.Is(err, ErrUsage) {
+		fmt.Fprintln(os.Stderr, name+":", err)
+		return 2
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, name+":", err)
 		return 1

@@ -8,8 +8,6 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -24,16 +22,30 @@ import (
 	"github.com/newsflow/newsflow/services/cleaner/internal/clean"
 )
 
-// Main dispatches the command line: `clean` runs the extractor on stdin,
-// anything else runs the service.
+// Main dispatches the command line: `cleaner run` (or no command) runs the
+// service, `cleaner clean` clean one page from stdin (or --list many) and print the article as JSON; anything else is a usage error.
 func Main(ctx context.Context, env app.Env) error {
-	if len(env.Args) > 0 && env.Args[0] == "clean" {
-		return cleanCommand(env)
-	}
+	return app.Dispatch(ctx, env, "cleaner", "cleaner strips site chrome from fetched pages and publishes the article: text, title, byline, date, language.", []app.Cmd{
+		{Name: "run", Summary: "run the service (the default)", Run: runCommand},
+		{Name: "clean", Summary: "clean one page from stdin (or --list many) and print the article as JSON", Run: func(_ context.Context, env app.Env) error {
+			env.Args = append([]string{"clean"}, env.Args...)
+			return cleanCommand(env)
+		}},
+	})
+}
+
+func runCommand(ctx context.Context, env app.Env) error {
 	var cfg Config
-	_, handled, err := app.ParseConfig(Table(&cfg), env)
-	if err != nil || handled {
-		return err
+	rest, handled, err := app.ParseConfig(Table(&cfg), env)
+	if err != nil {
+		return fmt.Errorf("%w: %v", app.ErrUsage, err)
+	}
+	if handled {
+		return nil
+	}
+	if len(rest) > 0 {
+		fmt.Fprintln(env.Stderr, "Usage: cleaner [run] [flags]   (`cleaner --help` lists the commands, `cleaner run --help` the settings)")
+		return fmt.Errorf("%w: cleaner run takes no argument, got %q", app.ErrUsage, rest[0])
 	}
 	log, err := app.Logger(schema.StageCleaner, cfg.Common)
 	if err != nil {
@@ -163,17 +175,13 @@ func firstNonEmpty(vs ...string) string {
 // cleanCommand runs the extractor on one page from stdin and prints the
 // cleaned article as JSON.
 func cleanCommand(env app.Env) error {
-	fs := flag.NewFlagSet("cleaner clean", flag.ContinueOnError)
-	fs.SetOutput(env.Stderr)
+	fs := app.FlagSet("cleaner", "clean", "clean one page from stdin (or --list many) and print the article as JSON", env)
 	pageURL := fs.String("url", "https://example.invalid/article", "URL the page was fetched from (for ids, relative links and the date in the URL)")
 	contentType := fs.String("content-type", "text/html", "Content-Type the page was served with (for its charset)")
 	rules := fs.String("rules", "", "site rules file")
 	maxBytes := fs.Int64("max-page-bytes", 10<<20, "largest page accepted")
 	list := fs.String("list", "", "clean many pages: a JSON lines file of {\"url\", \"path\", \"content_type\"} (paths relative to the file); one cleaned article per output line")
-	if err := fs.Parse(env.Args[1:]); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
+	if handled, err := app.ParseFlags(fs, env.Args[1:], env.Stdout); err != nil || handled {
 		return err
 	}
 	p, err := newProcessor(Config{MaxBytes: *maxBytes, Rules: *rules})

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -25,21 +26,52 @@ import (
 	"github.com/newsflow/newsflow/services/fetcher/internal/warc"
 )
 
-// Main dispatches the command line: `warc ls|build`, `feeds`, or the service.
+// commands are the fetcher's, for its help; Main dispatches them itself
+// because `feeds` may follow the service's flags.
+var commands = []app.Cmd{
+	{Name: "run", Summary: "run the service: poll the feeds and fetch the article pages (the default; flags may come first)"},
+	{Name: "feeds", Summary: "list each feed's status: last poll, next poll, failures (table or --format json)"},
+	{Name: "warc", Summary: "warc ls FILE: list the records of a WARC recording; warc build --out DIR: write the benchmark recording"},
+}
+
+const about = "fetcher polls RSS, Atom and JSON feeds, fetches the article pages and publishes them; it records and replays WARC."
+
+// Main dispatches the command line: `warc ls|build`, `feeds`, or the service
+// (`run`, or flags, or nothing); anything else is a usage error.
 func Main(ctx context.Context, env app.Env) error {
+	if len(env.Args) > 0 {
+		switch env.Args[0] {
+		case "help", "-h", "-help", "--help":
+			if len(env.Args) == 1 {
+				app.Usage(env.Stdout, "fetcher", about, commands)
+				return nil
+			}
+			env.Args = append(env.Args[1:2:2], "--help")
+		case "run":
+			env.Args = env.Args[1:]
+			if len(env.Args) > 0 && !strings.HasPrefix(env.Args[0], "-") {
+				app.Usage(env.Stderr, "fetcher", about, commands)
+				return fmt.Errorf("%w: fetcher run takes no argument, got %q", app.ErrUsage, env.Args[0])
+			}
+		}
+	}
 	if len(env.Args) > 0 && env.Args[0] == "warc" {
 		return warcMain(env)
 	}
 	var cfg Config
 	rest, handled, err := app.ParseConfig(Table(&cfg), env)
-	if err != nil || handled {
-		return err
+	if err != nil {
+		return fmt.Errorf("%w: %v", app.ErrUsage, err)
+	}
+	if handled {
+		return nil
 	}
 	if len(rest) > 0 && rest[0] == "feeds" {
 		return feedsMain(ctx, env, rest)
 	}
 	if len(rest) > 0 {
-		return fmt.Errorf("fetcher: unknown command %q (want feeds, warc ls or warc build)", rest[0])
+		app.Usage(env.Stderr, "fetcher", about, commands)
+		return fmt.Errorf("%w: unknown command %q", app.ErrUsage, rest[0])
 	}
 	log, err := app.Logger(schema.StageFetcher, cfg.Common)
 	if err != nil {
@@ -64,7 +96,7 @@ func feedsMain(ctx context.Context, env app.Env, rest []string) error {
 		return err
 	}
 	if len(more) > 0 {
-		return fmt.Errorf("fetcher: feeds: unexpected argument %q", more[0])
+		return fmt.Errorf("%w: fetcher feeds: unexpected argument %q", app.ErrUsage, more[0])
 	}
 	log, err := app.Logger(schema.StageFetcher, cfg.Common)
 	if err != nil {

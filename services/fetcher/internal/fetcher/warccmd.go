@@ -1,7 +1,6 @@
 package fetcher
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -11,7 +10,7 @@ import (
 	"github.com/newsflow/newsflow/services/fetcher/internal/warc"
 )
 
-const warcUsage = "fetcher: usage: fetcher warc ls FILE | fetcher warc build --out DIR [--pages N] [--testdata DIR]"
+const warcUsage = "fetcher warc ls FILE | fetcher warc build --out DIR [--pages N] [--testdata DIR]"
 
 // warcMain runs `fetcher warc ls FILE` (a recording's records) and
 // `fetcher warc build` (the benchmark recording: the extraction benchmark's
@@ -19,18 +18,21 @@ const warcUsage = "fetcher: usage: fetcher warc ls FILE | fetcher warc build --o
 // replay it).
 func warcMain(env app.Env) error {
 	if len(env.Args) < 2 {
-		return errors.New(warcUsage)
+		return fmt.Errorf("%w: %s", app.ErrUsage, warcUsage)
 	}
 	switch args := env.Args[2:]; env.Args[1] {
+	case "help", "-h", "-help", "--help":
+		_, err := fmt.Fprintf(env.Stdout, "Usage: %s\n\nls lists the records of a WARC recording; build writes the benchmark recording\n(the extraction benchmark's pages under many feeds).\n", warcUsage)
+		return err
 	case "ls":
 		if len(args) != 1 {
-			return errors.New("fetcher: usage: fetcher warc ls FILE")
+			return fmt.Errorf("%w: fetcher warc ls FILE", app.ErrUsage)
 		}
 		return warc.List(args[0], env.Stdout)
 	case "build":
 		return warcBuild(args, env.Stdout, env.Stderr)
 	}
-	return errors.New(warcUsage)
+	return fmt.Errorf("%w: %s", app.ErrUsage, warcUsage)
 }
 
 func warcBuild(args []string, stdout, stderr io.Writer) error {
@@ -43,7 +45,7 @@ func warcBuild(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("fetcher: warc build: %w", err)
 	}
 	if *out == "" || fs.NArg() > 0 {
-		return errors.New("fetcher: usage: fetcher warc build --out DIR [--pages N] [--testdata DIR]")
+		return fmt.Errorf("%w: fetcher warc build --out DIR [--pages N] [--testdata DIR]", app.ErrUsage)
 	}
 	if err := recording.BuildCorpus(*out, *src, *pages); err != nil {
 		return fmt.Errorf("fetcher: warc build: %w", err)

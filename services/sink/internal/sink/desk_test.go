@@ -2,158 +2,206 @@ package sink
 
 import (
 	"bufio"
-	"bytes"
 	"context"
-	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 	"go.uber.org/zap/zaptest"
 
 	"github.com/newsflow/newsflow/pkg/schema"
-	"github.com/newsflow/newsflow/pkg/service/app"
-	"github.com/newsflow/newsflow/pkg/service/bus"
-	"github.com/newsflow/newsflow/services/sink/internal/ledger"
-	"github.com/newsflow/newsflow/services/sink/internal/ledger/ledgertest"
+	"github.com/newsflow/newsflow/pkg/service/natstest"
+	"github.com/newsflow/newsflow/services/sink/internal/desk"
+	"github.com/newsflow/newsflow/services/sink/internal/desk/deskdb"
+	"github.com/newsflow/newsflow/services/sink/internal/desk/ledger"
+	"github.com/newsflow/newsflow/services/sink/internal/desk/ledger/ledgertest"
 	"github.com/newsflow/newsflow/services/sink/internal/store"
 )
 
-// deskDB stores the recording and the repeats through the sink's batch
-// path (which keeps the ledger) and returns the database spec.
-func deskDB(t *testing.T) (string, *processor) {
-	t.Helper()
-	ctx := context.Background()
-	spec := "sqlite:" + filepath.Join(t.TempDir(), "sink.db")
-	st, err := OpenStores(ctx, Config{DB: spec}, zaptest.NewLogger(t))
+// TestIngestDoesNotWaitForTheDesk runs the ingest service with no desk:
+// every article is stored and the ledger is not touched. Then the desk
+// starts on the same database without a catch-up of its own, and its
+// follower brings the ledger up to what a rebuild gives; an update stored
+// while it runs is followed too.
+func TestIngestDoesNotWaitForTheDesk(t *testing.T) {
+	ns := natstest.RunJetStream(t)
+	spec := "sqlite:" + filepath.Join(t.TempDir(), "newsflow.db")
+	var cfg Config
+	noEnv := func(string) (string, bool) { return "", false }
+	args := []string{"--nats-url", ns.ClientURL(), "--nats-connect-timeout", "5s", "--db", spec, "--jsonl-dir", "",
+		"--http-addr", "127.0.0.1:0", "--shutdown-timeout", "10s"}
+	if _, err := Table(&cfg).Parse(args, noEnv, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	sinkDone := make(chan error, 1)
+	go func() { sinkDone <- Run(ctx, cfg, zaptest.NewLogger(t)) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-sinkDone; err != nil {
+			t.Errorf("sink.Run: %v", err)
+		}
+	})
+	conn := natstest.Connect(t, ns.ClientURL())
+	arts := append(ledgertest.Recording(t), ledgertest.Repeats(t)...)
+	for _, a := range arts {
+		publishOne(t, conn.JS, a)
+	}
+
+	st, err := store.Open(context.Background(), spec, zaptest.NewLogger(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = st.Close() })
-	p := newProcessor(st, zaptest.NewLogger(t), prometheus.NewRegistry())
-	arts := append(ledgertest.Recording(t), ledgertest.Repeats(t)...)
-	var msgs []*bus.Message
-	for _, a := range arts {
-		data, err := schema.Encode(a)
-		if err != nil {
-			t.Fatal(err)
-		}
-		msgs = append(msgs, &bus.Message{Data: data})
-	}
-	for start := 0; start < len(msgs); start += 7 {
-		for i, err := range p.processBatch(ctx, msgs[start:min(start+7, len(msgs))]) {
-			if err != nil {
-				t.Fatalf("message %d: %v", start+i, err)
-			}
-		}
-	}
-	return spec, p
-}
-
-func TestProcessBatchKeepsTheLedger(t *testing.T) {
-	_, p := deskDB(t)
-	ctx := context.Background()
-	groups, err := p.desk.LedgerGroups(ctx, store.LedgerFilter{MinOutlets: 2})
+	waitUntil(t, 60*time.Second, "every article stored with no desk running", func() bool {
+		s, err := st.Stats(context.Background())
+		return err == nil && s.Articles == int64(len(arts))
+	})
+	db, _ := store.DBOf(st)
+	rows, err := db.Query(context.Background(), "SELECT count(*) FROM sqlite_master WHERE name LIKE 'ledger%'")
 	if err != nil {
 		t.Fatal(err)
 	}
-	var es []ledger.Entry
-	for _, a := range append(ledgertest.Recording(t), ledgertest.Repeats(t)...) {
-		es = append(es, ledger.EntriesOf(&a)...)
-	}
-	want := 0
-	for _, g := range ledger.Regroup(es, ledger.DefaultOptions()) {
-		if len(g.Outlets) >= 2 {
-			want++
+	var tables int
+	for rows.Next() {
+		if err := rows.Scan(&tables); err != nil {
+			t.Fatal(err)
 		}
 	}
-	if len(groups) != want || want == 0 {
-		t.Errorf("%d groups carried by two outlets after the batches, want %d", len(groups), want)
+	rows.Close()
+	if tables != 0 {
+		t.Errorf("ingest made %d ledger tables: storing should not touch the desk's", tables)
 	}
-	if n, err := p.desk.CatchUpLedger(ctx); err != nil || n != 0 {
-		t.Errorf("catch-up after the batches: %d, %v; want nothing left", n, err)
-	}
-}
 
-func TestLedgerCommand(t *testing.T) {
-	spec, _ := deskDB(t)
-	run := func(args ...string) string {
-		t.Helper()
-		var out, errOut bytes.Buffer
-		env := app.Env{Args: append([]string{"ledger", "--db", spec}, args...), Lookup: func(string) (string, bool) { return "", false },
-			Stdout: &out, Stderr: &errOut}
-		if err := Main(context.Background(), env); err != nil {
-			t.Fatalf("sink ledger %v: %v (%s)", args, err, errOut.String())
-		}
-		return out.String()
-	}
-	table := run("--min-outlets", "2")
-	if lines := strings.Split(strings.TrimSpace(table), "\n"); len(lines) < 2 || !strings.Contains(table, "95 percent") ||
-		!strings.Contains(table, "MINA News") {
-		t.Errorf("table:\n%s", table)
-	}
-	var g ledger.Group
-	first, _, _ := strings.Cut(run("--format", "json", "--members", "--limit", "1"), "\n")
-	if err := json.Unmarshal([]byte(first), &g); err != nil || len(g.Entries) != 3 || len(g.Outlets) != 3 {
-		t.Errorf("json: %v, %d members, outlets %v", err, len(g.Entries), g.Outlets)
-	}
-	recs, err := csv.NewReader(strings.NewReader(run("--format", "csv", "--place", "Hawija"))).ReadAll()
-	if err != nil || len(recs) < 2 || recs[0][0] != "group_id" {
-		t.Errorf("csv: %v %v", err, recs)
-	}
-	series := run("--series", "--topic", "territory", "--unit", "percent")
-	if !strings.HasPrefix(series, "== territory · percent (7 points") {
-		t.Errorf("series:\n%s", series)
-	}
-}
-
-// TestServeCommand runs `sink serve` on a store and reads the page, the
-// API and the health endpoints from it, then stops it.
-func TestServeCommand(t *testing.T) {
-	spec, _ := deskDB(t)
-	ctx, cancel := context.WithCancel(context.Background())
+	// The desk starts late, with no catch-up at start: following alone
+	// brings it up to date.
 	pr, pw := io.Pipe()
-	done := make(chan error, 1)
+	deskDone := make(chan error, 1)
 	go func() {
-		env := app.Env{Args: []string{"serve", "--db", spec, "--addr", "127.0.0.1:0"}, Lookup: func(string) (string, bool) { return "", false },
-			Stdout: pw, Stderr: io.Discard}
-		done <- Main(ctx, env)
+		deskDone <- desk.Run(ctx, desk.Config{DB: spec, Addr: "127.0.0.1:0",
+			Follow: deskdb.FollowOptions{Interval: 20 * time.Millisecond, Lag: time.Minute}}, zaptest.NewLogger(t), pw)
 		_ = pw.Close()
 	}()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-deskDone; err != nil {
+			t.Errorf("desk.Run: %v", err)
+		}
+	})
 	line, err := bufio.NewReader(pr).ReadString('\n')
 	if err != nil {
-		t.Fatalf("serve printed no address: %v", err)
+		t.Fatalf("the desk printed no address: %v", err)
 	}
 	go func() { _, _ = io.Copy(io.Discard, pr) }()
 	_, rest, _ := strings.Cut(line, "http://")
 	base, _, _ := strings.Cut(rest, " ")
 	base = "http://" + strings.TrimSuffix(base, "/")
-	client := &http.Client{Timeout: 10 * time.Second}
-	for _, tc := range []struct{ path, want string }{
-		{"/", "95 percent"}, {"/api/stats", `"relevant":12`}, {"/healthz", "ok"}, {"/readyz", `"ready":true`},
-	} {
-		resp, err := client.Get(base + tc.path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, _ := io.ReadAll(resp.Body)
-		_ = resp.Body.Close()
-		if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), tc.want) {
-			t.Errorf("GET %s: %d, body lacks %q", tc.path, resp.StatusCode, tc.want)
+
+	d, err := deskdb.Open(context.Background(), st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameAsRebuild := func(as []schema.ArticleTaggedV1) func() bool {
+		want := rebuilt(as)
+		return func() bool {
+			got, err := d.LedgerGroups(context.Background(), deskdb.LedgerFilter{WithMembers: true})
+			return err == nil && jsonOf(got) == want
 		}
 	}
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("serve: %v", err)
+	waitUntil(t, 60*time.Second, "the desk caught up with what was stored", sameAsRebuild(arts))
+	resp, err := http.Get(base + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	if !strings.Contains(string(page), "95 percent") {
+		t.Errorf("the desk's page lacks the recurring 95 percent claim")
+	}
+
+	// An update stored while the desk runs: the Gulf Wire repeat now says
+	// 96 percent.
+	i := slices.IndexFunc(arts, func(a schema.ArticleTaggedV1) bool {
+		return a.URL == "https://www.gulfwire.example/world/nato-coalition-meeting-territory-liberated"
+	})
+	if i < 0 {
+		t.Fatal("repeat 01 missing from the fixture")
+	}
+	up := arts[i]
+	up.ContentHash += "-v2"
+	up.Stages.FetchedAt = up.Stages.FetchedAt.Add(time.Hour)
+	up.Claims = slices.Clone(up.Claims)
+	up.Claims[0].Quantities = slices.Clone(up.Claims[0].Quantities)
+	v := 96.0
+	up.Claims[0].Quantities[0].Value = &v
+	publishOne(t, conn.JS, up)
+	now := slices.Clone(arts)
+	now[i] = up
+	waitUntil(t, 60*time.Second, "the desk followed an update stored while it ran", sameAsRebuild(now))
+}
+
+// rebuilt is the ledger of as grouped from scratch, as JSON, in the
+// desk's order.
+func rebuilt(as []schema.ArticleTaggedV1) string {
+	var es []ledger.Entry
+	for i := range as {
+		es = append(es, ledger.EntriesOf(&as[i])...)
+	}
+	gs := ledger.Regroup(es, ledger.DefaultOptions())
+	slices.SortStableFunc(gs, func(a, b ledger.Group) int {
+		if c := len(b.Outlets) - len(a.Outlets); c != 0 {
+			return c
 		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("serve did not stop")
+		if c := b.Members - a.Members; c != 0 {
+			return c
+		}
+		if c := b.First.Compare(a.First); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	return jsonOf(gs)
+}
+
+func jsonOf(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(err)
+	}
+	return string(b)
+}
+
+func publishOne(t *testing.T, js jetstream.JetStream, a schema.ArticleTaggedV1) {
+	t.Helper()
+	data, err := schema.Encode(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	msg := &nats.Msg{Subject: schema.SubjectArticleTaggedV1, Data: data}
+	if _, err := js.PublishMsg(ctx, msg, jetstream.WithMsgID(schema.MsgID(schema.StageTagger, a.ID, a.ContentHash))); err != nil {
+		t.Fatalf("publish %s: %v", a.ID, err)
+	}
+}
+
+// waitUntil polls cond until it holds, failing the test after limit.
+func waitUntil(t *testing.T, limit time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(limit)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s", limit, what)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }

@@ -1,5 +1,7 @@
 // Package sink is the sink service: it consumes tagged articles in batches
-// and stores them with package store; its CLI reads the store back.
+// and stores them with package store. The claim desk (package desk) reads
+// them back in a process of its own; cli.go dispatches the binary's
+// commands, run.go is the service.
 package sink
 
 import (
@@ -15,43 +17,9 @@ import (
 	"github.com/newsflow/newsflow/pkg/schema"
 	"github.com/newsflow/newsflow/pkg/service/app"
 	"github.com/newsflow/newsflow/pkg/service/bus"
-	"github.com/newsflow/newsflow/pkg/service/ops"
-	"github.com/newsflow/newsflow/services/sink/internal/api"
+	"github.com/newsflow/newsflow/pkg/service/config"
 	"github.com/newsflow/newsflow/services/sink/internal/store"
-	"github.com/newsflow/newsflow/services/sink/internal/web"
 )
-
-// Main dispatches the command line: export, import, claims, stats, ledger,
-// serve, or the service.
-func Main(ctx context.Context, env app.Env) error {
-	if len(env.Args) > 0 {
-		switch env.Args[0] {
-		case "export":
-			return exportCommand(ctx, env)
-		case "import":
-			return importCommand(ctx, env)
-		case "claims":
-			return claimsCommand(ctx, env)
-		case "stats":
-			return statsCommand(ctx, env)
-		case "ledger":
-			return ledgerCommand(ctx, env)
-		case "serve":
-			return serveCommand(ctx, env)
-		}
-	}
-	var cfg Config
-	_, handled, err := app.ParseConfig(Table(&cfg), env)
-	if err != nil || handled {
-		return err
-	}
-	log, err := app.Logger(schema.StageSink, cfg.Common)
-	if err != nil {
-		return err
-	}
-	defer func() { _ = log.Sync() }()
-	return Run(ctx, cfg, log)
-}
 
 // OpenStores opens the configured database and JSON lines directory as one
 // store.
@@ -60,7 +28,7 @@ func OpenStores(ctx context.Context, cfg Config, log *zap.Logger) (store.Store, 
 	if cfg.DB != "" {
 		s, err := store.Open(ctx, cfg.DB, log)
 		if err != nil {
-			return nil, fmt.Errorf("sink: open %s: %w", redactDSN(cfg.DB), err)
+			return nil, fmt.Errorf("sink: open %s: %w", config.RedactURL(cfg.DB), err)
 		}
 		stores = append(stores, s)
 	}
@@ -89,6 +57,8 @@ func OpenStores(ctx context.Context, cfg Config, log *zap.Logger) (store.Store, 
 // only after it committed, and every store upserts by article id, so
 // redeliveries and replays never duplicate a row. While the database is
 // down nothing is acked, /readyz is not ready, and the batch is retried.
+// Storing never waits for the claim desk: it follows the stored articles
+// on its own (`sink serve`).
 func Run(ctx context.Context, cfg Config, log *zap.Logger) error {
 	st, err := OpenStores(ctx, cfg, log)
 	if err != nil {
@@ -105,18 +75,7 @@ func Run(ctx context.Context, cfg Config, log *zap.Logger) error {
 	}
 	p := newProcessor(st, log, base.Ops.Registry)
 	p.stopping = ctx.Done()
-	// The ledger is derived from the stored articles: bring it up to date
-	// with anything stored before it existed, under older rules, or while
-	// its update failed.
-	if n, err := p.desk.CatchUpLedger(ctx); err != nil {
-		log.Warn("Ledger catch-up failed; it is retried at the next start.", zap.Error(err))
-	} else if n > 0 {
-		log.Info("Ledger caught up.", zap.Int("articles", n))
-	}
 	base.Ops.AddCheck("store", p.ready)
-	if err := mountReaders(base.Ops, st, log); err != nil {
-		return err
-	}
 	w, err := base.Worker(schema.ConsumerSink, cfg.Worker)
 	if err != nil {
 		return err
@@ -125,26 +84,11 @@ func Run(ctx context.Context, cfg Config, log *zap.Logger) error {
 	return base.Run(ctx, w.Run)
 }
 
-// mountReaders serves the read side on the sink's HTTP server, next to
-// /healthz, /readyz and /metrics: the JSON API under /api/ and the claim
-// desk page at /.
-func mountReaders(srv *ops.Server, st store.Store, log *zap.Logger) error {
-	srv.Handle("/api/", api.Handler(st, log))
-	desk, err := web.New(store.DeskOf(st), log)
-	if err != nil {
-		return err
-	}
-	desk.Mount(srv.Handle)
-	return nil
-}
-
 type processor struct {
 	store store.Store
-	// desk keeps the claim ledger up to date after each batch.
-	desk store.Desk
-	log  *zap.Logger
-	now  func() time.Time
-	down atomic.Bool
+	log   *zap.Logger
+	now   func() time.Time
+	down  atomic.Bool
 	// stopping is closed when the service stops: a batch held while the
 	// store is down is given back then (the worker's context outlives it).
 	stopping <-chan struct{}
@@ -152,14 +96,10 @@ type processor struct {
 	claims   prometheus.Counter
 	relev    prometheus.Counter
 	batches  prometheus.Histogram
-	// ledgerSync times ledger updates; ledgerErrs counts those that
-	// failed with the store up.
-	ledgerSync prometheus.Histogram
-	ledgerErrs prometheus.Counter
 }
 
 func newProcessor(st store.Store, log *zap.Logger, reg prometheus.Registerer) *processor {
-	p := &processor{store: st, desk: store.DeskOf(st), log: log, now: time.Now,
+	p := &processor{store: st, log: log, now: time.Now,
 		stored: prometheus.NewCounter(prometheus.CounterOpts{Name: "newsflow_sink_articles_stored_total",
 			Help: "Articles committed to the store (an unchanged redelivery counts again; rows are not duplicated)."}),
 		claims: prometheus.NewCounter(prometheus.CounterOpts{Name: "newsflow_sink_claims_stored_total",
@@ -168,13 +108,8 @@ func newProcessor(st store.Store, log *zap.Logger, reg prometheus.Registerer) *p
 			Help: "Relevant articles committed."}),
 		batches: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "newsflow_sink_batch_size",
 			Help: "Articles per committed batch.", Buckets: prometheus.ExponentialBuckets(1, 2, 12)}),
-		ledgerSync: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "newsflow_sink_ledger_sync_seconds",
-			Help:    "Time to bring the claim ledger up to date after a committed batch.",
-			Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14)}),
-		ledgerErrs: prometheus.NewCounter(prometheus.CounterOpts{Name: "newsflow_sink_ledger_errors_total",
-			Help: "Ledger updates that failed with the store up (the ledger catches up at the next start)."}),
 	}
-	reg.MustRegister(p.stored, p.claims, p.relev, p.batches, p.ledgerSync, p.ledgerErrs)
+	reg.MustRegister(p.stored, p.claims, p.relev, p.batches)
 	return p
 }
 
@@ -230,66 +165,19 @@ func (p *processor) processBatch(ctx context.Context, ms []*bus.Message) []error
 			p.log.Info("Store back; held batch stored.", zap.Int("batch", len(arts)))
 		}
 		p.count(arts)
-		p.syncLedger(ctx, arts, idx, errs)
 		return errs
 	}
 	// The store is up, so something in the batch is bad: store one by one
 	// so the good articles are not held back by it.
 	p.log.Warn("Batch failed with the store up; storing one by one.", zap.Int("batch", len(arts)), zap.Error(err))
-	var stored []schema.ArticleTaggedV1
-	var storedIdx []int
 	for k := range arts {
 		if err := p.store.Upsert(ctx, arts[k:k+1]); err != nil {
 			errs[idx[k]] = err
 			continue
 		}
 		p.count(arts[k : k+1])
-		stored, storedIdx = append(stored, arts[k]), append(storedIdx, idx[k])
 	}
-	p.syncLedger(ctx, stored, storedIdx, errs)
 	return errs
-}
-
-// syncLedger brings the claim ledger up to date with the stored articles
-// (idx maps them to their messages). With the store down it holds the
-// batch as processBatch does, and a shutdown gives the messages back: their
-// redelivery finds the articles stored and syncs again. A failure with
-// the store up is logged and counted but does not hold the stream: the
-// ledger is derived data, caught up at the next start.
-func (p *processor) syncLedger(ctx context.Context, arts []schema.ArticleTaggedV1, idx []int, errs []error) {
-	if len(arts) == 0 {
-		return
-	}
-	ids := make([]string, len(arts))
-	for i := range arts {
-		ids[i] = arts[i].ID
-	}
-	start := time.Now()
-	_, err := p.desk.SyncLedger(ctx, ids)
-	for delay := 100 * time.Millisecond; err != nil && !p.storeUp(ctx); delay = min(delay*2, 2*time.Second) {
-		if !p.down.Swap(true) {
-			p.log.Warn("Store unavailable; holding the batch until the ledger is updated.", zap.Int("batch", len(arts)), zap.Error(err))
-		}
-		select {
-		case <-p.stopping:
-			for _, i := range idx {
-				errs[i] = fmt.Errorf("sink: store unavailable for the ledger: %w", err)
-			}
-			return
-		case <-time.After(delay):
-		}
-		_, err = p.desk.SyncLedger(ctx, ids)
-	}
-	if err == nil {
-		if p.down.Swap(false) {
-			p.log.Info("Store back; ledger updated.", zap.Int("batch", len(arts)))
-		}
-		p.ledgerSync.Observe(time.Since(start).Seconds())
-		return
-	}
-	p.ledgerErrs.Inc()
-	p.log.Error("Ledger update failed; the articles are stored and the ledger catches up at the next start.",
-		zap.Int("articles", len(ids)), zap.Error(err))
 }
 
 // storeUp pings the store, bounded so that an unreachable host cannot

@@ -18,9 +18,7 @@
 //	claimscan.go   Claims answered by scanning Export, for JSON lines
 //	migrate.go     goose migrations embedded from migrations/, applied at open
 //	lock.go        flock(2) locks: one JSONL writer per directory, one SQLite migrator per file
-//	desk.go        Desk: the claim desk's ledger and reads (filters, facets); DeskOf, and the Export-scanning desk
-//	ledger_sql.go  the ledger in SQLite and PostgreSQL: incremental sync, catch-up, and the desk's queries
-//	ledger_sqlite.go, ledger_postgres.go, ledger_multi.go  each backend's ledger transactions and Desk methods
+//	handle.go      DB: the narrow handle (dialect, reads, write transactions) the claim desk keeps its ledger through
 //	storetest/     test support: the PostgreSQL check and per-test schemas, fixtures, a TCP proxy
 //
 // Tests: conformance_test.go runs one suite against all three backends;

@@ -6,8 +6,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -21,16 +19,30 @@ import (
 	"github.com/newsflow/newsflow/services/tagger/internal/tag"
 )
 
-// Main dispatches the command line: `tag` tags one input from stdin,
-// anything else runs the service.
+// Main dispatches the command line: `tagger run` (or no command) runs the
+// service, `tagger tag` tag one article from stdin (or jsonl, or text) and print it tagged as JSON; anything else is a usage error.
 func Main(ctx context.Context, env app.Env) error {
-	if len(env.Args) > 0 && env.Args[0] == "tag" {
-		return tagCommand(env)
-	}
+	return app.Dispatch(ctx, env, "tagger", "tagger tags cleaned articles about ISIS and the coalition and extracts claims with their speakers and numbers.", []app.Cmd{
+		{Name: "run", Summary: "run the service (the default)", Run: runCommand},
+		{Name: "tag", Summary: "tag one article from stdin (or jsonl, or text) and print it tagged as JSON", Run: func(_ context.Context, env app.Env) error {
+			env.Args = append([]string{"tag"}, env.Args...)
+			return tagCommand(env)
+		}},
+	})
+}
+
+func runCommand(ctx context.Context, env app.Env) error {
 	var cfg Config
-	_, handled, err := app.ParseConfig(Table(&cfg), env)
-	if err != nil || handled {
-		return err
+	rest, handled, err := app.ParseConfig(Table(&cfg), env)
+	if err != nil {
+		return fmt.Errorf("%w: %v", app.ErrUsage, err)
+	}
+	if handled {
+		return nil
+	}
+	if len(rest) > 0 {
+		fmt.Fprintln(env.Stderr, "Usage: tagger [run] [flags]   (`tagger --help` lists the commands, `tagger run --help` the settings)")
+		return fmt.Errorf("%w: tagger run takes no argument, got %q", app.ErrUsage, rest[0])
 	}
 	log, err := app.Logger(schema.StageTagger, cfg.Common)
 	if err != nil {
@@ -119,14 +131,10 @@ func (p *processor) tag(in schema.ArticleCleanedV1) schema.ArticleTaggedV1 {
 // tagCommand tags one input from stdin: a cleaned article as JSON, or plain
 // text whose first line is the title.
 func tagCommand(env app.Env) error {
-	fs := flag.NewFlagSet("tagger tag", flag.ContinueOnError)
-	fs.SetOutput(env.Stderr)
+	fs := app.FlagSet("tagger", "tag", "tag one article from stdin (or jsonl, or text) and print it tagged as JSON", env)
 	format := fs.String("format", "json", "input format: json (a cleaned article), jsonl (cleaned articles, one per line, as the stage receives them; one tagged article per output line) or text (first line the title, then the body)")
 	topics := fs.String("topics", "", "topic files, comma-separated (default: the built-in ISIS/coalition topic)")
-	if err := fs.Parse(env.Args[1:]); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
+	if handled, err := app.ParseFlags(fs, env.Args[1:], env.Stdout); err != nil || handled {
 		return err
 	}
 	var files []string

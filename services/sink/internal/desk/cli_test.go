@@ -1,0 +1,126 @@
+package desk
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"io"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"go.uber.org/zap/zaptest"
+
+	"github.com/newsflow/newsflow/pkg/service/app"
+	"github.com/newsflow/newsflow/services/sink/internal/desk/ledger"
+	"github.com/newsflow/newsflow/services/sink/internal/desk/ledger/ledgertest"
+	"github.com/newsflow/newsflow/services/sink/internal/store"
+)
+
+// deskDB stores the recording and the repeats in batches, as the sink
+// does, without keeping the ledger: the commands bring it up to date
+// themselves. It returns the database spec.
+func deskDB(t *testing.T) string {
+	t.Helper()
+	ctx := context.Background()
+	spec := "sqlite:" + filepath.Join(t.TempDir(), "sink.db")
+	st, err := store.Open(ctx, spec, zaptest.NewLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	arts := append(ledgertest.Recording(t), ledgertest.Repeats(t)...)
+	for start := 0; start < len(arts); start += 7 {
+		if err := st.Upsert(ctx, arts[start:min(start+7, len(arts))]); err != nil {
+			t.Fatalf("batch at %d: %v", start, err)
+		}
+	}
+	return spec
+}
+
+// mainOf runs the sink binary's commands as the sink's Main does.
+func mainOf(ctx context.Context, env app.Env) error {
+	return app.Dispatch(ctx, env, "sink", "sink", Commands())
+}
+
+func TestLedgerCommand(t *testing.T) {
+	spec := deskDB(t)
+	run := func(args ...string) string {
+		t.Helper()
+		var out, errOut bytes.Buffer
+		env := app.Env{Args: append([]string{"ledger", "--db", spec}, args...), Lookup: func(string) (string, bool) { return "", false },
+			Stdout: &out, Stderr: &errOut}
+		if err := mainOf(context.Background(), env); err != nil {
+			t.Fatalf("sink ledger %v: %v (%s)", args, err, errOut.String())
+		}
+		return out.String()
+	}
+	table := run("--min-outlets", "2")
+	if lines := strings.Split(strings.TrimSpace(table), "\n"); len(lines) < 2 || !strings.Contains(table, "95 percent") ||
+		!strings.Contains(table, "MINA News") {
+		t.Errorf("table:\n%s", table)
+	}
+	var g ledger.Group
+	first, _, _ := strings.Cut(run("--format", "json", "--members", "--limit", "1"), "\n")
+	if err := json.Unmarshal([]byte(first), &g); err != nil || len(g.Entries) != 3 || len(g.Outlets) != 3 {
+		t.Errorf("json: %v, %d members, outlets %v", err, len(g.Entries), g.Outlets)
+	}
+	recs, err := csv.NewReader(strings.NewReader(run("--format", "csv", "--place", "Hawija"))).ReadAll()
+	if err != nil || len(recs) < 2 || recs[0][0] != "group_id" {
+		t.Errorf("csv: %v %v", err, recs)
+	}
+	series := run("--series", "--topic", "territory", "--unit", "percent")
+	if !strings.HasPrefix(series, "== territory · percent (7 points") {
+		t.Errorf("series:\n%s", series)
+	}
+}
+
+// TestServeCommand runs `sink serve` on a store and reads the page, the
+// API and the health endpoints from it, then stops it.
+func TestServeCommand(t *testing.T) {
+	spec := deskDB(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		env := app.Env{Args: []string{"serve", "--db", spec, "--addr", "127.0.0.1:0"}, Lookup: func(string) (string, bool) { return "", false },
+			Stdout: pw, Stderr: io.Discard}
+		done <- mainOf(ctx, env)
+		_ = pw.Close()
+	}()
+	line, err := bufio.NewReader(pr).ReadString('\n')
+	if err != nil {
+		t.Fatalf("serve printed no address: %v", err)
+	}
+	go func() { _, _ = io.Copy(io.Discard, pr) }()
+	_, rest, _ := strings.Cut(line, "http://")
+	base, _, _ := strings.Cut(rest, " ")
+	base = "http://" + strings.TrimSuffix(base, "/")
+	client := &http.Client{Timeout: 10 * time.Second}
+	for _, tc := range []struct{ path, want string }{
+		{"/", "95 percent"}, {"/api/stats", `"relevant":12`}, {"/healthz", "ok"}, {"/readyz", `"ready":true`},
+	} {
+		resp, err := client.Get(base + tc.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		_ = resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), tc.want) {
+			t.Errorf("GET %s: %d, body lacks %q", tc.path, resp.StatusCode, tc.want)
+		}
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+}

@@ -1,0 +1,334 @@
+package deskdb
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/newsflow/newsflow/pkg/schema"
+	"github.com/newsflow/newsflow/services/sink/internal/desk/ledger"
+	"github.com/newsflow/newsflow/services/sink/internal/store"
+)
+
+// Store is what the claim desk keeps and reads beyond the article store:
+// the ledger of claims grouped across articles (package ledger), the
+// articles newest first, and the values a reader filters on. SQLite and
+// PostgreSQL keep the ledger in tables of the desk's own (schema.sql)
+// next to the articles, updated incrementally; JSON lines computes it from
+// Export on each read. Open gives any article store a desk Store.
+type Store interface {
+	// SyncLedger brings the ledger up to date with the stored versions of
+	// the articles ids. Articles whose content it already has cost one
+	// lookup, so redeliveries and replays are cheap and change nothing.
+	// Only the groups a change can reach are regrouped (see
+	// ledger.Options.ReopenFrom), and the result equals a rebuild from
+	// scratch. It reports how many articles changed the ledger.
+	SyncLedger(ctx context.Context, ids []string) (int, error)
+	// CatchUpLedger syncs every article the ledger lacks or has an older
+	// version of, oldest first, rebuilding from scratch when the ledger
+	// was built under other rules (ledger.Version). The desk runs it at
+	// start and now and then while it follows (see Follow); it reports how
+	// many articles changed the ledger.
+	CatchUpLedger(ctx context.Context) (int, error)
+	// LedgerGroups lists groups, most widely carried first (outlets,
+	// members, then newest first appearance).
+	LedgerGroups(ctx context.Context, f LedgerFilter) ([]ledger.Group, error)
+	// LedgerSeries lists the series (topic and unit) of the numbers that
+	// pass f, the longest first.
+	LedgerSeries(ctx context.Context, f LedgerFilter) ([]ledger.Series, error)
+	// Articles lists articles newest first.
+	Articles(ctx context.Context, f ArticleFilter) ([]schema.ArticleTaggedV1, error)
+	// Facets lists what the desk's filters can choose from, over the
+	// relevant articles.
+	Facets(ctx context.Context) (Facets, error)
+}
+
+// LedgerFilter selects groups or series points. Zero values select
+// everything. Since, Until, Site and Place apply to members: a group is
+// listed when one of its members passes, and is then shown whole.
+type LedgerFilter struct {
+	// Since is inclusive, Until exclusive.
+	Since, Until time.Time
+	// Site is an outlet's host ("www.gulf-times.com").
+	Site string
+	// Place matches a place name, ignoring case.
+	Place string
+	// Topic matches exactly, Unit ignoring case.
+	Topic, Unit string
+	// Notable keeps groups about a number or carried more than once.
+	Notable bool
+	// MinOutlets keeps groups carried by at least that many outlets.
+	MinOutlets int
+	// WithMembers loads each group's members (Group.Entries).
+	WithMembers bool
+	// MinPoints keeps series with at least that many points.
+	MinPoints int
+	// Limit 0 means no limit; it counts groups, or series.
+	Limit, Offset int
+}
+
+// ArticleFilter selects articles for the desk, newest first. Zero values
+// select everything.
+type ArticleFilter struct {
+	// Since is inclusive, Until exclusive, on the published (else stored)
+	// time, as Export's Since.
+	Since, Until time.Time
+	Site         string
+	// Tag is a tag name ("isis"); Place a place the article or one of
+	// its claims names, ignoring case.
+	Tag, Place   string
+	RelevantOnly bool
+	// Limit 0 means no limit.
+	Limit, Offset int
+}
+
+// Facet is one value of a filter with how many relevant articles have it.
+type Facet struct {
+	Value string `json:"value"`
+	Label string `json:"label"`
+	Count int    `json:"count"`
+}
+
+// Facets are the filter values of the desk and a few totals.
+type Facets struct {
+	Outlets []Facet `json:"outlets"`
+	Tags    []Facet `json:"tags"`
+	Places  []Facet `json:"places"`
+	// First and Last bound the relevant articles' dates (zero if none).
+	First, Last time.Time
+	Articles    int `json:"articles"`
+	Relevant    int `json:"relevant"`
+	Groups      int `json:"groups"`
+	// Recurring counts groups carried by two outlets or more.
+	Recurring int `json:"recurring"`
+}
+
+// maxFacetPlaces bounds the place list: the most named first.
+const maxFacetPlaces = 80
+
+// Open returns the desk Store over st: one keeping the ledger in tables
+// when st is a database (creating them if they are missing), else one that
+// computes everything from Export.
+func Open(ctx context.Context, st store.Store) (Store, error) {
+	db, ok := store.DBOf(st)
+	if !ok {
+		return scanDesk{st}, nil
+	}
+	d := &sqlDesk{db: db, d: dialect{postgres: db.Postgres}, opts: ledger.DefaultOptions()}
+	if err := d.ensureSchema(ctx); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// scanDesk answers the desk from Export: JSON lines and any other store
+// without ledger tables. SyncLedger has nothing to keep.
+type scanDesk struct{ s store.Store }
+
+func (d scanDesk) SyncLedger(context.Context, []string) (int, error) { return 0, nil }
+
+func (d scanDesk) CatchUpLedger(context.Context) (int, error) { return 0, nil }
+
+// ledgerOf groups every relevant article's entries from scratch.
+func (d scanDesk) ledgerOf(ctx context.Context) ([]ledger.Group, error) {
+	var entries []ledger.Entry
+	err := d.s.Export(ctx, store.ExportFilter{RelevantOnly: true}, func(a schema.ArticleTaggedV1) error {
+		entries = append(entries, ledger.EntriesOf(&a)...)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return ledger.Regroup(entries, ledger.DefaultOptions()), nil
+}
+
+func (d scanDesk) LedgerGroups(ctx context.Context, f LedgerFilter) ([]ledger.Group, error) {
+	groups, err := d.ledgerOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []ledger.Group
+	for _, g := range groups {
+		if !groupPasses(&g, f) || !slices.ContainsFunc(g.Entries, func(e ledger.Entry) bool { return entryPasses(&e, f) }) {
+			continue
+		}
+		if !f.WithMembers {
+			g.Entries = nil
+		}
+		out = append(out, g)
+	}
+	slices.SortStableFunc(out, compareRank)
+	return page(out, f.Limit, f.Offset), nil
+}
+
+func (d scanDesk) LedgerSeries(ctx context.Context, f LedgerFilter) ([]ledger.Series, error) {
+	groups, err := d.ledgerOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var entries []ledger.Entry
+	for _, g := range groups {
+		for _, e := range g.Entries {
+			if entryPasses(&e, f) && (f.Topic == "" || e.SeriesTopic == f.Topic) && (f.Unit == "" || e.UnitKey() == ledger.UnitKey(f.Unit)) {
+				entries = append(entries, e)
+			}
+		}
+	}
+	return page(ledger.BuildSeries(entries, f.MinPoints), f.Limit, f.Offset), nil
+}
+
+func (d scanDesk) Articles(ctx context.Context, f ArticleFilter) ([]schema.ArticleTaggedV1, error) {
+	var out []schema.ArticleTaggedV1
+	err := d.s.Export(ctx, store.ExportFilter{Since: f.Since, RelevantOnly: f.RelevantOnly, Site: f.Site}, func(a schema.ArticleTaggedV1) error {
+		if !f.Until.IsZero() && micros(store.SortTime(&a)) >= micros(f.Until) {
+			return nil
+		}
+		if f.Tag != "" && !slices.ContainsFunc(a.Tags, func(t schema.Tag) bool { return t.Name == f.Tag }) {
+			return nil
+		}
+		if f.Place != "" && !namesPlace(&a, store.NameKey(f.Place)) {
+			return nil
+		}
+		out = append(out, a)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	slices.Reverse(out)
+	return page(out, f.Limit, f.Offset), nil
+}
+
+func (d scanDesk) Facets(ctx context.Context) (Facets, error) {
+	var fc Facets
+	outlets, tags, places := map[string]*Facet{}, map[string]*Facet{}, map[string]*Facet{}
+	count := func(m map[string]*Facet, value, label string) {
+		if f, ok := m[value]; ok {
+			f.Count++
+			return
+		}
+		m[value] = &Facet{Value: value, Label: label, Count: 1}
+	}
+	err := d.s.Export(ctx, store.ExportFilter{}, func(a schema.ArticleTaggedV1) error {
+		fc.Articles++
+		if !a.Relevant {
+			return nil
+		}
+		fc.Relevant++
+		t := store.SortTime(&a)
+		if fc.First.IsZero() || t.Before(fc.First) {
+			fc.First = t
+		}
+		if t.After(fc.Last) {
+			fc.Last = t
+		}
+		site := store.SiteOf(&a)
+		count(outlets, site, cmp.Or(a.SiteName, site))
+		for _, tg := range a.Tags {
+			count(tags, tg.Name, tg.Name)
+		}
+		seen := map[string]bool{}
+		for _, e := range a.Entities {
+			if e.Kind == "place" && !seen[e.Name] {
+				seen[e.Name] = true
+				count(places, e.Name, e.Name)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return Facets{}, err
+	}
+	groups, err := d.ledgerOf(ctx)
+	if err != nil {
+		return Facets{}, err
+	}
+	fc.Groups = len(groups)
+	for _, g := range groups {
+		if len(g.Outlets) >= 2 {
+			fc.Recurring++
+		}
+	}
+	fc.Outlets, fc.Tags = sortedFacets(outlets, 0), sortedFacets(tags, 0)
+	fc.Places = sortedFacets(places, maxFacetPlaces)
+	return fc, nil
+}
+
+// sortedFacets lists m by count, then value, keeping at most limit (0:
+// all).
+func sortedFacets(m map[string]*Facet, limit int) []Facet {
+	out := make([]Facet, 0, len(m))
+	for _, f := range m {
+		out = append(out, *f)
+	}
+	slices.SortFunc(out, func(a, b Facet) int {
+		return cmp.Or(cmp.Compare(b.Count, a.Count), strings.Compare(a.Value, b.Value))
+	})
+	if limit > 0 && len(out) > limit {
+		out = out[:limit]
+	}
+	return out
+}
+
+func namesPlace(a *schema.ArticleTaggedV1, key string) bool {
+	for _, e := range a.Entities {
+		if e.Kind == "place" && store.NameKey(e.Name) == key {
+			return true
+		}
+	}
+	for _, c := range a.Claims {
+		for _, p := range c.Places {
+			if store.NameKey(p) == key {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// groupPasses applies the group-level parts of f.
+func groupPasses(g *ledger.Group, f LedgerFilter) bool {
+	return (f.Topic == "" || g.Topic == f.Topic) && (f.Unit == "" || ledger.UnitKey(g.Unit) == ledger.UnitKey(f.Unit)) &&
+		(!f.Notable || g.Numeric() || g.Members >= 2) && len(g.Outlets) >= f.MinOutlets
+}
+
+// entryPasses applies the member-level parts of f.
+func entryPasses(e *ledger.Entry, f LedgerFilter) bool {
+	if !f.Since.IsZero() && e.At.Before(f.Since) || !f.Until.IsZero() && !e.At.Before(f.Until) {
+		return false
+	}
+	if f.Site != "" && e.Site != strings.ToLower(f.Site) {
+		return false
+	}
+	return f.Place == "" || slices.ContainsFunc(e.Places, func(p string) bool { return store.NameKey(p) == store.NameKey(f.Place) })
+}
+
+// compareRank is the desk's group order: most outlets, most members,
+// newest first appearance, id.
+func compareRank(a, b ledger.Group) int {
+	return cmp.Or(cmp.Compare(len(b.Outlets), len(a.Outlets)), cmp.Compare(b.Members, a.Members),
+		b.First.Compare(a.First), strings.Compare(a.ID, b.ID))
+}
+
+func page[T any](s []T, limit, offset int) []T {
+	if offset > 0 {
+		if offset >= len(s) {
+			return nil
+		}
+		s = s[offset:]
+	}
+	if limit > 0 && len(s) > limit {
+		s = s[:limit]
+	}
+	return s
+}
+
+func ledgerErr(what string, err error) error { return fmt.Errorf("desk: ledger: %s: %w", what, err) }
+
+// micros is the unit the store keeps times in: UTC unix microseconds.
+func micros(t time.Time) int64 { return t.UnixMicro() }
+
+func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }

@@ -1,0 +1,420 @@
+package web
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/newsflow/newsflow/pkg/schema"
+	"github.com/newsflow/newsflow/services/sink/internal/desk/deskdb"
+	"github.com/newsflow/newsflow/services/sink/internal/desk/ledger"
+)
+
+//go:embed assets
+var assets embed.FS
+
+const (
+	// PerPage is how many articles a page lists.
+	PerPage = 10
+	// maxGroups and maxCharts bound the right-hand column.
+	maxGroups = 100
+	maxCharts = 12
+	// dateForm is how the filter form writes dates.
+	dateForm = "2006-01-02"
+)
+
+// Server renders the desk over a store.
+type Server struct {
+	desk   deskdb.Store
+	log    *zap.Logger
+	page   *template.Template
+	static http.Handler
+}
+
+// New returns the desk over d.
+func New(d deskdb.Store, log *zap.Logger) (*Server, error) {
+	t, err := template.New("page.html").Funcs(template.FuncMap{
+		"plural": plural, "quotable": quotable,
+	}).ParseFS(assets, "assets/page.html")
+	if err != nil {
+		return nil, fmt.Errorf("web: template: %w", err)
+	}
+	sub, err := fs.Sub(assets, "assets")
+	if err != nil {
+		return nil, fmt.Errorf("web: assets: %w", err)
+	}
+	return &Server{desk: d, log: log, page: t, static: http.StripPrefix("/static/", http.FileServerFS(sub))}, nil
+}
+
+// Mount registers the page at / and its assets under /static/ with
+// handle (for example ops.Server.Handle). Other paths (/api/, /metrics,
+// /healthz, /readyz) are left to their own handlers.
+func (s *Server) Mount(handle func(pattern string, h http.Handler)) {
+	handle("GET /{$}", http.HandlerFunc(s.servePage))
+	handle("GET /static/", http.HandlerFunc(s.serveStatic))
+}
+
+func (s *Server) serveStatic(w http.ResponseWriter, r *http.Request) {
+	if strings.HasSuffix(r.URL.Path, "/") || strings.HasSuffix(r.URL.Path, ".html") {
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-cache")
+	s.static.ServeHTTP(w, r)
+}
+
+// filter is the page's query: what the form shows and the store filters.
+type filter struct {
+	From, To, Outlet, Tag, Place string
+	Page                         int
+	since, until                 time.Time
+	Problems                     []string
+}
+
+func parseFilter(q url.Values) filter {
+	f := filter{From: strings.TrimSpace(q.Get("from")), To: strings.TrimSpace(q.Get("to")),
+		Outlet: strings.TrimSpace(q.Get("outlet")), Tag: strings.TrimSpace(q.Get("tag")), Place: strings.TrimSpace(q.Get("place"))}
+	if f.From != "" {
+		t, err := time.Parse(dateForm, f.From)
+		if err != nil {
+			f.Problems = append(f.Problems, fmt.Sprintf("“from” %q is not a date like 2025-06-01; ignored.", f.From))
+			f.From = ""
+		}
+		f.since = t
+	}
+	if f.To != "" {
+		t, err := time.Parse(dateForm, f.To)
+		if err != nil {
+			f.Problems = append(f.Problems, fmt.Sprintf("“to” %q is not a date like 2025-06-30; ignored.", f.To))
+			f.To = ""
+		} else {
+			f.until = t.Add(24 * time.Hour) // the whole day
+		}
+	}
+	if p := q.Get("page"); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 0 {
+			f.Problems = append(f.Problems, fmt.Sprintf("page %q is not a page number; showing the first.", p))
+		} else {
+			f.Page = n
+		}
+	}
+	return f
+}
+
+// Active reports whether any filter is set.
+func (f filter) Active() bool {
+	return f.From != "" || f.To != "" || f.Outlet != "" || f.Tag != "" || f.Place != ""
+}
+
+// query is the filter as a URL query, with page p.
+func (f filter) query(p int) string {
+	v := url.Values{}
+	for k, s := range map[string]string{"from": f.From, "to": f.To, "outlet": f.Outlet, "tag": f.Tag, "place": f.Place} {
+		if s != "" {
+			v.Set(k, s)
+		}
+	}
+	if p > 0 {
+		v.Set("page", strconv.Itoa(p))
+	}
+	if len(v) == 0 {
+		return "/"
+	}
+	return "/?" + v.Encode()
+}
+
+// view is everything the template shows.
+type view struct {
+	Filter   filter
+	Facets   deskdb.Facets
+	Articles []articleView
+	// Groups were carried by several outlets; Singles by one.
+	Groups  []groupView
+	Singles []groupView
+	Series  []seriesView
+	Newer   string
+	Older   string
+	Shown   string
+	Error   string
+}
+
+type articleView struct {
+	ID, Title, URL, Outlet, Site string
+	Date, DateISO                string
+	Tags, Places                 []string
+	Paragraphs                   [][]segment
+	Claims                       int
+	Highlighted                  int
+}
+
+type groupView struct {
+	ID, Colour                   string
+	Figure, Text, Topic, Speaker string
+	First, FirstISO              string
+	FirstOutlet, FirstHref       string
+	Outlets                      int
+	OutletNames                  string
+	Members                      []memberView
+}
+
+type memberView struct {
+	Date, Outlet, Speaker, Figure, Text, Href string
+}
+
+type seriesView struct {
+	Key                     string
+	Points, Groups, Outlets int
+	Chart                   chart
+	Rows                    []pointRow
+}
+
+type pointRow struct {
+	Date, Figure, Speaker, Outlet, Places, Href, Colour string
+}
+
+func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
+	f := parseFilter(r.URL.Query())
+	v, err := s.build(r.Context(), f)
+	status := http.StatusOK
+	if err != nil {
+		if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
+			return
+		}
+		s.log.Error("Desk page failed.", zap.String("query", r.URL.RawQuery), zap.Error(err))
+		v = view{Filter: f, Error: "The store could not answer; see the sink's log."}
+		status = http.StatusInternalServerError
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	// Everything is served from here: no inline script, no other origin.
+	w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'")
+	w.WriteHeader(status)
+	if err := s.page.Execute(w, v); err != nil {
+		// Headers are out: a failed write means the client went away.
+		s.log.Debug("Desk page write.", zap.Error(err))
+	}
+}
+
+func (s *Server) build(ctx context.Context, f filter) (view, error) {
+	v := view{Filter: f}
+	var err error
+	if v.Facets, err = s.desk.Facets(ctx); err != nil {
+		return v, err
+	}
+	arts, err := s.desk.Articles(ctx, deskdb.ArticleFilter{Since: f.since, Until: f.until, Site: f.Outlet, Tag: f.Tag,
+		Place: f.Place, RelevantOnly: true, Limit: PerPage + 1, Offset: f.Page * PerPage})
+	if err != nil {
+		return v, err
+	}
+	if len(arts) > PerPage {
+		arts = arts[:PerPage]
+		v.Older = f.query(f.Page + 1)
+	}
+	if f.Page > 0 {
+		v.Newer = f.query(f.Page - 1)
+	}
+	if len(arts) > 0 {
+		v.Shown = fmt.Sprintf("%d–%d", f.Page*PerPage+1, f.Page*PerPage+len(arts))
+	}
+	lf := deskdb.LedgerFilter{Since: f.since, Until: f.until, Site: f.Outlet, Place: f.Place}
+	gf := lf
+	gf.Notable, gf.WithMembers, gf.Limit = true, true, maxGroups
+	groups, err := s.desk.LedgerGroups(ctx, gf)
+	if err != nil {
+		return v, err
+	}
+	sf := lf
+	sf.MinPoints, sf.Limit = 2, maxCharts
+	series, err := s.desk.LedgerSeries(ctx, sf)
+	if err != nil {
+		return v, err
+	}
+
+	onPage := map[string]bool{}
+	for i := range arts {
+		onPage[arts[i].ID] = true
+	}
+	href := func(articleID string, claim int, url string) string {
+		if onPage[articleID] {
+			return "#" + claimID(articleID, claim)
+		}
+		return url
+	}
+	// outlets says, per claim, how many outlets carried its figure.
+	outlets := map[string]int{}
+	for _, g := range groups {
+		if len(g.Outlets) > 1 {
+			v.Groups = append(v.Groups, groupOf(&g, href))
+		} else {
+			v.Singles = append(v.Singles, groupOf(&g, href))
+		}
+		for _, e := range g.Entries {
+			k := claimID(e.ArticleID, e.Claim)
+			outlets[k] = max(outlets[k], len(g.Outlets))
+		}
+	}
+	for i := range arts {
+		v.Articles = append(v.Articles, articleOf(&arts[i], outlets))
+	}
+	for i := range series {
+		v.Series = append(v.Series, seriesOf(&series[i], func(e *ledger.Entry) string { return href(e.ArticleID, e.Claim, e.URL) }))
+	}
+	return v, nil
+}
+
+// claimID is the HTML id of a claim's highlight.
+func claimID(articleID string, claim int) string {
+	return "c-" + articleID + "-" + strconv.Itoa(claim)
+}
+
+// colour is a group's colour, the same in the table and every chart.
+func colour(groupID string) string {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(groupID))
+	return "g" + strconv.Itoa(int(h.Sum32()%paletteSize))
+}
+
+func colourIndex(groupID string) int {
+	n, _ := strconv.Atoi(strings.TrimPrefix(colour(groupID), "g"))
+	return n
+}
+
+func groupOf(g *ledger.Group, href func(string, int, string) string) groupView {
+	gv := groupView{ID: g.ID, Colour: colour(g.ID), Figure: ledger.GroupFigure(g), Text: clip(g.Text, 220), Topic: g.Topic,
+		Speaker: g.Speaker, First: g.First.UTC().Format("2 Jan 2006"), FirstISO: g.First.UTC().Format(time.RFC3339),
+		FirstOutlet: g.FirstOutlet, FirstHref: href(g.ArticleID, g.Claim, g.FirstURL), Outlets: len(g.Outlets),
+		OutletNames: joinComma(g.Outlets)}
+	for i := range g.Entries {
+		e := &g.Entries[i]
+		gv.Members = append(gv.Members, memberView{Date: e.At.UTC().Format("2 Jan 2006 15:04"), Outlet: e.Outlet(),
+			Speaker: e.Speaker, Figure: ledger.Figure(e), Text: e.Text, Href: href(e.ArticleID, e.Claim, e.URL)})
+	}
+	return gv
+}
+
+func articleOf(a *schema.ArticleTaggedV1, outlets map[string]int) articleView {
+	av := articleView{ID: a.ID, Title: a.Title, URL: a.URL, Site: ledger.SiteOf(a.CanonicalURL, a.URL), Claims: len(a.Claims)}
+	av.Outlet = a.SiteName
+	if av.Outlet == "" {
+		av.Outlet = av.Site
+	}
+	if av.Title == "" {
+		av.Title = a.URL
+	}
+	if t := articleDate(a); !t.IsZero() {
+		av.Date, av.DateISO = t.UTC().Format("2 Jan 2006 15:04"), t.UTC().Format(time.RFC3339)
+	}
+	for _, t := range a.Tags {
+		av.Tags = append(av.Tags, t.Name)
+	}
+	for _, e := range a.Entities {
+		if e.Kind == "place" {
+			av.Places = append(av.Places, e.Name)
+		}
+	}
+	marks := make([]*claimMark, len(a.Claims))
+	ids := make([]string, len(a.Claims))
+	for i := range a.Claims {
+		ids[i] = claimID(a.ID, i)
+		marks[i] = &claimMark{Index: i + 1, Tip: claimTip(&a.Claims[i]), Outlets: outlets[ids[i]]}
+		if marks[i].Outlets < 2 {
+			marks[i].Outlets = 0
+		}
+	}
+	spans := claimSpans(a.Text, a.Claims, marks, ids)
+	av.Highlighted = len(spans)
+	av.Paragraphs = paragraphs(a.Text, spans)
+	return av
+}
+
+func articleDate(a *schema.ArticleTaggedV1) time.Time {
+	for _, t := range []*time.Time{a.PublishedAt, a.Item.PublishedAt, a.Stages.StoredAt} {
+		if t != nil && !t.IsZero() {
+			return *t
+		}
+	}
+	return time.Time{}
+}
+
+// claimTip says who claimed what, for the highlight's tooltip.
+func claimTip(c *schema.Claim) string {
+	var parts []string
+	who := c.Speaker
+	if who == "" {
+		who = "The outlet itself"
+	}
+	if c.Via != "" {
+		who += " (via " + c.Via + ")"
+	}
+	parts = append(parts, who)
+	if c.Topic != "" {
+		parts = append(parts, "Topic: "+c.Topic)
+	}
+	var figs []string
+	for _, q := range c.Quantities {
+		e := ledger.Entry{Quantity: 0, Value: q.Value, Low: q.Low, High: q.High, Unit: q.Unit, Qualifier: q.Qualifier}
+		if q.Value != nil || q.Low != nil || q.High != nil {
+			figs = append(figs, ledger.Figure(&e))
+		}
+	}
+	if len(figs) > 0 {
+		parts = append(parts, "Figures: "+joinComma(figs))
+	}
+	if len(c.Places) > 0 {
+		parts = append(parts, "Places: "+joinComma(c.Places))
+	}
+	return strings.Join(parts, "\n")
+}
+
+func seriesOf(s *ledger.Series, href func(*ledger.Entry) string) seriesView {
+	colours := map[string]int{}
+	for i := range s.Points {
+		colours[s.Points[i].GroupID] = colourIndex(s.Points[i].GroupID)
+	}
+	sv := seriesView{Key: s.Key(), Points: len(s.Points), Groups: s.Groups, Outlets: s.Outlets, Chart: layoutChart(s, colours, href)}
+	for i := range s.Points {
+		p := &s.Points[i]
+		sv.Rows = append(sv.Rows, pointRow{Date: p.At.UTC().Format("2 Jan 2006 15:04"), Figure: ledger.Figure(p),
+			Speaker: p.Speaker, Outlet: p.Outlet(), Places: joinComma(p.Places), Href: href(p), Colour: colour(p.GroupID)})
+	}
+	return sv
+}
+
+func joinComma(s []string) string { return strings.Join(s, ", ") }
+
+// quotable reports whether a claim can go in <q>: one that carries its
+// own quotation marks would show them twice.
+func quotable(s string) bool { return !strings.ContainsAny(s, "\"“”‘’") }
+
+// clip shortens s to n runes at a word boundary.
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	cut := string(r[:n])
+	if i := strings.LastIndexByte(cut, ' '); i > n/2 {
+		cut = cut[:i]
+	}
+	return strings.TrimRight(cut, " ,;:") + "…"
+}
+
+// plural writes "1 claim", "3 claims".
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return strconv.Itoa(n) + " " + word + "s"
+}

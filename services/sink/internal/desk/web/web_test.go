@@ -1,0 +1,295 @@
+package web_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"go.uber.org/zap/zaptest"
+
+	"github.com/newsflow/newsflow/pkg/schema"
+	"github.com/newsflow/newsflow/pkg/service/ops"
+	"github.com/newsflow/newsflow/services/sink/internal/desk/api"
+	"github.com/newsflow/newsflow/services/sink/internal/desk/deskdb"
+	"github.com/newsflow/newsflow/services/sink/internal/desk/ledger/ledgertest"
+	"github.com/newsflow/newsflow/services/sink/internal/desk/web"
+	"github.com/newsflow/newsflow/services/sink/internal/store"
+)
+
+// deskServer fills a SQLite store with the bundled recording as the real
+// pipeline tagged it (`make run`, exported; see ../ledger/testdata) plus
+// the six hand-written repeats of seed figures, syncs the ledger after each
+// batch as the desk's follower does, and serves the desk and the API on an
+// ops server, as `sink serve` does. It returns the base URL.
+func deskServer(t *testing.T) string {
+	t.Helper()
+	ctx := context.Background()
+	log := zaptest.NewLogger(t)
+	st, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "desk.db"), log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	arts := append(ledgertest.Recording(t), ledgertest.Repeats(t)...)
+	desk, err := deskdb.Open(ctx, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for start := 0; start < len(arts); start += 8 {
+		batch := arts[start:min(start+8, len(arts))]
+		if err := st.Upsert(ctx, batch); err != nil {
+			t.Fatal(err)
+		}
+		ids := make([]string, len(batch))
+		for i := range batch {
+			ids[i] = batch[i].ID
+		}
+		if _, err := desk.SyncLedger(ctx, ids); err != nil {
+			t.Fatal(err)
+		}
+	}
+	srv := ops.New("127.0.0.1:0", log)
+	srv.AddCheck("store", st.Ping)
+	srv.Handle("/api/", api.Handler(st, log))
+	w, err := web.New(desk, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Mount(srv.Handle)
+	if err := srv.Listen(); err != nil {
+		t.Fatal(err)
+	}
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- srv.Run(runCtx) }()
+	t.Cleanup(func() {
+		stop()
+		if err := <-done; err != nil {
+			t.Errorf("ops server: %v", err)
+		}
+	})
+	return "http://" + srv.Addr()
+}
+
+func get(t *testing.T, url string, wantStatus int) (string, http.Header) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = resp.Body.Close() }()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != wantStatus {
+		t.Fatalf("GET %s: %d, want %d: %.300s", url, resp.StatusCode, wantStatus, b)
+	}
+	return string(b), resp.Header
+}
+
+var (
+	articleRE  = regexp.MustCompile(`<article class="article" id="a-[0-9a-f]+">`)
+	articleDay = regexp.MustCompile(`<p class="meta">\s*<span class="outlet">([^<]*)</span>\s*· <time datetime="([^"]+)"`)
+)
+
+// articles lists (outlet, time) of the articles on a page, in order.
+func articles(t *testing.T, page string) [][2]string {
+	t.Helper()
+	var out [][2]string
+	for _, m := range articleDay.FindAllStringSubmatch(page, -1) {
+		out = append(out, [2]string{m[1], m[2]})
+	}
+	if n := len(articleRE.FindAllString(page, -1)); n != len(out) {
+		t.Fatalf("%d articles but %d dated meta lines", n, len(out))
+	}
+	return out
+}
+
+// TestPageIsCompleteWithoutJavaScript reads the page as a browser without
+// JavaScript gets it: articles newest first with claims marked, groups
+// with their outlets, charts as SVG with native tooltips, and no asset
+// from elsewhere.
+func TestPageIsCompleteWithoutJavaScript(t *testing.T) {
+	base := deskServer(t)
+	page, h := get(t, base+"/", http.StatusOK)
+	if ct := h.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {
+		t.Errorf("Content-Type %q", ct)
+	}
+	if csp := h.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'self'") {
+		t.Errorf("Content-Security-Policy %q", csp)
+	}
+	arts := articles(t, page)
+	if len(arts) != web.PerPage {
+		t.Errorf("%d articles on the first page, want %d", len(arts), web.PerPage)
+	}
+	times := make([]string, len(arts))
+	for i, a := range arts {
+		times[i] = a[1]
+	}
+	if !slices.IsSortedFunc(times, func(a, b string) int { return strings.Compare(b, a) }) {
+		t.Errorf("articles not newest first: %v", times)
+	}
+	if !strings.Contains(page, `rel="next"`) {
+		t.Error("no link to older articles")
+	}
+	if n := strings.Count(page, `<mark class="claim`); n < 20 {
+		t.Errorf("%d claims highlighted, want the page's claims marked", n)
+	}
+	if !strings.Contains(page, `<mark class="claim recurring"`) {
+		t.Error("no claim marked as carried by several outlets")
+	}
+	// The 95 percent of territory: MINA News first, then two outlets.
+	row := regexp.MustCompile(`(?s)<tr class="group" id="g-[0-9a-f]+" data-outlets="3">.*?<strong class="figure">95 percent</strong>.*?MINA News.*?Jens Stoltenberg and James Mattis`)
+	if !row.MatchString(page) {
+		t.Error("no group row: 95 percent, 3 outlets, first MINA News, speaker Stoltenberg and Mattis")
+	}
+	if n := strings.Count(page, `<svg viewBox="0 0 560 210"`); n < 3 {
+		t.Errorf("%d charts, want one per series of two points or more", n)
+	}
+	for _, want := range []string{`<line class="range"`, `<circle class="dot"`, `<title>`, `territory · percent`, `<details class="points">`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks %s", want)
+		}
+	}
+	for _, m := range regexp.MustCompile(`(?:src|rel="stylesheet" href)="([^"]+)"`).FindAllStringSubmatch(page, -1) {
+		if !strings.HasPrefix(m[1], "/static/") {
+			t.Errorf("asset from elsewhere: %s", m[1])
+		}
+	}
+	older, _ := get(t, base+"/?page=1", http.StatusOK)
+	if n := len(articles(t, older)); n != 12-web.PerPage || !strings.Contains(older, `rel="prev"`) {
+		t.Errorf("second page: %d articles, prev link %v", n, strings.Contains(older, `rel="prev"`))
+	}
+}
+
+func TestFilters(t *testing.T) {
+	base := deskServer(t)
+	tests := []struct {
+		name, query string
+		check       func(t *testing.T, arts [][2]string, page string)
+	}{
+		{"outlet", "outlet=www.gulf-times.com", func(t *testing.T, arts [][2]string, page string) {
+			if len(arts) != 1 || arts[0][0] != "Gulf Times" {
+				t.Errorf("articles %v, want the one Gulf Times article", arts)
+			}
+			if !strings.Contains(page, `<option value="www.gulf-times.com" selected>`) {
+				t.Error("the outlet is not shown as selected")
+			}
+		}},
+		{"place", "place=Raqqa", func(t *testing.T, arts [][2]string, page string) {
+			if len(arts) == 0 || len(arts) >= 12 {
+				t.Errorf("%d articles naming Raqqa", len(arts))
+			}
+		}},
+		{"tag", "tag=isis", func(t *testing.T, arts [][2]string, page string) {
+			if len(arts) != web.PerPage {
+				t.Errorf("%d articles tagged isis on the first page", len(arts))
+			}
+		}},
+		{"dates", "from=2025-06-02&to=2025-06-02", func(t *testing.T, arts [][2]string, page string) {
+			for _, a := range arts {
+				if !strings.HasPrefix(a[1], "2025-06-02") {
+					t.Errorf("article of %s outside the dates", a[1])
+				}
+			}
+			if len(arts) == 0 {
+				t.Error("no article on 2 June 2025")
+			}
+			if strings.Contains(page, "8 million people (nearly)") {
+				t.Error("a June 2021 figure is listed for 2 June 2025")
+			}
+		}},
+		{"bad date", "from=yesterday", func(t *testing.T, arts [][2]string, page string) {
+			if !strings.Contains(page, `class="problem"`) || len(arts) != web.PerPage {
+				t.Errorf("bad date: problem shown %v, %d articles", strings.Contains(page, `class="problem"`), len(arts))
+			}
+		}},
+		{"nothing", "outlet=nowhere.example", func(t *testing.T, arts [][2]string, page string) {
+			if len(arts) != 0 || !strings.Contains(page, "No relevant article matches these filters") {
+				t.Errorf("%d articles for an unknown outlet", len(arts))
+			}
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			page, _ := get(t, base+"/?"+tc.query, http.StatusOK)
+			tc.check(t, articles(t, page), page)
+		})
+	}
+}
+
+// TestMountedBesideOps: the page and its assets sit on the sink's ops
+// server without taking /api/, /healthz, /readyz or /metrics from it.
+func TestMountedBesideOps(t *testing.T) {
+	base := deskServer(t)
+	for _, tc := range []struct {
+		path   string
+		status int
+		want   string
+	}{
+		{"/healthz", 200, "ok"},
+		{"/readyz", 200, `"ready":true`},
+		{"/metrics", 200, "go_goroutines"},
+		{"/api/stats", 200, `"relevant":12`},
+		{"/static/app.css", 200, ".claim"},
+		{"/static/app.js", 200, "data-tip"},
+		{"/static/", 404, ""},
+		{"/static/page.html", 404, ""},
+		{"/static/missing.js", 404, ""},
+		{"/nowhere", 404, ""},
+	} {
+		body, _ := get(t, base+tc.path, tc.status)
+		if !strings.Contains(body, tc.want) {
+			t.Errorf("GET %s: body lacks %q: %.200s", tc.path, tc.want, body)
+		}
+	}
+	resp, err := http.Post(base+"/", "text/plain", strings.NewReader("x"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = resp.Body.Close()
+	if resp.StatusCode != http.StatusMethodNotAllowed {
+		t.Errorf("POST /: %d, want 405 (read-only)", resp.StatusCode)
+	}
+}
+
+// TestEmptyStore: a store with nothing relevant renders a page that says
+// so rather than failing.
+func TestEmptyStore(t *testing.T) {
+	ctx := context.Background()
+	log := zaptest.NewLogger(t)
+	st, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "empty.db"), log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	now := time.Now().UTC()
+	if err := st.Upsert(ctx, []schema.ArticleTaggedV1{{SchemaVersion: schema.Version, ID: "x", URL: "https://ex.example/x",
+		ContentHash: "h", Text: "nothing here", Stages: schema.Stages{FetchedAt: now, TaggedAt: &now}}}); err != nil {
+		t.Fatal(err)
+	}
+	d, err := deskdb.Open(ctx, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := web.New(d, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	w.Mount(mux.Handle)
+	rec := httptest.NewRecorder()
+	mux.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
+	if body := rec.Body.String(); rec.Code != http.StatusOK || !strings.Contains(body, "No relevant article matches") ||
+		!strings.Contains(body, "No topic has two figures yet") {
+		t.Errorf("empty store: %d %.300s", rec.Code, body)
+	}
+}

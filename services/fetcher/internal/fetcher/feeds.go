@@ -88,8 +88,10 @@ func writeFeeds(out io.Writer, rows []FeedRow, format string, now time.Time) err
 	fmt.Fprintln(tw, "URL\tSTATUS\tLAST SUCCESS\tFAILURES\tLAST ERROR\tNEXT POLL\tITEMS SEEN\tOWNER")
 	for _, r := range rows {
 		st := r.State
+		// The last error explains a failing feed; on one that recovered
+		// it is history, kept in --format json only.
 		lastErr := "-"
-		if st.LastErrorClass != "" {
+		if st.LastErrorClass != "" && r.Status == "failing" {
 			lastErr = st.LastErrorClass + " " + ago(st.LastErrorAt, now) + ": " + oneLine(st.LastError, 80)
 		}
 		next := "-"

@@ -44,7 +44,7 @@ func Command(name string, main func(context.Context, Env) error) int {
 	defer stop()
 	err := main(ctx, Env{Args: os.Args[1:], Lookup: os.LookupEnv, Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr})
 	if err != nil {
-		fmt.Fprintln(os.Stderr, name+":", err)
+		fmt.Fprintln(os.Stderr, ErrorLine(name, err))
 		return 1
 	}
 	return 0

@@ -33,6 +33,9 @@ const usage = `newsflow: run the pipeline on one machine, and operate it.
   newsflow cluster [--replay PATH] [--stage S] [--low N] [--high N]
                  3-node local NATS cluster, replicas of each service, a replay;
                  scales one stage up and down while it runs
+  newsflow diff  --base REF|BIN_DIR [--head BIN_DIR] [--replay PATH] [--format text|json]
+                 replays one recording through two builds and says what changed:
+                 relevance, claims (speaker, quantity, unit), text lengths
   newsflow dlq ls    [--stage S] [--limit N] [--nats-url URL]
   newsflow dlq show  SEQ [--nats-url URL]
   newsflow dlq redrive SEQ... [--nats-url URL]
@@ -53,6 +56,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return clusterCommand(ctx, args[1:], stdout, stderr)
 	case "dlq":
 		return dlqCommand(ctx, args[1:], stdout, stderr)
+	case "diff":
+		return diffCommand(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

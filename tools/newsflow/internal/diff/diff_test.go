@@ -149,7 +149,7 @@ func TestCountsAndOutput(t *testing.T) {
 	for _, want := range []string{
 		"claims     2     3      +1",
 		"Became relevant: 1\n  Title a  https://news.example/a",
-		"Claims (1 added, 0 removed, 1 changed): 2",
+		"Claims: 1 added, 0 removed, 1 changed\n",
 		`~ Mattis said 95 percent of the territory was liberated.: speaker "Mattis" → "James Mattis"`,
 		"+ Some 4 million people returned home. [4000000 people]  (Title b)",
 	} {

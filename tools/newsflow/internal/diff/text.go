@@ -34,7 +34,7 @@ func WriteText(w io.Writer, r Report, l Labels, limit int) error {
 		if n == 0 {
 			return
 		}
-		fmt.Fprintf(w, "\n%s: %d\n", title, n)
+		fmt.Fprintf(w, "\n%s\n", title)
 		for i := 0; i < n && i < limit; i++ {
 			fmt.Fprintf(w, "  %s\n", line(i))
 		}
@@ -43,14 +43,14 @@ func WriteText(w io.Writer, r Report, l Labels, limit int) error {
 		}
 	}
 	art := func(a Article) string { return clip(a.Title, 60) + "  " + a.URL }
-	section("Articles only in head", len(r.Added), func(i int) string { return art(r.Added[i]) })
-	section("Articles only in base", len(r.Removed), func(i int) string { return art(r.Removed[i]) })
-	section("Became relevant", len(r.BecameRelevant), func(i int) string { return art(r.BecameRelevant[i]) })
-	section("No longer relevant", len(r.BecameIrrelevant), func(i int) string { return art(r.BecameIrrelevant[i]) })
+	section(fmt.Sprintf("Articles only in head: %d", len(r.Added)), len(r.Added), func(i int) string { return art(r.Added[i]) })
+	section(fmt.Sprintf("Articles only in base: %d", len(r.Removed)), len(r.Removed), func(i int) string { return art(r.Removed[i]) })
+	section(fmt.Sprintf("Became relevant: %d", len(r.BecameRelevant)), len(r.BecameRelevant), func(i int) string { return art(r.BecameRelevant[i]) })
+	section(fmt.Sprintf("No longer relevant: %d", len(r.BecameIrrelevant)), len(r.BecameIrrelevant), func(i int) string { return art(r.BecameIrrelevant[i]) })
 	added, removed, changed := r.ClaimCounts()
-	section(fmt.Sprintf("Claims (%d added, %d removed, %d changed)", added, removed, changed), len(r.Claims),
+	section(fmt.Sprintf("Claims: %d added, %d removed, %d changed", added, removed, changed), len(r.Claims),
 		func(i int) string { return claimLine(r.Claims[i]) })
-	section("Text length changed", len(r.Text), func(i int) string {
+	section(fmt.Sprintf("Text length changed: %d", len(r.Text)), len(r.Text), func(i int) string {
 		t := r.Text[i]
 		return fmt.Sprintf("%d → %d chars (%s)  %s", t.Base, t.Head, pct(t.Base, t.Head), art(t.Article))
 	})

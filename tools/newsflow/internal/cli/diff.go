@@ -97,15 +97,15 @@ func diffCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return fmt.Errorf("diff: head: %w", err)
 	}
 
-	baseArts, err := replayExport(ctx, "base", baseBin, filepath.Join(work, "base-data"), *replay, *feeds, *timeout, stderr)
+	baseArts, err := replaySide(ctx, "base", baseBin, filepath.Join(work, "base-data"), *replay, *feeds, *timeout, nil, stderr)
 	if err != nil {
 		return fmt.Errorf("diff: base: %w", err)
 	}
-	headArts, err := replayExport(ctx, "head", headBin, filepath.Join(work, "head-data"), *replay, *feeds, *timeout, stderr)
+	headArts, err := replaySide(ctx, "head", headBin, filepath.Join(work, "head-data"), *replay, *feeds, *timeout, baseArts.cleaned, stderr)
 	if err != nil {
 		return fmt.Errorf("diff: head: %w", err)
 	}
-	rep := diff.Compare(baseArts, headArts, diff.Options{MinTextChars: *minChars, MinTextRatio: *minRatio})
+	rep := diff.Compare(baseArts.articles, headArts.articles, diff.Options{MinTextChars: *minChars, MinTextRatio: *minRatio})
 	if *format == "json" {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
@@ -191,7 +191,11 @@ func resolveBuild(ctx context.Context, dir, spec, out string, stderr io.Writer) 
 
 // buildServices builds the four services of the workspace at root into dir.
 func buildServices(ctx context.Context, root, dir string) error {
-	args := []string{"build", "-o", dir + string(os.PathSeparator)}
+	// -trimpath and -buildvcs=false make the binaries depend on the
+	// sources only, not on where they were checked out or the checkout's
+	// state, so unchanged services of two builds are byte-identical and
+	// their replay is shared (see replaySide).
+	args := []string{"build", "-trimpath", "-buildvcs=false", "-o", dir + string(os.PathSeparator)}
 	for _, b := range serviceBinaries {
 		args = append(args, "./services/"+b)
 	}
@@ -218,23 +222,51 @@ func git(ctx context.Context, dir string, args ...string) (string, error) {
 	return strings.TrimSpace(out.String()), nil
 }
 
-// replayExport replays the recording through one build's services, as
-// `newsflow run` does (embedded NATS, the four services as processes), and
-// returns what its sink stored. A replay is deterministic, so what differs
-// between two builds is what the builds do differently.
-func replayExport(ctx context.Context, side, bin, data, replay, feeds string, timeout time.Duration, stderr io.Writer) ([]schema.ArticleTaggedV1, error) {
-	fmt.Fprintf(stderr, "%s: replaying %s …\n", side, replay)
-	sum, err := orchestrate.Run(ctx, orchestrate.Options{BinDir: bin, DataDir: data, Replay: replay, ReplayFeeds: feeds, Timeout: timeout})
+// side is what one build stored from the replay, and its cleaned articles
+// for the other side to reuse.
+type side struct {
+	articles []schema.ArticleTaggedV1
+	cleaned  *cleanedSide
+}
+
+type cleanedSide struct {
+	key string // binaryKey of the build that cleaned
+	run cleanedRun
+}
+
+// replaySide replays the recording through one build and returns what its
+// sink stored: fetched and cleaned by its services (or, when its fetcher
+// and cleaner are the other side's, the other side's cleaned articles),
+// tagged and stored by its stages' batch commands. A replay is
+// deterministic, so what differs between two builds is what they do
+// differently.
+func replaySide(ctx context.Context, name, bin, data, replay, feeds string, timeout time.Duration, other *cleanedSide, stderr io.Writer) (side, error) {
+	key, err := binaryKey(bin)
 	if err != nil {
-		return nil, fmt.Errorf("replay: %w (logs in %s)", err, filepath.Join(data, "logs"))
+		return side{}, err
 	}
-	dl := 0
-	for k, n := range sum.DeadLetters {
-		if strings.HasPrefix(k, "total:") {
-			dl += n
+	var cl cleanedSide
+	if other != nil && other.key == key {
+		fmt.Fprintf(stderr, "%s: same fetcher and cleaner as base: tagging and storing its %d cleaned articles\n", name, other.run.articles)
+		cl = *other
+	} else {
+		fmt.Fprintf(stderr, "%s: replaying %s through its fetcher and cleaner …\n", name, replay)
+		run, err := replayCleaned(ctx, bin, data, replay, feeds, timeout)
+		if err != nil {
+			return side{}, fmt.Errorf("replay: %w (logs in %s)", err, filepath.Join(data, "logs"))
 		}
+		fmt.Fprintf(stderr, "%s: %d articles cleaned, %d dead letters in %s\n", name, run.articles, run.deadLetters, run.elapsed.Round(100*time.Millisecond))
+		cl = cleanedSide{key: key, run: run}
 	}
-	fmt.Fprintf(stderr, "%s: %d fetched (%d errors), %d stored, %d dead letters in %s\n", side, sum.Fetched, sum.FetchErrors,
-		sum.StoreArticles, dl, sum.Elapsed.Round(100*time.Millisecond))
-	return orchestrate.Export(ctx, bin, sum.DBPath)
+	start := time.Now()
+	db := filepath.Join(data, "newsflow.db")
+	if err := tagAndStore(ctx, bin, cl.run.lines, db); err != nil {
+		return side{}, err
+	}
+	arts, err := orchestrate.Export(ctx, bin, db)
+	if err != nil {
+		return side{}, err
+	}
+	fmt.Fprintf(stderr, "%s: %d articles tagged and stored in %s\n", name, len(arts), time.Since(start).Round(100*time.Millisecond))
+	return side{articles: arts, cleaned: &cl}, nil
 }

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/newsflow/newsflow/pkg/service/testkit"
 	"github.com/newsflow/newsflow/tools/newsflow/internal/cli"
@@ -32,7 +33,7 @@ type diffOut struct {
 	Report     diff.Report
 }
 
-func runDiff(t *testing.T, args ...string) diffOut {
+func runDiff(t *testing.T, args ...string) (diffOut, string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
 	if err := cli.Main(context.Background(), append([]string{"diff", "--format", "json"}, args...), &out, &errOut); err != nil {
@@ -42,7 +43,7 @@ func runDiff(t *testing.T, args ...string) diffOut {
 	if err := json.Unmarshal(out.Bytes(), &d); err != nil {
 		t.Fatalf("%v: %s", err, out.String())
 	}
-	return d
+	return d, errOut.String()
 }
 
 // The bundled recording replayed through one build twice differs in
@@ -57,7 +58,7 @@ func TestDiffReplay(t *testing.T) {
 	base := t.TempDir()
 	goBuild(t, root, "-o", base+"/", "./services/fetcher", "./services/cleaner", "./services/tagger", "./services/sink")
 
-	same := runDiff(t, "--replay", rec, "--base", base, "--head", base)
+	same, _ := runDiff(t, "--replay", rec, "--base", base, "--head", base)
 	if !same.Report.Empty() || same.Report.Base != same.Report.Head || same.Report.Base.Claims == 0 {
 		t.Fatalf("the same build twice: %+v", same.Report)
 	}
@@ -91,7 +92,10 @@ func TestDiffReplay(t *testing.T) {
 	goBuild(t, root, "-overlay", overlay, "-o", filepath.Join(head, "tagger"), "./services/tagger")
 
 	keep := t.TempDir()
-	d := runDiff(t, "--replay", rec, "--base", base, "--head", head, "--keep", keep)
+	d, progress := runDiff(t, "--replay", rec, "--base", base, "--head", head, "--keep", keep)
+	if !strings.Contains(progress, "head: same fetcher and cleaner as base") {
+		t.Errorf("the head did not reuse the base's cleaned articles:\n%s", progress)
+	}
 	r := d.Report
 	if len(r.Added)+len(r.Removed)+len(r.BecameRelevant)+len(r.BecameIrrelevant)+len(r.Text) != 0 || r.Base != r.Head {
 		t.Errorf("a claim topic changed more than claim topics: %+v", r)
@@ -126,4 +130,19 @@ func TestDiffReplay(t *testing.T) {
 		t.Errorf("%d claims changed, %d expected at least (claims with \"said\" and no topic)", len(r.Claims), expected)
 	}
 	t.Logf("%d claims changed topic; %d of them had none", len(r.Claims), expected)
+
+	// The diff tags and stores with the stages' batch commands: what it
+	// stores is what the whole pipeline of the same build stores.
+	sum, err := orchestrate.Run(context.Background(), orchestrate.Options{BinDir: base, DataDir: t.TempDir(),
+		Replay: rec, ReplayFeeds: filepath.Join(rec, "feeds.yaml"), Timeout: 4 * time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	full, err := orchestrate.Export(context.Background(), base, sum.DBPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fr := diff.Compare(full, arts, diff.Options{MinTextChars: 1}); !fr.Empty() || fr.Base != fr.Head {
+		t.Errorf("the pipeline and the diff's batch stages store different results: %+v", fr)
+	}
 }

@@ -50,7 +50,7 @@ func Command(name string, main func(context.Context, Env) error) int {
 		return 2
 	}
 	if err != nil {
-		fmt.Fprintln(os.Stderr, name+":", err)
+		fmt.Fprintln(os.Stderr, ErrorLine(name, err))
 		return 1
 	}
 	return 0

@@ -91,8 +91,10 @@ func writeFeedStatus(out io.Writer, rows []FeedStatus, format string, now time.T
 	fmt.Fprintln(tw, "URL\tSTATUS\tLAST SUCCESS\tFAILURES\tLAST ERROR\tNEXT POLL\tITEMS SEEN\tOWNER")
 	for _, r := range rows {
 		st := r.State
+		// The last error explains a failing feed; on one that recovered
+		// it is history, kept in --format json only.
 		lastErr := "-"
-		if st.LastErrorClass != "" {
+		if st.LastErrorClass != "" && r.Status == "failing" {
 			lastErr = st.LastErrorClass + " " + ago(st.LastErrorAt, now) + ": " + oneLine(st.LastError, 80)
 		}
 		next := "-"

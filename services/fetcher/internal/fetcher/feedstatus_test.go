@@ -28,7 +28,9 @@ func TestFeedStatusCommand(t *testing.T) {
 	now := time.Date(2026, 3, 3, 12, 0, 0, 0, time.UTC)
 	states := []state.FeedState{
 		{URL: "https://a.example/rss", LastPoll: now.Add(-time.Minute), LastSuccess: now.Add(-time.Minute),
-			NextPoll: now.Add(14 * time.Minute), ItemsSeen: 42, Owner: "fetcher-1"},
+			NextPoll: now.Add(14 * time.Minute), ItemsSeen: 42, Owner: "fetcher-1",
+			// Recovered: the old error stays in the state, not in the table.
+			LastError: "httpx: blocked address: 127.0.0.1 is loopback", LastErrorClass: "permanent", LastErrorAt: now.Add(-time.Hour)},
 		{URL: "https://b.example/feed", LastPoll: now.Add(-2 * time.Minute), LastSuccess: now.Add(-3 * time.Hour),
 			LastError: "httpx: http status 503 Service Unavailable: https://b.example/feed", LastErrorClass: "rate_limited",
 			LastErrorAt: now.Add(-2 * time.Minute), ConsecutiveFailures: 4, NextPoll: now.Add(time.Hour), ItemsSeen: 7, Owner: "fetcher-2"},
@@ -79,6 +81,9 @@ func TestFeedStatusCommand(t *testing.T) {
 	wantRows := "ok https://a.example/rss,failing https://b.example/feed,never https://new.example/rss,disabled https://off.example/rss,removed https://gone.example/rss"
 	if strings.Join(got, ",") != wantRows {
 		t.Errorf("rows %v, want %s", got, wantRows)
+	}
+	if rows[0].State.LastError == "" {
+		t.Errorf("a recovered feed's last error is missing from JSON: %+v", rows[0].State)
 	}
 	if rows[1].State.LastErrorClass != "rate_limited" || rows[1].State.ConsecutiveFailures != 4 || !rows[1].State.NextPoll.Equal(now.Add(time.Hour)) {
 		t.Errorf("failing feed's state in JSON: %+v", rows[1].State)

@@ -61,6 +61,8 @@ type Fetcher struct {
 	pages chan struct{}
 	// reloadDebounce replaces the feeds-file watcher's debounce when set.
 	reloadDebounce time.Duration
+	// netPrint is networkFingerprint(cfg), computed once.
+	netPrint string
 
 	mu     sync.Mutex
 	totals Totals
@@ -89,7 +91,7 @@ func newFetcher(cfg Config, d deps, owner string, log *zap.Logger) (*Fetcher, er
 	f := &Fetcher{cfg: cfg, client: d.client, pub: d.pub, store: d.store, seen: d.seen, owner: owner,
 		log: log, metrics: m, now: time.Now, pages: make(chan struct{}, max(cfg.PageWorkers, 1)),
 		rnd:  rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64())),
-		view: map[string]viewEntry{}, inflight: map[string]bool{}}
+		view: map[string]viewEntry{}, inflight: map[string]bool{}, netPrint: networkFingerprint(cfg)}
 	f.marks = d.seen.NewMarker(markWait, func(it state.SeenItem, err error) {
 		// Published but not marked: the page is fetched again later and
 		// JetStream or the sink drops the copy. At least once, never zero.
@@ -509,6 +511,7 @@ const maxErrorText = 400
 // next poll time.
 func (f *Fetcher) apply(st *state.FeedState, p *polled) {
 	st.LastPoll = p.at
+	st.Config = f.fingerprint(p.feed)
 	r := schedule.Result{At: p.at, TTL: p.ttl}
 	if p.err != nil {
 		var se *httpx.StatusError

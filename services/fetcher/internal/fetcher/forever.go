@@ -53,6 +53,14 @@ func (f *Fetcher) RunForever(ctx context.Context, reload <-chan os.Signal) error
 			f.log.Error("Watching the feeds file; reload with SIGHUP.", zap.Error(err))
 		}
 	})
+	// The view would otherwise hold a feed back until the next poll time
+	// this replica last saw: a reset (`fetcher feeds reset`) or another
+	// replica's write must reach it at once.
+	bg.Go(func() {
+		if err := f.store.Watch(watchCtx, f.refreshView); err != nil {
+			f.log.Warn("Watching the feed state; resets reach this replica at the feeds' old poll times.", zap.Error(err))
+		}
+	})
 
 	// Work outlives ctx by up to the shutdown timeout, so an in-flight poll
 	// finishes what it started.
@@ -141,7 +149,7 @@ func (f *Fetcher) dispatch(list []feedlist.Feed, work chan<- feedlist.Feed) {
 		if e.st.ConsecutiveFailures > 0 {
 			failing[e.st.LastErrorClass]++
 		}
-		if f.inflight[fd.URL] || e.st.NextPoll.After(now) || e.notBefore.After(now) {
+		if f.inflight[fd.URL] || !e.st.Due(now, f.fingerprint(fd)) || e.notBefore.After(now) {
 			continue
 		}
 		dues = append(dues, due{fd, e.st.NextPoll})
@@ -172,6 +180,16 @@ func (f *Fetcher) dispatch(list []feedlist.Feed, work chan<- feedlist.Feed) {
 	}
 }
 
+// refreshView takes a feed state written to the bucket into the view,
+// keeping the local hold-back.
+func (f *Fetcher) refreshView(st state.FeedState) {
+	f.viewMu.Lock()
+	e := f.view[st.URL]
+	e.st = st
+	f.view[st.URL] = e
+	f.viewMu.Unlock()
+}
+
 func (f *Fetcher) setView(st state.FeedState, notBefore time.Time) {
 	f.viewMu.Lock()
 	f.view[st.URL] = viewEntry{st: st, notBefore: notBefore}
@@ -191,7 +209,7 @@ type lease struct {
 // it, fetches its new pages and writes the result.
 func (f *Fetcher) pollClaimed(ctx context.Context, fd feedlist.Feed) {
 	now := f.now()
-	st, rev, ok, err := f.store.Claim(ctx, fd.URL, f.owner, now, f.cfg.Lease)
+	st, rev, ok, err := f.store.Claim(ctx, fd.URL, f.owner, f.fingerprint(fd), now, f.cfg.Lease)
 	if err != nil {
 		f.log.Warn("Claiming a feed.", zap.String(logx.KeyFeedURL, fd.URL), zap.Error(err))
 		f.viewMu.Lock()

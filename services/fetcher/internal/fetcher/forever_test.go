@@ -283,7 +283,7 @@ func TestDeadReplicaLeaseRunsOut(t *testing.T) {
 		"--max-interval", "500ms", "--lease", "400ms")
 	r := newReplicaWith(t, cfg, "r1", isolated(t, cfg))
 	claimed := time.Now()
-	if _, _, ok, err := r.store.Claim(t.Context(), u, "dead", claimed, cfg.Lease); err != nil || !ok {
+	if _, _, ok, err := r.store.Claim(t.Context(), u, "dead", "", claimed, cfg.Lease); err != nil || !ok {
 		t.Fatalf("claim as the dead replica: %v %v", ok, err)
 	}
 	r.runForever(t, nil)

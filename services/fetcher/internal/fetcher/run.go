@@ -66,6 +66,9 @@ func Main(ctx context.Context, env app.Env) error {
 	if handled {
 		return nil
 	}
+	if len(rest) > 1 && rest[0] == "feeds" && rest[1] == "reset" {
+		return feedsResetMain(ctx, env, rest)
+	}
 	if len(rest) > 0 && rest[0] == "feeds" {
 		return feedsMain(ctx, env, rest)
 	}

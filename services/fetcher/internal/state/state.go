@@ -52,6 +52,22 @@ type FeedState struct {
 	// Owner and LeaseUntil record which replica is polling the feed now.
 	Owner      string    `json:"owner,omitempty"`
 	LeaseUntil time.Time `json:"lease_until,omitzero"`
+	// Config fingerprints the feed's entry and the fetcher's network
+	// settings of the last poll. A failing feed whose fingerprint differs
+	// from the current one is due at once: the fix (allow-loopback, a new
+	// URL setting, a longer timeout) is tried without waiting out the
+	// backoff the old settings earned.
+	Config string `json:"config,omitempty"`
+}
+
+// Due reports whether the feed may be polled at now by a fetcher whose
+// fingerprint for it is config: its next poll time has come, or it is
+// failing and its configuration changed since it last failed.
+func (st FeedState) Due(now time.Time, config string) bool {
+	if !st.NextPoll.After(now) {
+		return true
+	}
+	return st.ConsecutiveFailures > 0 && config != "" && st.Config != config
 }
 
 // Options configure the feed-state bucket.
@@ -175,16 +191,16 @@ func (s *Store) Update(ctx context.Context, feedURL string, fn func(*FeedState) 
 	return FeedState{}, fmt.Errorf("%w: %s: %d attempts", ErrConflict, feedURL, attempts)
 }
 
-// Claim takes the feed for owner until now+lease if it is due (NextPoll not
-// after now) and not leased to another replica. Exactly one of several
+// Claim takes the feed for owner until now+lease if it is due (see Due; config
+// is the caller's fingerprint of the feed) and not leased to another replica. Exactly one of several
 // replicas claiming at once gets ok; the others see ok false and no error.
 // The returned revision is what the owner passes to Put after polling.
-func (s *Store) Claim(ctx context.Context, feedURL, owner string, now time.Time, lease time.Duration) (FeedState, uint64, bool, error) {
+func (s *Store) Claim(ctx context.Context, feedURL, owner, config string, now time.Time, lease time.Duration) (FeedState, uint64, bool, error) {
 	st, rev, err := s.Get(ctx, feedURL)
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return FeedState{}, 0, false, err
 	}
-	if st.NextPoll.After(now) {
+	if !st.Due(now, config) {
 		return st, rev, false, nil
 	}
 	if st.Owner != "" && st.Owner != owner && st.LeaseUntil.After(now) {
@@ -201,6 +217,52 @@ func (s *Store) Claim(ctx context.Context, feedURL, owner string, now time.Time,
 		return FeedState{}, 0, false, err
 	}
 	return st, newRev, true, nil
+}
+
+// Reset makes a stored feed due now, keeping the rest of its state (its
+// failures, last error and validators), for `fetcher feeds reset`. It
+// reports whether the feed was known; an unknown feed is due anyway.
+func (s *Store) Reset(ctx context.Context, feedURL string) (bool, error) {
+	if _, _, err := s.Get(ctx, feedURL); err != nil {
+		if errors.Is(err, ErrNotFound) {
+			return false, nil
+		}
+		return false, err
+	}
+	_, err := s.Update(ctx, feedURL, func(st *FeedState) error {
+		st.NextPoll = time.Time{}
+		return nil
+	})
+	return err == nil, err
+}
+
+// Watch calls fn with every feed state written from now on (by any
+// replica, or by `fetcher feeds reset`) until ctx is done, so a running
+// fetcher sees a reset without waiting for the old next poll time.
+func (s *Store) Watch(ctx context.Context, fn func(FeedState)) error {
+	w, err := s.kv.WatchAll(ctx, jetstream.IgnoreDeletes(), jetstream.UpdatesOnly())
+	if err != nil {
+		return fmt.Errorf("state: watch: %w", err)
+	}
+	defer func() { _ = w.Stop() }()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case e, ok := <-w.Updates():
+			if !ok {
+				return errors.New("state: watch: watcher closed")
+			}
+			if e == nil {
+				continue
+			}
+			var st FeedState
+			if err := json.Unmarshal(e.Value(), &st); err != nil {
+				continue // not a feed state someone wrote by hand: skip it
+			}
+			fn(st)
+		}
+	}
 }
 
 // Delete forgets a feed.

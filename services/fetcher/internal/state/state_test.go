@@ -170,7 +170,7 @@ func TestClaim(t *testing.T) {
 	var wg sync.WaitGroup
 	for _, owner := range []string{"r1", "r2", "r3"} {
 		wg.Go(func() {
-			_, _, ok, err := s.Claim(ctx, u, owner, now, time.Minute)
+			_, _, ok, err := s.Claim(ctx, u, owner, "", now, time.Minute)
 			if err != nil {
 				t.Error(err)
 			}
@@ -189,7 +189,7 @@ func TestClaim(t *testing.T) {
 	loser := map[string]string{"r1": "r2", "r2": "r3", "r3": "r1"}[winner]
 
 	// While the lease holds, others cannot take it.
-	if _, _, ok, _ := s.Claim(ctx, u, loser, now.Add(30*time.Second), time.Minute); ok {
+	if _, _, ok, _ := s.Claim(ctx, u, loser, "", now.Add(30*time.Second), time.Minute); ok {
 		t.Error("claimed a feed leased to another replica")
 	}
 	// The owner finishes: writes the next poll time and releases.
@@ -201,23 +201,99 @@ func TestClaim(t *testing.T) {
 	if _, err := s.Put(ctx, st, rev); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, ok, _ := s.Claim(ctx, u, loser, now.Add(5*time.Minute), time.Minute); ok {
+	if _, _, ok, _ := s.Claim(ctx, u, loser, "", now.Add(5*time.Minute), time.Minute); ok {
 		t.Error("claimed a feed before its next poll")
 	}
-	loserState, loserRev, ok, err := s.Claim(ctx, u, loser, now.Add(10*time.Minute), time.Minute)
+	loserState, loserRev, ok, err := s.Claim(ctx, u, loser, "", now.Add(10*time.Minute), time.Minute)
 	if err != nil || !ok {
 		t.Fatalf("could not claim a due feed: %v", err)
 	}
 	// The new owner dies: after its lease, another replica takes over.
-	if _, _, ok, _ := s.Claim(ctx, u, winner, now.Add(10*time.Minute+30*time.Second), time.Minute); ok {
+	if _, _, ok, _ := s.Claim(ctx, u, winner, "", now.Add(10*time.Minute+30*time.Second), time.Minute); ok {
 		t.Error("took over before the lease expired")
 	}
-	if _, _, ok, _ := s.Claim(ctx, u, winner, now.Add(11*time.Minute+time.Second), time.Minute); !ok {
+	if _, _, ok, _ := s.Claim(ctx, u, winner, "", now.Add(11*time.Minute+time.Second), time.Minute); !ok {
 		t.Error("no takeover after the lease expired")
 	}
 	// The slow former owner comes back: its write must not clobber.
 	loserState.NextPoll = now.Add(time.Hour)
 	if _, err := s.Put(ctx, loserState, loserRev); !errors.Is(err, ErrConflict) {
 		t.Errorf("write after losing the lease: %v, want ErrConflict", err)
+	}
+}
+
+func TestDue(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 3, 3, 12, 0, 0, 0, time.UTC)
+	later := now.Add(3 * time.Minute)
+	for _, c := range []struct {
+		name   string
+		st     FeedState
+		config string
+		want   bool
+	}{
+		{"never polled", FeedState{}, "c1", true},
+		{"next poll passed", FeedState{NextPoll: now.Add(-time.Second), Config: "c1"}, "c1", true},
+		{"next poll now", FeedState{NextPoll: now, Config: "c1"}, "c1", true},
+		{"ok, not yet due", FeedState{NextPoll: later, Config: "c1"}, "c1", false},
+		{"ok, config changed: waits", FeedState{NextPoll: later, Config: "c1"}, "c2", false},
+		{"failing, same config: backs off", FeedState{NextPoll: later, ConsecutiveFailures: 3, Config: "c1"}, "c1", false},
+		{"failing, config changed: at once", FeedState{NextPoll: later, ConsecutiveFailures: 3, Config: "c1"}, "c2", true},
+		{"failing, state from before fingerprints", FeedState{NextPoll: later, ConsecutiveFailures: 1}, "c2", true},
+		{"failing, caller without fingerprint", FeedState{NextPoll: later, ConsecutiveFailures: 1, Config: "c1"}, "", false},
+	} {
+		if got := c.st.Due(now, c.config); got != c.want {
+			t.Errorf("%s: Due = %v, want %v", c.name, got, c.want)
+		}
+	}
+}
+
+func TestResetAndWatch(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	s, err := Open(ctx, runJetStream(t), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const u = "https://news.example.org/rss.xml"
+	now := time.Date(2026, 3, 3, 12, 0, 0, 0, time.UTC)
+	st := FeedState{URL: u, ETag: `"v1"`, LastError: "httpx: blocked address: 127.0.0.1 is loopback", LastErrorClass: "permanent",
+		ConsecutiveFailures: 4, NextPoll: now.Add(3 * time.Hour), Config: "c1"}
+	if _, err := s.Put(ctx, st, 0); err != nil {
+		t.Fatal(err)
+	}
+	seen := make(chan FeedState, 4)
+	watching := make(chan error, 1)
+	go func() { watching <- s.Watch(ctx, func(st FeedState) { seen <- st }) }()
+	time.Sleep(100 * time.Millisecond) // let the watcher start: it reports updates only
+
+	if known, err := s.Reset(ctx, "https://unknown.example/rss"); err != nil || known {
+		t.Errorf("reset of an unknown feed: known %v, err %v", known, err)
+	}
+	if _, _, err := s.Get(ctx, "https://unknown.example/rss"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("reset stored an unknown feed: %v", err)
+	}
+	if known, err := s.Reset(ctx, u); err != nil || !known {
+		t.Fatalf("reset: known %v, err %v", known, err)
+	}
+	got, _, err := s.Get(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !got.Due(now, "c1") || got.ConsecutiveFailures != 4 || got.ETag != `"v1"` || got.LastError == "" {
+		t.Errorf("after reset: %+v, want due now with failures, error and validators kept", got)
+	}
+	select {
+	case w := <-seen:
+		if w.URL != u || !w.NextPoll.IsZero() {
+			t.Errorf("watch saw %+v", w)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the watcher did not see the reset")
+	}
+	cancel()
+	if err := <-watching; err != nil {
+		t.Errorf("watch: %v", err)
 	}
 }

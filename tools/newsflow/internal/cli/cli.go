@@ -33,6 +33,9 @@ const usage = `newsflow: run the pipeline on one machine, and operate it.
   newsflow cluster [--replay PATH] [--stage S] [--low N] [--high N]
                  3-node local NATS cluster, replicas of each service, a replay;
                  scales one stage up and down while it runs
+  newsflow diff  --base REF|BIN_DIR [--head BIN_DIR] [--replay PATH] [--format text|json]
+                 replays one recording through two builds and says what changed:
+                 relevance, claims (speaker, quantity, unit), text lengths
   newsflow dlq ls    [--stage S] [--limit N] [--nats-url URL]
   newsflow dlq show  SEQ [--nats-url URL]
   newsflow dlq redrive SEQ... [--nats-url URL]
@@ -53,6 +56,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return clusterCommand(ctx, args[1:], stdout, stderr)
 	case "dlq":
 		return dlqCommand(ctx, args[1:], stdout, stderr)
+	case "diff":
+		return diffCommand(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -110,7 +115,9 @@ func PrintSummary(w io.Writer, s orchestrate.Summary) {
 	fmt.Fprintf(tw, "\nSummary (%s)\n", s.Elapsed.Round(100*time.Millisecond))
 	fmt.Fprintf(tw, "  NATS\t%s\n", s.NATSURL)
 	fmt.Fprintf(tw, "  feeds polled\t%d\t(errors %d)\n", s.Feeds, s.FeedErrors)
+	printReasons(tw, s.Failures.Feeds)
 	fmt.Fprintf(tw, "  articles fetched\t%d\t(errors %d)\n", s.Fetched, s.FetchErrors)
+	printReasons(tw, s.Failures.Pages)
 	fmt.Fprintf(tw, "  articles cleaned\t%d\n", s.Cleaned)
 	fmt.Fprintf(tw, "  articles tagged\t%d\n", s.Tagged)
 	fmt.Fprintf(tw, "  articles stored\t%d\n", s.Stored)
@@ -131,11 +138,44 @@ func PrintSummary(w io.Writer, s orchestrate.Summary) {
 	fmt.Fprintf(tw, "  SQLite\t%s\n", s.DBPath)
 	fmt.Fprintf(tw, "  JSON lines\t%s\n", s.JSONLDir)
 	_ = tw.Flush()
+	printFailureHint(w, s)
 	fmt.Fprintf(w, "\nClaims on the command line: bin/sink claims --db sqlite:%s\n", s.DBPath)
 	if filepath.Clean(s.DBPath) == filepath.Join("data", "newsflow.db") {
 		fmt.Fprintf(w, "See what was stored in a browser: make serve   (http://127.0.0.1:8090/)\n")
 	} else {
 		fmt.Fprintf(w, "See what was stored in a browser: bin/sink serve --db sqlite:%s   (http://127.0.0.1:8090/)\n", s.DBPath)
+	}
+}
+
+// printReasons lists failure reasons under their count, one line each:
+// how often, the reason and its class, one feed or page it happened to.
+func printReasons(w io.Writer, rs []orchestrate.Reason) {
+	for _, r := range rs {
+		class := ""
+		if r.Class != "" {
+			class = " [" + r.Class + "]"
+		}
+		fmt.Fprintf(w, "  \t%d×\t%s%s, e.g. %s\n", r.Count, oneLine(r.Reason, 100), class, r.Example)
+	}
+}
+
+// printFailureHint says where to look further when feeds or pages failed:
+// `fetcher feeds` for the feeds' state (a live run's state outlives it; a
+// replay's is deleted at its end), the fetcher's log for every error.
+func printFailureHint(w io.Writer, s orchestrate.Summary) {
+	if len(s.Failures.Feeds)+len(s.Failures.Pages) == 0 && s.FeedErrors+s.FetchErrors == 0 {
+		return
+	}
+	fmt.Fprintln(w)
+	if s.FeedsFile != "" {
+		data := filepath.Dir(filepath.Dir(s.FetcherLog))
+		fmt.Fprintf(w, "Each feed's state and last error: bin/fetcher feeds --feeds %s --nats-url URL\n", s.FeedsFile)
+		fmt.Fprintf(w, "  (the run's NATS store, with the run stopped: bin/newsflow nats --data %s --port 4333, URL nats://127.0.0.1:4333).\n", data)
+		fmt.Fprintf(w, "A feed whose entry or fetcher setting changed is retried at once; after a fix elsewhere:\n")
+		fmt.Fprintf(w, "  bin/fetcher feeds reset --failing --nats-url URL\n")
+	}
+	if s.FetcherLog != "" {
+		fmt.Fprintf(w, "Every error: grep -E 'failed|error' %s\n", s.FetcherLog)
 	}
 }
 

@@ -58,7 +58,16 @@ type Summary struct {
 	Elapsed       time.Duration
 	DBPath        string
 	JSONLDir      string
+	// Failures are the most common feed and page failure reasons of the
+	// run, read from FetcherLog; FeedsFile is the live run's feeds file
+	// ("" for a replay), for the hint to `fetcher feeds`.
+	Failures   Failures
+	FetcherLog string
+	FeedsFile  string
 }
+
+// topReasons is how many failure reasons of each kind the summary names.
+const topReasons = 3
 
 // FetcherArgs are the fetcher's arguments for the options: live feeds, or
 // one pass over the recording.
@@ -103,6 +112,8 @@ func Run(ctx context.Context, o Options) (Summary, error) {
 	}
 	defer p.Close()
 	sum.NATSURL, sum.DBPath, sum.JSONLDir = p.NATSURL, p.DBPath(), p.JSONLDir()
+	sum.FetcherLog, sum.FeedsFile = p.LogPath("fetcher"), o.Feeds
+	logFrom := LogOffset(sum.FetcherLog) // the log is appended to run after run
 	progressf(o, "NATS: %s (store %s)\n", p.NATSURL, o.DataDir)
 	if err := p.StartConsumers(ctx); err != nil {
 		return sum, errors.Join(err, p.StopAll())
@@ -131,6 +142,9 @@ func Run(ctx context.Context, o Options) (Summary, error) {
 	if err := storeStats(ctx, o, &sum); err != nil && runErr == nil {
 		runErr = err
 	}
+	// The reasons explain the counts; the run's outcome does not depend
+	// on them, so a log that cannot be read is not an error.
+	sum.Failures, _ = FailuresFromLog(sum.FetcherLog, logFrom, topReasons)
 	sum.Elapsed = time.Since(start)
 	return sum, errors.Join(runErr, stopErr)
 }

@@ -353,17 +353,29 @@ func (l *sqlDesk) memberConds(q *query, f LedgerFilter, e string) []string {
 	if !f.Until.IsZero() {
 		conds = append(conds, e+".at_us < "+q.arg(micros(f.Until)))
 	}
-	if f.Site != "" {
-		conds = append(conds, e+".site = "+q.arg(strings.ToLower(f.Site)))
+	if store.PhraseOf(f.Site) != "" {
+		conds = append(conds, store.PhraseSQL(e+".site || ' ' || "+e+".site_name")+" LIKE "+q.arg(store.PhrasePattern(f.Site)))
 	}
-	if f.Place != "" {
-		conds = append(conds, e+".place_keys LIKE "+q.arg("%|"+likeEscape(store.NameKey(f.Place))+"|%")+` ESCAPE '\'`)
+	if store.PhraseOf(f.Speaker) != "" {
+		conds = append(conds, store.PhraseSQL(e+".speaker")+" LIKE "+q.arg(store.PhrasePattern(f.Speaker)))
+	}
+	if store.PhraseOf(f.Place) != "" {
+		// place_keys is '|iraq|al-raqqa|': the bars become spaces, and a
+		// query's words never hold one, so a phrase stays in one place
+		// only if it has no gap: "raqqa" finds al-raqqa, "iraq al" could
+		// run across two. Good enough for a filter typed by hand.
+		conds = append(conds, store.PhraseSQL(e+".place_keys")+" LIKE "+q.arg(store.PhrasePattern(f.Place)))
+	}
+	if lang := strings.ToLower(strings.TrimSpace(f.Language)); lang != "" {
+		conds = append(conds, "EXISTS (SELECT 1 FROM articles la WHERE la.id = "+e+".article_id AND "+languageCond(q, "la", lang)+")")
 	}
 	return conds
 }
 
-func likeEscape(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+// languageCond matches the article alias a's language to lang, which
+// takes its regions ("fr" finds "fr-CA"), as store.LanguageMatches.
+func languageCond(q *query, a, lang string) string {
+	return "(LOWER(" + a + ".language) = " + q.arg(lang) + " OR LOWER(" + a + ".language) LIKE " + q.arg(lang+"-%") + ")"
 }
 
 func (l *sqlDesk) groups(ctx context.Context, f LedgerFilter) ([]ledger.Group, error) {
@@ -472,16 +484,22 @@ func (l *sqlDesk) articles(ctx context.Context, f ArticleFilter) ([]schema.Artic
 	if !f.Until.IsZero() {
 		q.where("a.sort_us < " + q.arg(micros(f.Until)))
 	}
-	if f.Site != "" {
-		q.where("a.site = " + q.arg(strings.ToLower(f.Site)))
+	if store.PhraseOf(f.Site) != "" {
+		q.where(store.PhraseSQL("a.site || ' ' || a.site_name") + " LIKE " + q.arg(store.PhrasePattern(f.Site)))
+	}
+	if lang := strings.ToLower(strings.TrimSpace(f.Language)); lang != "" {
+		q.where(languageCond(q, "a", lang))
 	}
 	if f.Tag != "" {
 		q.where("EXISTS (SELECT 1 FROM tags t WHERE t.article_id = a.id AND t.name = " + q.arg(f.Tag) + ")")
 	}
-	if f.Place != "" {
-		k := store.NameKey(f.Place)
-		q.where("(EXISTS (SELECT 1 FROM entities n WHERE n.article_id = a.id AND n.kind = 'place' AND n.name_key = " + q.arg(k) +
-			") OR EXISTS (SELECT 1 FROM claim_places p WHERE p.article_id = a.id AND p.place_key = " + q.arg(k) + "))")
+	if store.PhraseOf(f.Place) != "" {
+		k := store.PhrasePattern(f.Place)
+		q.where("(EXISTS (SELECT 1 FROM entities n WHERE n.article_id = a.id AND n.kind = 'place' AND " + store.PhraseSQL("n.name_key") + " LIKE " + q.arg(k) +
+			") OR EXISTS (SELECT 1 FROM claim_places p WHERE p.article_id = a.id AND " + store.PhraseSQL("p.place_key") + " LIKE " + q.arg(k) + "))")
+	}
+	if store.PhraseOf(f.Speaker) != "" {
+		q.where("EXISTS (SELECT 1 FROM claims c WHERE c.article_id = a.id AND " + store.PhraseSQL("c.speaker_key") + " LIKE " + q.arg(store.PhrasePattern(f.Speaker)) + ")")
 	}
 	q.writeWhere()
 	q.sql.WriteString(" ORDER BY a.sort_us DESC, a.id DESC")
@@ -537,6 +555,8 @@ func (l *sqlDesk) facets(ctx context.Context) (Facets, error) {
 			GROUP BY site ORDER BY count(*) DESC, site`},
 		{&fc.Tags, `SELECT t.name, t.name, count(*) FROM tags t JOIN articles a ON a.id = t.article_id
 			WHERE a.relevant = TRUE GROUP BY t.name ORDER BY count(*) DESC, t.name`},
+		{&fc.Languages, `SELECT language, language, count(*) FROM articles WHERE relevant = TRUE AND language <> ''
+			GROUP BY language ORDER BY count(*) DESC, language`},
 		{&fc.Places, fmt.Sprintf(`SELECT n.name, n.name, count(DISTINCT n.article_id) FROM entities n
 			JOIN articles a ON a.id = n.article_id WHERE a.relevant = TRUE AND n.kind = 'place'
 			GROUP BY n.name ORDER BY count(DISTINCT n.article_id) DESC, n.name LIMIT %d`, maxFacetPlaces)},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/newsflow/newsflow/pkg/schema"
@@ -49,7 +50,7 @@ func claimMatches(c schema.Claim, topic, speaker, place, unit string) bool {
 	if !HasPhrase(c.Speaker, speaker) {
 		return false
 	}
-	if PhraseOf(place) != "" && !slices.ContainsFunc(c.Places, func(p string) bool { return HasPhrase(p, place) }) {
+	if strings.TrimSpace(place) != "" && !slices.ContainsFunc(c.Places, func(p string) bool { return HasPhrase(p, place) }) {
 		return false
 	}
 	if unit != "" && !slices.ContainsFunc(c.Quantities, func(q schema.Quantity) bool { return q.Unit == unit }) {

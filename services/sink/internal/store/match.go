@@ -10,7 +10,8 @@ import (
 // "raqqa" find "Al-Raqqa". A query matches a name when its words appear
 // in the name, consecutive and in order, ignoring case and punctuation.
 // PhraseOf and the SQL of PhraseSQL split words the same way for the
-// separators names use (space - . , ' ’ ( ) / | & :).
+// separators names use (space, ASCII punctuation, ’, tab, newline); a
+// name is always found by itself whole (NameCond).
 
 // PhraseOf is s as lower-case words joined by single spaces.
 func PhraseOf(s string) string {
@@ -19,15 +20,33 @@ func PhraseOf(s string) string {
 	}), " ")
 }
 
-// HasPhrase reports whether the words of query appear in name,
-// consecutive and in order. An empty query matches every name.
+// HasPhrase reports whether name is query, ignoring case, or the words of
+// query appear in name, consecutive and in order. An empty query matches
+// every name; one without a letter or digit matches only itself.
 func HasPhrase(name, query string) bool {
+	if strings.TrimSpace(query) == "" || nameKey(name) == nameKey(query) {
+		return true
+	}
 	q := PhraseOf(query)
-	return q == "" || strings.Contains(" "+PhraseOf(name)+" ", " "+q+" ")
+	return q != "" && strings.Contains(" "+PhraseOf(name)+" ", " "+q+" ")
+}
+
+// NameCond is the SQL condition of HasPhrase on keyCol, a lower-cased key
+// column (speaker_key, place_key, name_key): the whole name, or its words.
+// arg adds a query argument and returns its placeholder. The words are
+// found as PhraseSQL splits them, which agrees with PhraseOf for the
+// separators names use; a name with others is still found whole.
+func NameCond(keyCol, query string, arg func(any) string) string {
+	c := keyCol + " = " + arg(nameKey(query))
+	if PhraseOf(query) == "" {
+		return c
+	}
+	return "(" + c + " OR " + PhraseSQL(keyCol) + " LIKE " + arg(PhrasePattern(query)) + ")"
 }
 
 // phraseSeparators are the characters PhraseSQL turns into spaces.
-var phraseSeparators = []string{"-", ".", ",", "'", "’", "(", ")", "/", "|", "&", ":"}
+var phraseSeparators = []string{"-", ".", ",", "'", "’", "(", ")", "/", "|", "&", ":", ";", "=", "\"", "!", "?",
+	"#", "*", "%", "_", "@", "$", "+", "[", "]", "{", "}", "<", ">", "~", "`", "\\", "\t", "\n"}
 
 // PhraseSQL is an SQL expression of both databases: the lower-cased
 // column expr with separators turned to spaces and a space either side,

@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"fmt"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/newsflow/newsflow/services/sink/internal/store/storetest"
@@ -28,6 +30,12 @@ var phraseCases = []struct {
 	{"O'Brien (spokesman)", "o brien", true},
 	{"Mossul", "Mosul", false},
 	{"Anything", "", true},
+	{"' OR '1'='1", "' or '1'='1", true},
+	{"1; UPDATE articles SET title='pwned' WHERE 1=1", "' OR '1'='1", false},
+	{"100%_ of _everything_ %", "everything", true},
+	{"a=b; c", "A=B; C", true},
+	{"—", "—", true},
+	{"James Mattis", "—", false},
 }
 
 func TestHasPhrase(t *testing.T) {
@@ -39,7 +47,8 @@ func TestHasPhrase(t *testing.T) {
 	}
 }
 
-// TestPhraseSQL: both databases split names into words as HasPhrase does.
+// TestPhraseSQL: both databases match names as HasPhrase does (the name
+// is given lower-cased, as the key columns hold it).
 func TestPhraseSQL(t *testing.T) {
 	for _, b := range backends()[:2] {
 		t.Run(b.name, func(t *testing.T) {
@@ -50,16 +59,25 @@ func TestPhraseSQL(t *testing.T) {
 			if !ok {
 				t.Fatal("no DB handle")
 			}
-			p1, p2 := "?", "?"
+			p1 := "?"
 			if db.Postgres {
-				p1, p2 = "$1::text", "$2"
+				p1 = "$1::text"
 			}
 			for _, tc := range phraseCases {
-				if PhraseOf(tc.query) == "" {
+				if strings.TrimSpace(tc.query) == "" {
 					continue
 				}
-				rows, err := db.Query(context.Background(), "SELECT CASE WHEN "+PhraseSQL(p1)+" LIKE "+p2+" THEN 1 ELSE 0 END",
-					tc.name, PhrasePattern(tc.query))
+				var args []any
+				arg := func(v any) string {
+					args = append(args, v)
+					if db.Postgres {
+						return "$" + strconv.Itoa(len(args)+1) + "::text"
+					}
+					return "?"
+				}
+				cond := NameCond("t.k", tc.query, arg)
+				rows, err := db.Query(context.Background(), "SELECT CASE WHEN "+cond+" THEN 1 ELSE 0 END FROM (SELECT "+p1+" AS k) t",
+					order(db.Postgres, strings.ToLower(tc.name), args)...)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -124,4 +142,13 @@ func TestClaimsMatchWords(t *testing.T) {
 			}
 		})
 	}
+}
+
+// order puts the name's argument where the SQL text has it: first for
+// PostgreSQL's $1, last for SQLite's positional ? (the FROM comes last).
+func order(postgres bool, name string, args []any) []any {
+	if postgres {
+		return append([]any{name}, args...)
+	}
+	return append(args, name)
 }

@@ -145,11 +145,11 @@ func (r sqlReader) claims(ctx context.Context, f ClaimFilter) ([]ClaimRow, error
 	if f.Topic != "" {
 		q.where("c.topic = " + q.arg(f.Topic))
 	}
-	if PhraseOf(f.Speaker) != "" {
-		q.where(PhraseSQL("c.speaker_key") + " LIKE " + q.arg(PhrasePattern(f.Speaker)))
+	if f.Speaker != "" {
+		q.where(NameCond("c.speaker_key", f.Speaker, q.arg))
 	}
-	if PhraseOf(f.Place) != "" {
-		q.where("EXISTS (SELECT 1 FROM claim_places p WHERE " + PhraseSQL("p.place_key") + " LIKE " + q.arg(PhrasePattern(f.Place)) +
+	if f.Place != "" {
+		q.where("EXISTS (SELECT 1 FROM claim_places p WHERE " + NameCond("p.place_key", f.Place, q.arg) +
 			" AND p.article_id = c.article_id AND p.claim_ord = c.ord)")
 	}
 	if lang := strings.ToLower(strings.TrimSpace(f.Language)); lang != "" {

@@ -196,16 +196,16 @@ func (d scanDesk) Articles(ctx context.Context, f ArticleFilter) ([]schema.Artic
 		if !f.Until.IsZero() && micros(store.SortTime(&a)) >= micros(f.Until) {
 			return nil
 		}
-		if !store.HasPhrase(store.SiteOf(&a)+" "+a.SiteName, f.Site) || !store.LanguageMatches(a.Language, f.Language) {
+		if !siteMatches(store.SiteOf(&a), a.SiteName, f.Site) || !store.LanguageMatches(a.Language, f.Language) {
 			return nil
 		}
 		if f.Tag != "" && !slices.ContainsFunc(a.Tags, func(t schema.Tag) bool { return t.Name == f.Tag }) {
 			return nil
 		}
-		if store.PhraseOf(f.Place) != "" && !namesPlace(&a, f.Place) {
+		if strings.TrimSpace(f.Place) != "" && !namesPlace(&a, f.Place) {
 			return nil
 		}
-		if store.PhraseOf(f.Speaker) != "" && !slices.ContainsFunc(a.Claims, func(c schema.Claim) bool { return store.HasPhrase(c.Speaker, f.Speaker) }) {
+		if strings.TrimSpace(f.Speaker) != "" && !slices.ContainsFunc(a.Claims, func(c schema.Claim) bool { return store.HasPhrase(c.Speaker, f.Speaker) }) {
 			return nil
 		}
 		out = append(out, a)
@@ -309,6 +309,13 @@ func namesPlace(a *schema.ArticleTaggedV1, place string) bool {
 	return false
 }
 
+// siteMatches reports whether an outlet filter finds the outlet of host
+// site and name: the host whole, or words of the host and the name.
+func siteMatches(site, name, outlet string) bool {
+	o := strings.ToLower(strings.TrimSpace(outlet))
+	return o == "" || o == site || store.PhraseOf(outlet) != "" && store.HasPhrase(site+" "+name, outlet)
+}
+
 // groupPasses applies the group-level parts of f.
 func groupPasses(g *ledger.Group, f LedgerFilter) bool {
 	return (f.Topic == "" || g.Topic == f.Topic) && (f.Unit == "" || ledger.UnitKey(g.Unit) == ledger.UnitKey(f.Unit)) &&
@@ -321,13 +328,13 @@ func entryPasses(e *ledger.Entry, f LedgerFilter, langs map[string]string) bool 
 	if !f.Since.IsZero() && e.At.Before(f.Since) || !f.Until.IsZero() && !e.At.Before(f.Until) {
 		return false
 	}
-	if !store.HasPhrase(e.Site+" "+e.SiteName, f.Site) || !store.HasPhrase(e.Speaker, f.Speaker) {
+	if !siteMatches(e.Site, e.SiteName, f.Site) || !store.HasPhrase(e.Speaker, f.Speaker) {
 		return false
 	}
 	if !store.LanguageMatches(langs[e.ArticleID], f.Language) {
 		return false
 	}
-	return store.PhraseOf(f.Place) == "" || slices.ContainsFunc(e.Places, func(p string) bool { return store.HasPhrase(p, f.Place) })
+	return strings.TrimSpace(f.Place) == "" || slices.ContainsFunc(e.Places, func(p string) bool { return store.HasPhrase(p, f.Place) })
 }
 
 // compareRank is the desk's group order: most outlets, most members,

@@ -353,23 +353,40 @@ func (l *sqlDesk) memberConds(q *query, f LedgerFilter, e string) []string {
 	if !f.Until.IsZero() {
 		conds = append(conds, e+".at_us < "+q.arg(micros(f.Until)))
 	}
-	if store.PhraseOf(f.Site) != "" {
-		conds = append(conds, store.PhraseSQL(e+".site || ' ' || "+e+".site_name")+" LIKE "+q.arg(store.PhrasePattern(f.Site)))
+	if strings.TrimSpace(f.Site) != "" {
+		conds = append(conds, siteCond(q, e+".site", e+".site_name", f.Site))
 	}
-	if store.PhraseOf(f.Speaker) != "" {
-		conds = append(conds, store.PhraseSQL(e+".speaker")+" LIKE "+q.arg(store.PhrasePattern(f.Speaker)))
+	if strings.TrimSpace(f.Speaker) != "" {
+		conds = append(conds, store.NameCond("LOWER("+e+".speaker)", f.Speaker, q.arg))
 	}
-	if store.PhraseOf(f.Place) != "" {
-		// place_keys is '|iraq|al-raqqa|': the bars become spaces, and a
-		// query's words never hold one, so a phrase stays in one place
-		// only if it has no gap: "raqqa" finds al-raqqa, "iraq al" could
-		// run across two. Good enough for a filter typed by hand.
-		conds = append(conds, store.PhraseSQL(e+".place_keys")+" LIKE "+q.arg(store.PhrasePattern(f.Place)))
+	if strings.TrimSpace(f.Place) != "" {
+		// place_keys is '|iraq|al-raqqa|': a whole name between bars, or
+		// its words with the bars as spaces (a phrase could then run
+		// across two places: good enough for a filter typed by hand).
+		c := e + ".place_keys LIKE " + q.arg("%|"+likeEscape(store.NameKey(f.Place))+"|%") + ` ESCAPE '\'`
+		if store.PhraseOf(f.Place) != "" {
+			c = "(" + c + " OR " + store.PhraseSQL(e+".place_keys") + " LIKE " + q.arg(store.PhrasePattern(f.Place)) + ")"
+		}
+		conds = append(conds, c)
 	}
 	if lang := strings.ToLower(strings.TrimSpace(f.Language)); lang != "" {
 		conds = append(conds, "EXISTS (SELECT 1 FROM articles la WHERE la.id = "+e+".article_id AND "+languageCond(q, "la", lang)+")")
 	}
 	return conds
+}
+
+// siteCond matches an outlet: its host whole, or the words of its host
+// and name (as store.HasPhrase, see siteMatches).
+func siteCond(q *query, siteCol, nameCol, outlet string) string {
+	c := siteCol + " = " + q.arg(strings.ToLower(strings.TrimSpace(outlet)))
+	if store.PhraseOf(outlet) == "" {
+		return c
+	}
+	return "(" + c + " OR " + store.PhraseSQL(siteCol+" || ' ' || "+nameCol) + " LIKE " + q.arg(store.PhrasePattern(outlet)) + ")"
+}
+
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
 // languageCond matches the article alias a's language to lang, which
@@ -484,8 +501,8 @@ func (l *sqlDesk) articles(ctx context.Context, f ArticleFilter) ([]schema.Artic
 	if !f.Until.IsZero() {
 		q.where("a.sort_us < " + q.arg(micros(f.Until)))
 	}
-	if store.PhraseOf(f.Site) != "" {
-		q.where(store.PhraseSQL("a.site || ' ' || a.site_name") + " LIKE " + q.arg(store.PhrasePattern(f.Site)))
+	if strings.TrimSpace(f.Site) != "" {
+		q.where(siteCond(q, "a.site", "a.site_name", f.Site))
 	}
 	if lang := strings.ToLower(strings.TrimSpace(f.Language)); lang != "" {
 		q.where(languageCond(q, "a", lang))
@@ -493,13 +510,12 @@ func (l *sqlDesk) articles(ctx context.Context, f ArticleFilter) ([]schema.Artic
 	if f.Tag != "" {
 		q.where("EXISTS (SELECT 1 FROM tags t WHERE t.article_id = a.id AND t.name = " + q.arg(f.Tag) + ")")
 	}
-	if store.PhraseOf(f.Place) != "" {
-		k := store.PhrasePattern(f.Place)
-		q.where("(EXISTS (SELECT 1 FROM entities n WHERE n.article_id = a.id AND n.kind = 'place' AND " + store.PhraseSQL("n.name_key") + " LIKE " + q.arg(k) +
-			") OR EXISTS (SELECT 1 FROM claim_places p WHERE p.article_id = a.id AND " + store.PhraseSQL("p.place_key") + " LIKE " + q.arg(k) + "))")
+	if strings.TrimSpace(f.Place) != "" {
+		q.where("(EXISTS (SELECT 1 FROM entities n WHERE n.article_id = a.id AND n.kind = 'place' AND " + store.NameCond("n.name_key", f.Place, q.arg) +
+			") OR EXISTS (SELECT 1 FROM claim_places p WHERE p.article_id = a.id AND " + store.NameCond("p.place_key", f.Place, q.arg) + "))")
 	}
-	if store.PhraseOf(f.Speaker) != "" {
-		q.where("EXISTS (SELECT 1 FROM claims c WHERE c.article_id = a.id AND " + store.PhraseSQL("c.speaker_key") + " LIKE " + q.arg(store.PhrasePattern(f.Speaker)) + ")")
+	if strings.TrimSpace(f.Speaker) != "" {
+		q.where("EXISTS (SELECT 1 FROM claims c WHERE c.article_id = a.id AND " + store.NameCond("c.speaker_key", f.Speaker, q.arg) + ")")
 	}
 	q.writeWhere()
 	q.sql.WriteString(" ORDER BY a.sort_us DESC, a.id DESC")

@@ -1,6 +1,7 @@
 // Command sink consumes tagged articles and stores them, idempotently, in
-// SQLite or PostgreSQL and JSON lines. `sink export` and `sink claims` read
-// the store.
+// SQLite or PostgreSQL and JSON lines (`sink run`, or no command). `sink
+// serve` runs the claim desk as a process of its own; `sink claims`,
+// `ledger`, `export` and `stats` read the store (`sink --help`).
 package main
 
 import (

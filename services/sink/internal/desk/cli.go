@@ -21,9 +21,12 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
+	"os"
 	"time"
 
 	"go.uber.org/zap"
+	"golang.org/x/term"
 
 	"github.com/newsflow/newsflow/pkg/schema"
 	"github.com/newsflow/newsflow/pkg/service/app"
@@ -138,15 +141,21 @@ func claimsCommand(ctx context.Context, env app.Env) error {
 	fs := readFlags("claims", env)
 	var f store.ClaimFilter
 	fs.StringVar(&f.Topic, "topic", "", "claim topic (fighters, territory, people freed ...)")
-	fs.StringVar(&f.Speaker, "speaker", "", "speaker name")
-	fs.StringVar(&f.Place, "place", "", "place name")
+	fs.StringVar(&f.Speaker, "speaker", "", "speaker, by words in any case (mattis finds James Mattis)")
+	fs.StringVar(&f.Place, "place", "", "place, by words in any case (raqqa finds Al-Raqqa)")
 	fs.StringVar(&f.Unit, "unit", "", "quantity unit (percent, people, km2 ...)")
-	fs.BoolVar(&f.RelevantOnly, "relevant", false, "only claims of relevant articles")
+	fs.StringVar(&f.Language, "lang", "", "only claims of articles in this language (en, fr ...)")
+	fs.BoolVar(&f.RelevantOnly, "relevant", true, "only claims of relevant articles (the default; --all for every article)")
+	all := fs.Bool("all", false, "claims of every article, relevant or not")
 	fs.IntVar(&f.Limit, "limit", 0, "at most this many claims")
 	since := fs.String("since", "", "only claims of articles published at or after this date, time or duration ago")
 	format := fs.String("format", "table", "table, json or csv")
+	width := fs.Int("width", terminalWidth(env.Stdout), "fit the table to this many columns, cutting long text (0: no fitting; default: the terminal's)")
 	if handled, err := app.ParseFlags(fs, env.Args, env.Stdout); err != nil || handled {
 		return err
+	}
+	if *all {
+		f.RelevantOnly = false
 	}
 	t, err := parseSince(*since)
 	if err != nil {
@@ -162,7 +171,7 @@ func claimsCommand(ctx context.Context, env app.Env) error {
 	if err != nil {
 		return err
 	}
-	return report.WriteClaims(env.Stdout, rows, *format)
+	return report.WriteClaimsWidth(env.Stdout, rows, *format, *width)
 }
 
 func redactDSN(s string) string { return config.RedactURL(s) }
@@ -193,8 +202,10 @@ func ledgerCommand(ctx context.Context, env app.Env) error {
 	series := fs.Bool("series", false, "list series (a topic and unit over time) instead of groups")
 	fs.StringVar(&f.Topic, "topic", "", "topic (territory, fighters, people freed ...)")
 	fs.StringVar(&f.Unit, "unit", "", "unit (percent, people, km2 ...)")
-	fs.StringVar(&f.Place, "place", "", "only claims naming this place")
-	fs.StringVar(&f.Site, "outlet", "", "only claims carried by this outlet (host, e.g. www.gulf-times.com)")
+	fs.StringVar(&f.Place, "place", "", "only claims naming this place (by words in any case)")
+	fs.StringVar(&f.Site, "outlet", "", "only claims carried by this outlet, by words of its host or name (gulf-times, Gulf Times)")
+	fs.StringVar(&f.Speaker, "speaker", "", "only claims by this speaker (by words in any case: mattis)")
+	fs.StringVar(&f.Language, "lang", "", "only claims of articles in this language (en, fr ...)")
 	since := fs.String("since", "", "only claims of articles published at or after this date, time or duration ago")
 	until := fs.String("until", "", "only claims of articles published before this date or time")
 	all := fs.Bool("all", false, "groups: include single claims without a number")
@@ -267,4 +278,18 @@ func serveCommand(ctx context.Context, env app.Env) error {
 	}
 	defer func() { _ = log.Sync() }()
 	return Run(ctx, cfg, log, env.Stdout)
+}
+
+// terminalWidth is w's width in columns when w is a terminal, else 0 (a
+// pipe or a file gets the table whole).
+func terminalWidth(w io.Writer) int {
+	f, ok := w.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return 0
+	}
+	cols, _, err := term.GetSize(int(f.Fd()))
+	if err != nil {
+		return 0
+	}
+	return cols
 }

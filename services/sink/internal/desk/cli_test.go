@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"go.uber.org/zap/zaptest"
 
@@ -122,5 +123,66 @@ func TestServeCommand(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("serve did not stop")
+	}
+}
+
+// TestClaimsCommand: `sink claims` lists the claims of relevant articles
+// unless asked for --all, finds a speaker by a word of the name, keeps one
+// language, and fits its table to a width.
+func TestClaimsCommand(t *testing.T) {
+	spec := deskDB(t)
+	run := func(args ...string) string {
+		t.Helper()
+		var out, errOut bytes.Buffer
+		env := app.Env{Args: append([]string{"claims", "--db", spec}, args...), Lookup: func(string) (string, bool) { return "", false },
+			Stdout: &out, Stderr: &errOut}
+		if err := mainOf(context.Background(), env); err != nil {
+			t.Fatalf("sink claims %v: %v (%s)", args, err, errOut.String())
+		}
+		return out.String()
+	}
+	rows := func(args ...string) []store.ClaimRow {
+		t.Helper()
+		var out []store.ClaimRow
+		for _, line := range strings.Split(strings.TrimSpace(run(append(args, "--format", "json")...)), "\n") {
+			if line == "" {
+				continue
+			}
+			var r store.ClaimRow
+			if err := json.Unmarshal([]byte(line), &r); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, r)
+		}
+		return out
+	}
+	relevant, all := rows(), rows("--all")
+	if len(relevant) == 0 || len(all) <= len(relevant) {
+		t.Errorf("%d claims by default, %d with --all: want the irrelevant articles' claims only with --all", len(relevant), len(all))
+	}
+	for _, r := range relevant {
+		if !r.Relevant {
+			t.Fatalf("a claim of an irrelevant article by default: %q", r.Text)
+		}
+	}
+	mattis := rows("--speaker", "mattis")
+	if len(mattis) == 0 {
+		t.Error("--speaker mattis found nothing")
+	}
+	for _, r := range mattis {
+		if !strings.Contains(r.Speaker, "Mattis") {
+			t.Errorf("--speaker mattis gave %q", r.Speaker)
+		}
+	}
+	if n := len(rows("--lang", "EN")); n != len(relevant) {
+		t.Errorf("--lang EN: %d claims, want all %d of the English recording", n, len(relevant))
+	}
+	if n := len(rows("--lang", "fr")); n != 0 {
+		t.Errorf("--lang fr: %d claims in an English recording", n)
+	}
+	for _, line := range strings.Split(strings.TrimRight(run("--width", "120"), "\n"), "\n") {
+		if n := utf8.RuneCountInString(strings.TrimRight(line, " ")); n > 120 {
+			t.Errorf("--width 120: a line of %d columns: %s", n, line)
+		}
 	}
 }

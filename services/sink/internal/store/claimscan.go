@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/newsflow/newsflow/pkg/schema"
@@ -16,11 +17,13 @@ var errStop = errors.New("store: stop")
 // indexes. It filters with the same rules as the SQL backends.
 func claimsByScan(ctx context.Context, s Store, f ClaimFilter) ([]ClaimRow, error) {
 	skip := max(f.Offset, 0)
-	speaker, place := nameKey(f.Speaker), nameKey(f.Place)
 	var out []ClaimRow
 	err := s.Export(ctx, ExportFilter{Since: f.Since, RelevantOnly: f.RelevantOnly}, func(a schema.ArticleTaggedV1) error {
+		if !LanguageMatches(a.Language, f.Language) {
+			return nil
+		}
 		for i, c := range a.Claims {
-			if !claimMatches(c, f.Topic, speaker, place, f.Unit) {
+			if !claimMatches(c, f.Topic, f.Speaker, f.Place, f.Unit) {
 				continue
 			}
 			if skip > 0 {
@@ -40,14 +43,14 @@ func claimsByScan(ctx context.Context, s Store, f ClaimFilter) ([]ClaimRow, erro
 	return out, nil
 }
 
-func claimMatches(c schema.Claim, topic, speakerKey, placeKey, unit string) bool {
+func claimMatches(c schema.Claim, topic, speaker, place, unit string) bool {
 	if topic != "" && c.Topic != topic {
 		return false
 	}
-	if speakerKey != "" && nameKey(c.Speaker) != speakerKey {
+	if !HasPhrase(c.Speaker, speaker) {
 		return false
 	}
-	if placeKey != "" && !slices.ContainsFunc(c.Places, func(p string) bool { return nameKey(p) == placeKey }) {
+	if strings.TrimSpace(place) != "" && !slices.ContainsFunc(c.Places, func(p string) bool { return HasPhrase(p, place) }) {
 		return false
 	}
 	if unit != "" && !slices.ContainsFunc(c.Quantities, func(q schema.Quantity) bool { return q.Unit == unit }) {

@@ -496,9 +496,13 @@ func testClaimFields(t *testing.T, _ backend, open func(t *testing.T) Store) {
 	if len(rows) != 1 || rows[0].Index != 1 || jsonOf(t, rows[0].Claim) != jsonOf(t, wantRange) {
 		t.Errorf("range claim: got %s", jsonOf(t, rows))
 	}
-	// Whole names only: a part of a name is not a match.
-	if rows, err := s.Claims(context.Background(), ClaimFilter{Speaker: "Lagarde"}); err != nil || len(rows) != 0 {
-		t.Errorf("Speaker partial name: %d rows, %v; want none", len(rows), err)
+	// Whole words (issue 17): a word of a name is a match, a part of a
+	// word is not.
+	if rows, err := s.Claims(context.Background(), ClaimFilter{Speaker: "lagarde"}); err != nil || len(rows) != 1 {
+		t.Errorf("Speaker by a word of the name: %d rows, %v; want the one", len(rows), err)
+	}
+	if rows, err := s.Claims(context.Background(), ClaimFilter{Speaker: "Lagar"}); err != nil || len(rows) != 0 {
+		t.Errorf("Speaker partial word: %d rows, %v; want none", len(rows), err)
 	}
 }
 

@@ -146,11 +146,14 @@ func (r sqlReader) claims(ctx context.Context, f ClaimFilter) ([]ClaimRow, error
 		q.where("c.topic = " + q.arg(f.Topic))
 	}
 	if f.Speaker != "" {
-		q.where("c.speaker_key = " + q.arg(nameKey(f.Speaker)))
+		q.where(NameCond("c.speaker_key", f.Speaker, q.arg))
 	}
 	if f.Place != "" {
-		q.where("EXISTS (SELECT 1 FROM claim_places p WHERE p.place_key = " + q.arg(nameKey(f.Place)) +
+		q.where("EXISTS (SELECT 1 FROM claim_places p WHERE " + NameCond("p.place_key", f.Place, q.arg) +
 			" AND p.article_id = c.article_id AND p.claim_ord = c.ord)")
+	}
+	if lang := strings.ToLower(strings.TrimSpace(f.Language)); lang != "" {
+		q.where("(LOWER(a.language) = " + q.arg(lang) + " OR LOWER(a.language) LIKE " + q.arg(lang+"-%") + ")")
 	}
 	if f.Unit != "" {
 		q.where("EXISTS (SELECT 1 FROM quantities u WHERE u.unit = " + q.arg(f.Unit) +

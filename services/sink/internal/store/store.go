@@ -50,10 +50,12 @@ type ExportFilter struct {
 }
 
 // ClaimFilter selects claims. Zero values select everything. Topic and Unit
-// match exactly (they are normalised upstream); Speaker and Place match
-// whole names, ignoring case.
+// match exactly (they are normalised upstream); Speaker and Place match by
+// words, ignoring case ("mattis" finds "James Mattis", see HasPhrase);
+// Language is the article's ("fr" takes "fr-CA" too).
 type ClaimFilter struct {
 	Topic, Speaker, Place, Unit string
+	Language                    string
 	// Since applies to the claim's article, as in ExportFilter.
 	Since        time.Time
 	RelevantOnly bool

@@ -153,11 +153,12 @@ func claimField(a schema.ArticleTaggedV1, f string) any {
 	return nil
 }
 
-// claimsBySpeaker runs `sink claims --speaker s --format json` and returns
+// claimsBySpeaker runs `sink claims --all --speaker s --format json` (half
+// the articles are not relevant) and returns
 // the speakers of the claims it printed.
 func claimsBySpeaker(t *testing.T, db, s string) []string {
 	t.Helper()
-	cmd := exec.Command(filepath.Join(binDir, "sink"), "claims", "--db", "sqlite:"+db, "--speaker", s, "--format", "json")
+	cmd := exec.Command(filepath.Join(binDir, "sink"), "claims", "--all", "--db", "sqlite:"+db, "--speaker", s, "--format", "json")
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	if err := cmd.Run(); err != nil {

@@ -1,9 +1,12 @@
 // Package api serves the sink's store read-only over HTTP as JSON, with
-// offset pagination:
+// offset pagination, on the claim desk's address:
 //
 //	GET /api/articles?since=&relevant=&site=&q=&limit=&offset=
-//	GET /api/claims?topic=&speaker=&place=&unit=&since=&relevant=&limit=&offset=
+//	GET /api/claims?topic=&speaker=&place=&unit=&lang=&since=&relevant=&limit=&offset=
 //	GET /api/stats
+//
+// speaker and place match by words, ignoring case (speaker=mattis finds
+// James Mattis); lang is the article's language (lang=fr).
 //
 // A list answers {"items": [...], "count", "limit", "offset", "next"}, where
 // next is the URL of the following page and is absent on the last one.
@@ -103,11 +106,12 @@ func (h *handler) articles(w http.ResponseWriter, r *http.Request) {
 
 func (h *handler) claims(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	if err := onlyParams(q, "topic", "speaker", "place", "unit", "since", "relevant", "limit", "offset"); err != nil {
+	if err := onlyParams(q, "topic", "speaker", "place", "unit", "lang", "since", "relevant", "limit", "offset"); err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	f := store.ClaimFilter{Topic: q.Get("topic"), Speaker: q.Get("speaker"), Place: q.Get("place"), Unit: q.Get("unit")}
+	f := store.ClaimFilter{Topic: q.Get("topic"), Speaker: q.Get("speaker"), Place: q.Get("place"), Unit: q.Get("unit"),
+		Language: q.Get("lang")}
 	var err error
 	if f.Since, err = ParseSince(q.Get("since"), h.now()); err != nil {
 		h.fail(w, r, badRequest{err.Error()})

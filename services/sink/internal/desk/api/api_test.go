@@ -125,6 +125,8 @@ func TestClaimFiltersReachTheStore(t *testing.T) {
 	}{
 		{"speaker=christine+lagarde", store.ClaimFilter{Speaker: "Christine Lagarde"}},
 		{"place=Berlin&unit=percent", store.ClaimFilter{Place: "Berlin", Unit: "percent"}},
+		{"speaker=lagarde&lang=EN", store.ClaimFilter{Speaker: "lagarde", Language: "EN"}},
+		{"place=berlin", store.ClaimFilter{Place: "Berlin"}},
 		{"since=2025-03-02&topic=health", store.ClaimFilter{Topic: "health", Since: time.Date(2025, 3, 2, 0, 0, 0, 0, time.UTC)}},
 	}
 	for _, tc := range tests {

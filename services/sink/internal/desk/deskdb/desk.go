@@ -52,10 +52,13 @@ type Store interface {
 type LedgerFilter struct {
 	// Since is inclusive, Until exclusive.
 	Since, Until time.Time
-	// Site is an outlet's host ("www.gulf-times.com").
-	Site string
-	// Place matches a place name, ignoring case.
-	Place string
+	// Site is an outlet, matched by words against its host and name
+	// ("gulf-times", "Gulf Times", "www.gulf-times.com"; see
+	// store.HasPhrase), as Place and Speaker are against a member's.
+	Site, Place, Speaker string
+	// Language keeps members of articles in that language ("fr" takes
+	// "fr-CA" too).
+	Language string
 	// Topic matches exactly, Unit ignoring case.
 	Topic, Unit string
 	// Notable keeps groups about a number or carried more than once.
@@ -76,11 +79,13 @@ type ArticleFilter struct {
 	// Since is inclusive, Until exclusive, on the published (else stored)
 	// time, as Export's Since.
 	Since, Until time.Time
-	Site         string
-	// Tag is a tag name ("isis"); Place a place the article or one of
-	// its claims names, ignoring case.
-	Tag, Place   string
-	RelevantOnly bool
+	// Site, Place and Speaker match by words, ignoring case (see
+	// LedgerFilter): an outlet, a place the article or one of its claims
+	// names, a speaker of one of its claims.
+	Site, Place, Speaker string
+	// Tag is a tag name ("isis"); Language the article's ("fr").
+	Tag, Language string
+	RelevantOnly  bool
 	// Limit 0 means no limit.
 	Limit, Offset int
 }
@@ -97,6 +102,8 @@ type Facets struct {
 	Outlets []Facet `json:"outlets"`
 	Tags    []Facet `json:"tags"`
 	Places  []Facet `json:"places"`
+	// Languages are the relevant articles' languages, most first.
+	Languages []Facet `json:"languages"`
 	// First and Last bound the relevant articles' dates (zero if none).
 	First, Last time.Time
 	Articles    int `json:"articles"`
@@ -132,27 +139,30 @@ func (d scanDesk) SyncLedger(context.Context, []string) (int, error) { return 0,
 
 func (d scanDesk) CatchUpLedger(context.Context) (int, error) { return 0, nil }
 
-// ledgerOf groups every relevant article's entries from scratch.
-func (d scanDesk) ledgerOf(ctx context.Context) ([]ledger.Group, error) {
+// ledgerOf groups every relevant article's entries from scratch; langs
+// are the articles' languages by id, for Language filters.
+func (d scanDesk) ledgerOf(ctx context.Context) (groups []ledger.Group, langs map[string]string, err error) {
 	var entries []ledger.Entry
-	err := d.s.Export(ctx, store.ExportFilter{RelevantOnly: true}, func(a schema.ArticleTaggedV1) error {
+	langs = map[string]string{}
+	err = d.s.Export(ctx, store.ExportFilter{RelevantOnly: true}, func(a schema.ArticleTaggedV1) error {
 		entries = append(entries, ledger.EntriesOf(&a)...)
+		langs[a.ID] = a.Language
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return ledger.Regroup(entries, ledger.DefaultOptions()), nil
+	return ledger.Regroup(entries, ledger.DefaultOptions()), langs, nil
 }
 
 func (d scanDesk) LedgerGroups(ctx context.Context, f LedgerFilter) ([]ledger.Group, error) {
-	groups, err := d.ledgerOf(ctx)
+	groups, langs, err := d.ledgerOf(ctx)
 	if err != nil {
 		return nil, err
 	}
 	var out []ledger.Group
 	for _, g := range groups {
-		if !groupPasses(&g, f) || !slices.ContainsFunc(g.Entries, func(e ledger.Entry) bool { return entryPasses(&e, f) }) {
+		if !groupPasses(&g, f) || !slices.ContainsFunc(g.Entries, func(e ledger.Entry) bool { return entryPasses(&e, f, langs) }) {
 			continue
 		}
 		if !f.WithMembers {
@@ -165,14 +175,14 @@ func (d scanDesk) LedgerGroups(ctx context.Context, f LedgerFilter) ([]ledger.Gr
 }
 
 func (d scanDesk) LedgerSeries(ctx context.Context, f LedgerFilter) ([]ledger.Series, error) {
-	groups, err := d.ledgerOf(ctx)
+	groups, langs, err := d.ledgerOf(ctx)
 	if err != nil {
 		return nil, err
 	}
 	var entries []ledger.Entry
 	for _, g := range groups {
 		for _, e := range g.Entries {
-			if entryPasses(&e, f) && (f.Topic == "" || e.SeriesTopic == f.Topic) && (f.Unit == "" || e.UnitKey() == ledger.UnitKey(f.Unit)) {
+			if entryPasses(&e, f, langs) && (f.Topic == "" || e.SeriesTopic == f.Topic) && (f.Unit == "" || e.UnitKey() == ledger.UnitKey(f.Unit)) {
 				entries = append(entries, e)
 			}
 		}
@@ -182,14 +192,20 @@ func (d scanDesk) LedgerSeries(ctx context.Context, f LedgerFilter) ([]ledger.Se
 
 func (d scanDesk) Articles(ctx context.Context, f ArticleFilter) ([]schema.ArticleTaggedV1, error) {
 	var out []schema.ArticleTaggedV1
-	err := d.s.Export(ctx, store.ExportFilter{Since: f.Since, RelevantOnly: f.RelevantOnly, Site: f.Site}, func(a schema.ArticleTaggedV1) error {
+	err := d.s.Export(ctx, store.ExportFilter{Since: f.Since, RelevantOnly: f.RelevantOnly}, func(a schema.ArticleTaggedV1) error {
 		if !f.Until.IsZero() && micros(store.SortTime(&a)) >= micros(f.Until) {
+			return nil
+		}
+		if !siteMatches(store.SiteOf(&a), a.SiteName, f.Site) || !store.LanguageMatches(a.Language, f.Language) {
 			return nil
 		}
 		if f.Tag != "" && !slices.ContainsFunc(a.Tags, func(t schema.Tag) bool { return t.Name == f.Tag }) {
 			return nil
 		}
-		if f.Place != "" && !namesPlace(&a, store.NameKey(f.Place)) {
+		if strings.TrimSpace(f.Place) != "" && !namesPlace(&a, f.Place) {
+			return nil
+		}
+		if strings.TrimSpace(f.Speaker) != "" && !slices.ContainsFunc(a.Claims, func(c schema.Claim) bool { return store.HasPhrase(c.Speaker, f.Speaker) }) {
 			return nil
 		}
 		out = append(out, a)
@@ -204,7 +220,7 @@ func (d scanDesk) Articles(ctx context.Context, f ArticleFilter) ([]schema.Artic
 
 func (d scanDesk) Facets(ctx context.Context) (Facets, error) {
 	var fc Facets
-	outlets, tags, places := map[string]*Facet{}, map[string]*Facet{}, map[string]*Facet{}
+	outlets, tags, places, langs := map[string]*Facet{}, map[string]*Facet{}, map[string]*Facet{}, map[string]*Facet{}
 	count := func(m map[string]*Facet, value, label string) {
 		if f, ok := m[value]; ok {
 			f.Count++
@@ -227,6 +243,9 @@ func (d scanDesk) Facets(ctx context.Context) (Facets, error) {
 		}
 		site := store.SiteOf(&a)
 		count(outlets, site, cmp.Or(a.SiteName, site))
+		if a.Language != "" {
+			count(langs, a.Language, a.Language)
+		}
 		for _, tg := range a.Tags {
 			count(tags, tg.Name, tg.Name)
 		}
@@ -242,7 +261,7 @@ func (d scanDesk) Facets(ctx context.Context) (Facets, error) {
 	if err != nil {
 		return Facets{}, err
 	}
-	groups, err := d.ledgerOf(ctx)
+	groups, _, err := d.ledgerOf(ctx)
 	if err != nil {
 		return Facets{}, err
 	}
@@ -254,6 +273,7 @@ func (d scanDesk) Facets(ctx context.Context) (Facets, error) {
 	}
 	fc.Outlets, fc.Tags = sortedFacets(outlets, 0), sortedFacets(tags, 0)
 	fc.Places = sortedFacets(places, maxFacetPlaces)
+	fc.Languages = sortedFacets(langs, 0)
 	return fc, nil
 }
 
@@ -273,20 +293,27 @@ func sortedFacets(m map[string]*Facet, limit int) []Facet {
 	return out
 }
 
-func namesPlace(a *schema.ArticleTaggedV1, key string) bool {
+func namesPlace(a *schema.ArticleTaggedV1, place string) bool {
 	for _, e := range a.Entities {
-		if e.Kind == "place" && store.NameKey(e.Name) == key {
+		if e.Kind == "place" && store.HasPhrase(e.Name, place) {
 			return true
 		}
 	}
 	for _, c := range a.Claims {
 		for _, p := range c.Places {
-			if store.NameKey(p) == key {
+			if store.HasPhrase(p, place) {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// siteMatches reports whether an outlet filter finds the outlet of host
+// site and name: the host whole, or words of the host and the name.
+func siteMatches(site, name, outlet string) bool {
+	o := strings.ToLower(strings.TrimSpace(outlet))
+	return o == "" || o == site || store.PhraseOf(outlet) != "" && store.HasPhrase(site+" "+name, outlet)
 }
 
 // groupPasses applies the group-level parts of f.
@@ -295,15 +322,19 @@ func groupPasses(g *ledger.Group, f LedgerFilter) bool {
 		(!f.Notable || g.Numeric() || g.Members >= 2) && len(g.Outlets) >= f.MinOutlets
 }
 
-// entryPasses applies the member-level parts of f.
-func entryPasses(e *ledger.Entry, f LedgerFilter) bool {
+// entryPasses applies the member-level parts of f; langs are the
+// articles' languages by id.
+func entryPasses(e *ledger.Entry, f LedgerFilter, langs map[string]string) bool {
 	if !f.Since.IsZero() && e.At.Before(f.Since) || !f.Until.IsZero() && !e.At.Before(f.Until) {
 		return false
 	}
-	if f.Site != "" && e.Site != strings.ToLower(f.Site) {
+	if !siteMatches(e.Site, e.SiteName, f.Site) || !store.HasPhrase(e.Speaker, f.Speaker) {
 		return false
 	}
-	return f.Place == "" || slices.ContainsFunc(e.Places, func(p string) bool { return store.NameKey(p) == store.NameKey(f.Place) })
+	if !store.LanguageMatches(langs[e.ArticleID], f.Language) {
+		return false
+	}
+	return strings.TrimSpace(f.Place) == "" || slices.ContainsFunc(e.Places, func(p string) bool { return store.HasPhrase(p, f.Place) })
 }
 
 // compareRank is the desk's group order: most outlets, most members,

@@ -228,6 +228,13 @@ func testDeskReads(t *testing.T, open func(t *testing.T) store.Store) {
 		{MinOutlets: 2, WithMembers: true},
 		{Notable: true, Limit: 5, Offset: 3},
 		{MinPoints: 2},
+		// Outlets, places and speakers by a word, in any case.
+		{Place: "RAQQA", WithMembers: true},
+		{Site: "gulf times", WithMembers: true},
+		{Site: "gulfwire"},
+		{Speaker: "mattis", WithMembers: true},
+		{Language: "EN", Notable: true},
+		{Language: "fr"},
 	}
 	for _, f := range ledgerFilters {
 		got, err := d.LedgerGroups(ctx, f)
@@ -254,6 +261,16 @@ func testDeskReads(t *testing.T, open func(t *testing.T) store.Store) {
 	if gs, _ := d.LedgerGroups(ctx, LedgerFilter{MinOutlets: 2}); len(gs) == 0 {
 		t.Error("no group carried by two outlets: the fixture's repeats should give several")
 	}
+	for _, f := range []LedgerFilter{{Speaker: "mattis"}, {Place: "raqqa"}, {Site: "gulf-times"}, {Language: "en"}} {
+		if gs, _ := d.LedgerGroups(ctx, f); len(gs) == 0 {
+			t.Errorf("LedgerGroups(%+v) found nothing: a word of a name should find it", f)
+		}
+	}
+	for _, f := range []ArticleFilter{{Speaker: "MATTIS"}, {Place: "raqqa"}, {Site: "gulfwire"}, {Language: "en"}} {
+		if as, _ := d.Articles(ctx, f); len(as) == 0 {
+			t.Errorf("Articles(%+v) found nothing: a word of a name should find it", f)
+		}
+	}
 
 	articleFilters := []ArticleFilter{
 		{},
@@ -263,6 +280,11 @@ func testDeskReads(t *testing.T, open func(t *testing.T) store.Store) {
 		{RelevantOnly: true, Tag: "coalition"},
 		{RelevantOnly: true, Place: "raqqa"},
 		{Since: june, Until: june.Add(24 * time.Hour)},
+		{RelevantOnly: true, Place: "RAQQA"},
+		{RelevantOnly: true, Site: "Gulf Wire"},
+		{Speaker: "mattis"},
+		{Language: "en", Limit: 5},
+		{Language: "fr"},
 	}
 	for _, f := range articleFilters {
 		got, err := d.Articles(ctx, f)

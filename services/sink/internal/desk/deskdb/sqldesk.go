@@ -353,17 +353,46 @@ func (l *sqlDesk) memberConds(q *query, f LedgerFilter, e string) []string {
 	if !f.Until.IsZero() {
 		conds = append(conds, e+".at_us < "+q.arg(micros(f.Until)))
 	}
-	if f.Site != "" {
-		conds = append(conds, e+".site = "+q.arg(strings.ToLower(f.Site)))
+	if strings.TrimSpace(f.Site) != "" {
+		conds = append(conds, siteCond(q, e+".site", e+".site_name", f.Site))
 	}
-	if f.Place != "" {
-		conds = append(conds, e+".place_keys LIKE "+q.arg("%|"+likeEscape(store.NameKey(f.Place))+"|%")+` ESCAPE '\'`)
+	if strings.TrimSpace(f.Speaker) != "" {
+		conds = append(conds, store.NameCond("LOWER("+e+".speaker)", f.Speaker, q.arg))
+	}
+	if strings.TrimSpace(f.Place) != "" {
+		// place_keys is '|iraq|al-raqqa|': a whole name between bars, or
+		// its words with the bars as spaces (a phrase could then run
+		// across two places: good enough for a filter typed by hand).
+		c := e + ".place_keys LIKE " + q.arg("%|"+likeEscape(store.NameKey(f.Place))+"|%") + ` ESCAPE '\'`
+		if store.PhraseOf(f.Place) != "" {
+			c = "(" + c + " OR " + store.PhraseSQL(e+".place_keys") + " LIKE " + q.arg(store.PhrasePattern(f.Place)) + ")"
+		}
+		conds = append(conds, c)
+	}
+	if lang := strings.ToLower(strings.TrimSpace(f.Language)); lang != "" {
+		conds = append(conds, "EXISTS (SELECT 1 FROM articles la WHERE la.id = "+e+".article_id AND "+languageCond(q, "la", lang)+")")
 	}
 	return conds
 }
 
+// siteCond matches an outlet: its host whole, or the words of its host
+// and name (as store.HasPhrase, see siteMatches).
+func siteCond(q *query, siteCol, nameCol, outlet string) string {
+	c := siteCol + " = " + q.arg(strings.ToLower(strings.TrimSpace(outlet)))
+	if store.PhraseOf(outlet) == "" {
+		return c
+	}
+	return "(" + c + " OR " + store.PhraseSQL(siteCol+" || ' ' || "+nameCol) + " LIKE " + q.arg(store.PhrasePattern(outlet)) + ")"
+}
+
 func likeEscape(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// languageCond matches the article alias a's language to lang, which
+// takes its regions ("fr" finds "fr-CA"), as store.LanguageMatches.
+func languageCond(q *query, a, lang string) string {
+	return "(LOWER(" + a + ".language) = " + q.arg(lang) + " OR LOWER(" + a + ".language) LIKE " + q.arg(lang+"-%") + ")"
 }
 
 func (l *sqlDesk) groups(ctx context.Context, f LedgerFilter) ([]ledger.Group, error) {
@@ -472,16 +501,21 @@ func (l *sqlDesk) articles(ctx context.Context, f ArticleFilter) ([]schema.Artic
 	if !f.Until.IsZero() {
 		q.where("a.sort_us < " + q.arg(micros(f.Until)))
 	}
-	if f.Site != "" {
-		q.where("a.site = " + q.arg(strings.ToLower(f.Site)))
+	if strings.TrimSpace(f.Site) != "" {
+		q.where(siteCond(q, "a.site", "a.site_name", f.Site))
+	}
+	if lang := strings.ToLower(strings.TrimSpace(f.Language)); lang != "" {
+		q.where(languageCond(q, "a", lang))
 	}
 	if f.Tag != "" {
 		q.where("EXISTS (SELECT 1 FROM tags t WHERE t.article_id = a.id AND t.name = " + q.arg(f.Tag) + ")")
 	}
-	if f.Place != "" {
-		k := store.NameKey(f.Place)
-		q.where("(EXISTS (SELECT 1 FROM entities n WHERE n.article_id = a.id AND n.kind = 'place' AND n.name_key = " + q.arg(k) +
-			") OR EXISTS (SELECT 1 FROM claim_places p WHERE p.article_id = a.id AND p.place_key = " + q.arg(k) + "))")
+	if strings.TrimSpace(f.Place) != "" {
+		q.where("(EXISTS (SELECT 1 FROM entities n WHERE n.article_id = a.id AND n.kind = 'place' AND " + store.NameCond("n.name_key", f.Place, q.arg) +
+			") OR EXISTS (SELECT 1 FROM claim_places p WHERE p.article_id = a.id AND " + store.NameCond("p.place_key", f.Place, q.arg) + "))")
+	}
+	if strings.TrimSpace(f.Speaker) != "" {
+		q.where("EXISTS (SELECT 1 FROM claims c WHERE c.article_id = a.id AND " + store.NameCond("c.speaker_key", f.Speaker, q.arg) + ")")
 	}
 	q.writeWhere()
 	q.sql.WriteString(" ORDER BY a.sort_us DESC, a.id DESC")
@@ -537,6 +571,8 @@ func (l *sqlDesk) facets(ctx context.Context) (Facets, error) {
 			GROUP BY site ORDER BY count(*) DESC, site`},
 		{&fc.Tags, `SELECT t.name, t.name, count(*) FROM tags t JOIN articles a ON a.id = t.article_id
 			WHERE a.relevant = TRUE GROUP BY t.name ORDER BY count(*) DESC, t.name`},
+		{&fc.Languages, `SELECT language, language, count(*) FROM articles WHERE relevant = TRUE AND language <> ''
+			GROUP BY language ORDER BY count(*) DESC, language`},
 		{&fc.Places, fmt.Sprintf(`SELECT n.name, n.name, count(DISTINCT n.article_id) FROM entities n
 			JOIN articles a ON a.id = n.article_id WHERE a.relevant = TRUE AND n.kind = 'place'
 			GROUP BY n.name ORDER BY count(DISTINCT n.article_id) DESC, n.name LIMIT %d`, maxFacetPlaces)},

@@ -20,6 +20,7 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode/utf8"
 
 	"github.com/newsflow/newsflow/pkg/schema"
 	"github.com/newsflow/newsflow/services/sink/internal/store"
@@ -39,19 +40,86 @@ var ErrFormat = errors.New("report: unknown format (want table, json or csv)")
 // formats keep it whole.
 const claimTextWidth = 90
 
+// Fitting a claims table to a terminal: the caps of the columns before
+// the claim, the claim's least width, and the gap tabwriter puts between.
+var fitCaps = []int{16, 22, 20, 14, 22, 26}
+
+const (
+	minClaimWidth = 24
+	minColumn     = 6
+	columnGap     = 2
+)
+
+// fit cuts the cells of table (and header) so that a row fits width; the
+// last column is the claim's text. Width 0 only cuts the text at
+// claimTextWidth.
+func fit(header []string, table [][]string, width int) {
+	last := len(header) - 1
+	textWidth := claimTextWidth
+	if width > 0 {
+		widths := make([]int, last)
+		used := 0
+		for c := range widths {
+			wc := utf8.RuneCountInString(header[c])
+			for _, row := range table {
+				wc = max(wc, utf8.RuneCountInString(row[c]))
+			}
+			widths[c] = min(wc, fitCaps[c])
+			used += widths[c] + columnGap
+		}
+		// A narrow terminal: narrow the widest column (never the date)
+		// until the claim has its least width, or all are at minColumn.
+		for used+minClaimWidth > width {
+			widest := 0
+			for c := 1; c < last; c++ {
+				if widths[c] > minColumn && (widest == 0 || widths[c] > widths[widest]) {
+					widest = c
+				}
+			}
+			if widest == 0 {
+				break
+			}
+			widths[widest]--
+			used--
+		}
+		for c, wc := range widths {
+			header[c] = truncate(header[c], wc)
+			for _, row := range table {
+				row[c] = truncate(row[c], wc)
+			}
+		}
+		textWidth = max(width-used, minClaimWidth)
+	}
+	for _, row := range table {
+		row[last] = truncate(row[last], textWidth)
+	}
+}
+
 // WriteClaims writes rows in format: table (one line per claim), json (one
 // ClaimRow object per line) or csv (a header, then one record per claim,
 // places and quantities joined with "; ").
 func WriteClaims(w io.Writer, rows []store.ClaimRow, format string) error {
+	return WriteClaimsWidth(w, rows, format, 0)
+}
+
+// WriteClaimsWidth is WriteClaims with the table fitted to width columns
+// (a terminal's): the other columns are cut to at most their caps, then
+// the claim's text gets what is left, at least minClaimWidth. Width 0
+// keeps the table as WriteClaims writes it.
+func WriteClaimsWidth(w io.Writer, rows []store.ClaimRow, format string, width int) error {
 	switch format {
 	case Table:
-		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "PUBLISHED\tSITE\tSPEAKER\tTOPIC\tPLACES\tQUANTITIES\tCLAIM")
+		header := []string{"PUBLISHED", "SITE", "SPEAKER", "TOPIC", "PLACES", "QUANTITIES", "CLAIM"}
+		table := make([][]string, 0, len(rows))
 		for _, r := range rows {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
-				day(r.PublishedAt), cell(r.Site), cell(orDash(r.Speaker)), cell(orDash(r.Topic)),
-				cell(orDash(strings.Join(r.Places, ", "))), cell(orDash(quantities(r.Quantities, ", "))),
-				cell(truncate(r.Text, claimTextWidth)))
+			table = append(table, []string{day(r.PublishedAt), cell(r.Site), cell(orDash(r.Speaker)), cell(orDash(r.Topic)),
+				cell(orDash(strings.Join(r.Places, ", "))), cell(orDash(quantities(r.Quantities, ", "))), cell(r.Text)})
+		}
+		fit(header, table, width)
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, strings.Join(header, "\t"))
+		for _, row := range table {
+			fmt.Fprintln(tw, strings.Join(row, "\t"))
 		}
 		return flushed("claims", tw.Flush())
 	case JSON:

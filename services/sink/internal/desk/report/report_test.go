@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/newsflow/newsflow/pkg/schema"
 	"github.com/newsflow/newsflow/services/sink/internal/store"
@@ -181,5 +182,28 @@ func TestFormatQuantity(t *testing.T) {
 				t.Errorf("FormatQuantity = %q, want %q", got, tc.want)
 			}
 		})
+	}
+}
+
+// TestClaimsTableFitsTheTerminal: fitted to a width, no line of the table
+// is wider, and a long claim is cut with an ellipsis rather than wrapped.
+func TestClaimsTableFitsTheTerminal(t *testing.T) {
+	for _, width := range []int{100, 140, 200} {
+		var buf bytes.Buffer
+		if err := WriteClaimsWidth(&buf, claimRows(), Table, width); err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(strings.TrimRight(buf.String(), "\n"), "\n")
+		if len(lines) != len(claimRows())+1 {
+			t.Fatalf("width %d: %d lines, want a header and one per claim:\n%s", width, len(lines), buf.String())
+		}
+		for _, l := range lines {
+			if n := utf8.RuneCountInString(strings.TrimRight(l, " ")); n > width {
+				t.Errorf("width %d: a line of %d columns:\n%s", width, n, l)
+			}
+		}
+		if width == 100 && !strings.Contains(buf.String(), "…") {
+			t.Errorf("width 100: the long claim was not cut:\n%s", buf.String())
+		}
 	}
 }

@@ -45,7 +45,7 @@ type Server struct {
 // New returns the desk over d.
 func New(d deskdb.Store, log *zap.Logger) (*Server, error) {
 	t, err := template.New("page.html").Funcs(template.FuncMap{
-		"plural": plural, "quotable": quotable,
+		"plural": plural, "quotable": quotable, "hasValue": hasValue,
 	}).ParseFS(assets, "assets/page.html")
 	if err != nil {
 		return nil, fmt.Errorf("web: template: %w", err)
@@ -77,14 +77,18 @@ func (s *Server) serveStatic(w http.ResponseWriter, r *http.Request) {
 // filter is the page's query: what the form shows and the store filters.
 type filter struct {
 	From, To, Outlet, Tag, Place string
-	Page                         int
-	since, until                 time.Time
-	Problems                     []string
+	// Speaker, like Outlet and Place, matches by words ("mattis");
+	// Lang is the articles' language ("fr").
+	Speaker, Lang string
+	Page          int
+	since, until  time.Time
+	Problems      []string
 }
 
 func parseFilter(q url.Values) filter {
 	f := filter{From: strings.TrimSpace(q.Get("from")), To: strings.TrimSpace(q.Get("to")),
-		Outlet: strings.TrimSpace(q.Get("outlet")), Tag: strings.TrimSpace(q.Get("tag")), Place: strings.TrimSpace(q.Get("place"))}
+		Outlet: strings.TrimSpace(q.Get("outlet")), Tag: strings.TrimSpace(q.Get("tag")), Place: strings.TrimSpace(q.Get("place")),
+		Speaker: strings.TrimSpace(q.Get("speaker")), Lang: strings.TrimSpace(q.Get("lang"))}
 	if f.From != "" {
 		t, err := time.Parse(dateForm, f.From)
 		if err != nil {
@@ -115,13 +119,14 @@ func parseFilter(q url.Values) filter {
 
 // Active reports whether any filter is set.
 func (f filter) Active() bool {
-	return f.From != "" || f.To != "" || f.Outlet != "" || f.Tag != "" || f.Place != ""
+	return f.From != "" || f.To != "" || f.Outlet != "" || f.Tag != "" || f.Place != "" || f.Speaker != "" || f.Lang != ""
 }
 
 // query is the filter as a URL query, with page p.
 func (f filter) query(p int) string {
 	v := url.Values{}
-	for k, s := range map[string]string{"from": f.From, "to": f.To, "outlet": f.Outlet, "tag": f.Tag, "place": f.Place} {
+	for k, s := range map[string]string{"from": f.From, "to": f.To, "outlet": f.Outlet, "tag": f.Tag, "place": f.Place,
+		"speaker": f.Speaker, "lang": f.Lang} {
 		if s != "" {
 			v.Set(k, s)
 		}
@@ -214,7 +219,7 @@ func (s *Server) build(ctx context.Context, f filter) (view, error) {
 		return v, err
 	}
 	arts, err := s.desk.Articles(ctx, deskdb.ArticleFilter{Since: f.since, Until: f.until, Site: f.Outlet, Tag: f.Tag,
-		Place: f.Place, RelevantOnly: true, Limit: PerPage + 1, Offset: f.Page * PerPage})
+		Place: f.Place, Speaker: f.Speaker, Language: f.Lang, RelevantOnly: true, Limit: PerPage + 1, Offset: f.Page * PerPage})
 	if err != nil {
 		return v, err
 	}
@@ -228,7 +233,7 @@ func (s *Server) build(ctx context.Context, f filter) (view, error) {
 	if len(arts) > 0 {
 		v.Shown = fmt.Sprintf("%d–%d", f.Page*PerPage+1, f.Page*PerPage+len(arts))
 	}
-	lf := deskdb.LedgerFilter{Since: f.since, Until: f.until, Site: f.Outlet, Place: f.Place}
+	lf := deskdb.LedgerFilter{Since: f.since, Until: f.until, Site: f.Outlet, Place: f.Place, Speaker: f.Speaker, Language: f.Lang}
 	gf := lf
 	gf.Notable, gf.WithMembers, gf.Limit = true, true, maxGroups
 	groups, err := s.desk.LedgerGroups(ctx, gf)
@@ -272,6 +277,17 @@ func (s *Server) build(ctx context.Context, f filter) (view, error) {
 		v.Series = append(v.Series, seriesOf(&series[i], func(e *ledger.Entry) string { return href(e.ArticleID, e.Claim, e.URL) }))
 	}
 	return v, nil
+}
+
+// hasValue reports whether v is one of the facets' values: a filter typed
+// into the URL ("place=raqqa") gets an option of its own in the form.
+func hasValue(fs []deskdb.Facet, v string) bool {
+	for _, f := range fs {
+		if f.Value == v {
+			return true
+		}
+	}
+	return false
 }
 
 // claimID is the HTML id of a claim's highlight.

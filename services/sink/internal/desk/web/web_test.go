@@ -212,6 +212,29 @@ func TestFilters(t *testing.T) {
 				t.Errorf("bad date: problem shown %v, %d articles", strings.Contains(page, `class="problem"`), len(arts))
 			}
 		}},
+		{"outlet by words", "outlet=gulf+times", func(t *testing.T, arts [][2]string, page string) {
+			if len(arts) != 1 || arts[0][0] != "Gulf Times" {
+				t.Errorf("articles %v, want the one Gulf Times article", arts)
+			}
+			if !strings.Contains(page, `<option value="gulf times" selected>“gulf times” (by words)</option>`) {
+				t.Error("the typed outlet is not shown as the selected filter")
+			}
+		}},
+		{"place in lower case", "place=raqqa", func(t *testing.T, arts [][2]string, page string) {
+			if len(arts) == 0 || len(arts) >= 12 {
+				t.Errorf("%d articles naming raqqa", len(arts))
+			}
+		}},
+		{"speaker by a word", "speaker=mattis", func(t *testing.T, arts [][2]string, page string) {
+			if len(arts) == 0 || !strings.Contains(page, "Mattis") {
+				t.Errorf("%d articles with a claim by Mattis", len(arts))
+			}
+		}},
+		{"language", "lang=fr", func(t *testing.T, arts [][2]string, page string) {
+			if len(arts) != 0 || !strings.Contains(page, `<option value="fr" selected>fr</option>`) {
+				t.Errorf("%d French articles in an English recording", len(arts))
+			}
+		}},
 		{"nothing", "outlet=nowhere.example", func(t *testing.T, arts [][2]string, page string) {
 			if len(arts) != 0 || !strings.Contains(page, "No relevant article matches these filters") {
 				t.Errorf("%d articles for an unknown outlet", len(arts))

@@ -15,6 +15,8 @@ import (
 	"testing"
 
 	"github.com/newsflow/newsflow/pkg/schema"
+
+	"github.com/newsflow/newsflow/pkg/service/testkit"
 )
 
 // dir is the ledger's testdata directory, found from this file so that
@@ -75,7 +77,7 @@ type GoldArticle struct {
 // root.
 func Gold(t testing.TB) []GoldArticle {
 	t.Helper()
-	seeds := filepath.Join(dir(t), "..", "..", "..", "..", "..", "testdata", "seeds")
+	seeds := testkit.Testdata("seeds")
 	var gold []GoldArticle
 	readJSON(t, filepath.Join(seeds, "gold.json"), &gold)
 	var urls map[string]string

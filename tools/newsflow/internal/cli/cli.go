@@ -33,6 +33,9 @@ const usage = `newsflow: run the pipeline on one machine, and operate it.
   newsflow cluster [--replay PATH] [--stage S] [--low N] [--high N]
                  3-node local NATS cluster, replicas of each service, a replay;
                  scales one stage up and down while it runs
+  newsflow bench-pipeline --corpus DIR [--bin DIR] [--paces max,250,50]
+                 the pipeline benchmark: a recording replayed at each pace,
+                 articles/s, latency, CPU, RSS and messaging share (make bench-pipeline)
   newsflow dlq ls    [--stage S] [--limit N] [--nats-url URL]
   newsflow dlq show  SEQ [--nats-url URL]
   newsflow dlq redrive SEQ... [--nats-url URL]
@@ -51,6 +54,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return natsCommand(ctx, args[1:], stdout, stderr)
 	case "cluster":
 		return clusterCommand(ctx, args[1:], stdout, stderr)
+	case "bench-pipeline":
+		return benchCommand(ctx, args[1:], stdout, stderr)
 	case "dlq":
 		return dlqCommand(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":

@@ -92,19 +92,6 @@ func (n *natsProc) stop() error {
 	return n.cmd.Wait()
 }
 
-// usage is the server's CPU and peak RSS once stopped.
-func (n *natsProc) usage() Usage {
-	st := n.cmd.ProcessState
-	if st == nil {
-		return Usage{}
-	}
-	u := Usage{CPU: st.UserTime() + st.SystemTime()}
-	if ru, ok := st.SysUsage().(*syscall.Rusage); ok {
-		u.PeakRSS = ru.Maxrss << 10 // kilobytes on Linux
-	}
-	return u
-}
-
 // defaultStreams is the stream configuration the services declare when
 // nothing is set, so that declaring the streams first changes nothing.
 func defaultStreams(t testing.TB) config.Streams {

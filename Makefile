@@ -41,8 +41,7 @@ run-cluster: build $(CORPUS)/bundle.warc.gz ## A 3-node local NATS cluster, repl
 	@$(BIN)/newsflow cluster --bin $(BIN) --data $(DATA) --replay $(CORPUS)/bundle.warc.gz --replay-feeds $(CORPUS)/feeds.yaml
 
 bench-pipeline: build $(CORPUS)/bundle.warc.gz ## Replay 1,000 article pages through the pipeline: articles/s, fetch→store latency, CPU and RSS per process, messaging share.
-	go test -count=1 -run '^$$' -bench '^BenchmarkPipeline$$' -benchtime 1x -timeout 30m ./tools/newsflow/internal/scale/ \
-	  -args -bin $(abspath $(BIN)) -corpus $(abspath $(CORPUS))
+	@$(BIN)/newsflow bench-pipeline --bin $(BIN) --corpus $(CORPUS) --testdata testdata
 
 $(CORPUS)/bundle.warc.gz: | build
 	$(BIN)/fetcher warc build --out $(CORPUS) --pages $(CORPUS_PAGES) --testdata testdata

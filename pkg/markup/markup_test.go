@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"golang.org/x/net/html"
+
+	"github.com/newsflow/newsflow/pkg/service/testkit"
 )
 
 func TestStrip(t *testing.T) {
@@ -241,7 +243,7 @@ func lowerAll(b []byte) []byte {
 func realPages(t testing.TB) map[string][]byte {
 	t.Helper()
 	pages := map[string][]byte{}
-	gz, _ := filepath.Glob("../../testdata/corpus/article-extraction-benchmark/html/*.html.gz")
+	gz, _ := filepath.Glob(testkit.Testdata("corpus", "article-extraction-benchmark", "html", "*.html.gz"))
 	for _, p := range gz {
 		f, err := os.Open(p)
 		if err != nil {
@@ -258,7 +260,7 @@ func realPages(t testing.TB) map[string][]byte {
 		}
 		pages[filepath.Base(p)] = page
 	}
-	seeds, _ := filepath.Glob("../../testdata/seeds/html/*.html")
+	seeds, _ := filepath.Glob(testkit.Testdata("seeds", "html", "*.html"))
 	for _, p := range seeds {
 		page, err := os.ReadFile(p)
 		if err != nil {

@@ -18,18 +18,42 @@ import (
 // directory (a test runs in its package folder) that holds go.work.
 func RepoRoot(t testing.TB) string {
 	t.Helper()
-	dir, err := os.Getwd()
+	root, err := findRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
+	return root
+}
+
+// Root is RepoRoot for a TestMain, which has no testing.TB.
+func Root() (string, error) { return findRoot() }
+
+func findRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", fmt.Errorf("testkit: %w", err)
+	}
 	for d := dir; ; d = filepath.Dir(d) {
 		if _, err := os.Stat(filepath.Join(d, "go.work")); err == nil {
-			return d
+			return d, nil
 		}
 		if filepath.Dir(d) == d {
-			t.Fatalf("testkit: no go.work above %s", dir)
+			return "", fmt.Errorf("testkit: no go.work above %s", dir)
 		}
 	}
+}
+
+// Testdata is a path inside the repository's testdata folder, for the
+// package-level paths of tests (var corpusDir = testkit.Testdata("corpus")).
+// Without a go.work above the working directory it is the path under a
+// folder named "no go.work above the test", so the test that opens it
+// fails naming the cause.
+func Testdata(elem ...string) string {
+	root, err := findRoot()
+	if err != nil {
+		root = "no go.work above the test"
+	}
+	return filepath.Join(append([]string{root, "testdata"}, elem...)...)
 }
 
 // SharedEnv names the variable that points at the shared data folder when

@@ -27,3 +27,13 @@ func TestFreePortIsNotNATS(t *testing.T) {
 		}
 	}
 }
+
+func TestTestdata(t *testing.T) {
+	want := filepath.Join(RepoRoot(t), "testdata", "recording", "feeds.yaml")
+	if got := Testdata("recording", "feeds.yaml"); got != want {
+		t.Errorf("Testdata = %q, want %q", got, want)
+	}
+	if _, err := os.Stat(want); err != nil {
+		t.Error(err)
+	}
+}

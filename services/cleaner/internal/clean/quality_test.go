@@ -9,9 +9,11 @@ import (
 	"testing"
 
 	"github.com/newsflow/newsflow/services/cleaner/internal/eval"
+
+	"github.com/newsflow/newsflow/pkg/service/testkit"
 )
 
-const benchmarkDir = "../../../../testdata/corpus/article-extraction-benchmark"
+var benchmarkDir = testkit.Testdata("corpus", "article-extraction-benchmark")
 
 // f1Floor sits just under the F1 this extractor reaches on the benchmark
 // (0.981), so a change that costs quality fails the test.

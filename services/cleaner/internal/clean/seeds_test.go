@@ -9,9 +9,11 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/newsflow/newsflow/pkg/service/testkit"
 )
 
-const seedsDir = "../../../../testdata/seeds"
+var seedsDir = testkit.Testdata("seeds")
 
 var update = flag.Bool("update", false, "rewrite golden files")
 

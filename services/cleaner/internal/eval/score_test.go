@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/newsflow/newsflow/pkg/service/testkit"
 )
 
 func TestTokenize(t *testing.T) {
@@ -114,7 +116,7 @@ func TestExact(t *testing.T) {
 
 func TestEvaluateCorpus(t *testing.T) {
 	t.Parallel()
-	const dir = "../../../../testdata/corpus/article-extraction-benchmark"
+	dir := testkit.Testdata("corpus", "article-extraction-benchmark")
 	c, err := LoadCorpus(dir)
 	if err != nil {
 		t.Fatal(err)

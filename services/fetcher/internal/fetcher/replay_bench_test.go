@@ -13,6 +13,8 @@ import (
 
 	"github.com/newsflow/newsflow/pkg/service/natstest"
 	"github.com/newsflow/newsflow/services/fetcher/internal/recording"
+
+	"github.com/newsflow/newsflow/pkg/service/testkit"
 )
 
 // BenchmarkReplayPublish replays a recording of 1,000 real article pages
@@ -22,7 +24,7 @@ import (
 // recording read.
 func BenchmarkReplayPublish(b *testing.B) {
 	dir := b.TempDir()
-	if err := recording.BuildCorpus(dir, filepath.Join("..", "..", "..", "..", "testdata"), 1000); err != nil {
+	if err := recording.BuildCorpus(dir, testkit.Testdata(), 1000); err != nil {
 		b.Fatal(err)
 	}
 	var records, pageBytes float64

@@ -7,13 +7,15 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/newsflow/newsflow/pkg/service/testkit"
 )
 
 // BenchmarkDecodeBody decodes the gzipped benchmark pages as a response
 // body arrives (a reader that is not a byte slice), with the fetcher's
 // default 10 MiB cap, and reports decoded MB/s.
 func BenchmarkDecodeBody(b *testing.B) {
-	files, err := filepath.Glob(filepath.Join("..", "..", "..", "..", "testdata", "corpus", "article-extraction-benchmark", "html", "*.html.gz"))
+	files, err := filepath.Glob(testkit.Testdata("corpus", "article-extraction-benchmark", "html", "*.html.gz"))
 	if err != nil || len(files) == 0 {
 		b.Fatalf("benchmark pages: %v (%d files)", err, len(files))
 	}

@@ -15,13 +15,15 @@ import (
 
 	"github.com/newsflow/newsflow/services/fetcher/internal/feedlist"
 	"github.com/newsflow/newsflow/services/fetcher/internal/warc"
+
+	"github.com/newsflow/newsflow/pkg/service/testkit"
 )
 
 var update = flag.Bool("update", false, "rebuild testdata/recording from the fixtures")
 
-const (
-	srcRoot      = "../../../../testdata"
-	recordingDir = "../../../../testdata/recording"
+var (
+	srcRoot      = testkit.Testdata()
+	recordingDir = testkit.Testdata("recording")
 )
 
 // TestBuildIsReproducible rebuilds the recording and checks it is byte-identical to the

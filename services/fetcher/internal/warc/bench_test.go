@@ -12,10 +12,12 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/newsflow/newsflow/pkg/service/testkit"
 )
 
 // corpusDir holds real news pages (Scrapinghub article-extraction-benchmark, MIT).
-const corpusDir = "../../../../testdata/corpus/article-extraction-benchmark/html"
+var corpusDir = testkit.Testdata("corpus", "article-extraction-benchmark", "html")
 
 // recordCorpus records n page fetches, cycling through the corpus pages, and returns
 // the recording directory and the URLs.

@@ -5,11 +5,13 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/newsflow/newsflow/pkg/service/testkit"
 )
 
 // corpusPath holds real news articles (about 4.7 KB of text each on
 // average) with their ground-truth bodies: the benchmark's input.
-const corpusPath = "../../../../testdata/corpus/article-extraction-benchmark/ground-truth.json"
+var corpusPath = testkit.Testdata("corpus", "article-extraction-benchmark", "ground-truth.json")
 
 // benchDocs returns the corpus bodies plus the labelled dev articles.
 func benchDocs(tb testing.TB) []Document {

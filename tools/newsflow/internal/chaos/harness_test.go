@@ -9,7 +9,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"strings"
 	"testing"
@@ -21,6 +20,8 @@ import (
 	"github.com/newsflow/newsflow/pkg/schema"
 	"github.com/newsflow/newsflow/tools/newsflow/internal/chaos"
 	"github.com/newsflow/newsflow/tools/newsflow/internal/orchestrate"
+
+	"github.com/newsflow/newsflow/pkg/service/testkit"
 )
 
 // binDir holds the service binaries TestMain builds.
@@ -42,8 +43,11 @@ func runTests(m *testing.M) int {
 		return 1
 	}
 	defer func() { _ = os.RemoveAll(dir) }()
-	_, file, _, _ := runtime.Caller(0)
-	root := filepath.Join(filepath.Dir(file), "..", "..", "..", "..")
+	root, err := testkit.Root()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "chaos:", err)
+		return 1
+	}
 	if err := orchestrate.Build(context.Background(), root, dir); err != nil {
 		fmt.Fprintln(os.Stderr, "chaos:", err)
 		return 1

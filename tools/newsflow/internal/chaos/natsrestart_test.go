@@ -8,6 +8,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/newsflow/newsflow/pkg/service/testkit"
 )
 
 // natsDown is how long NATS stays away: long enough for every service to
@@ -38,7 +40,7 @@ func TestNATSRestart(t *testing.T) {
 		r.checkExactlyOnce()
 	})
 	t.Run("sigkill", func(t *testing.T) {
-		port := freePort(t)
+		port := testkit.FreePort(t)
 		dir := t.TempDir()
 		nats := startNATSProcess(t, dir, port)
 		r := newRun(t, runOpts{articles: articles, feeds: 10, natsURL: "nats://127.0.0.1:" + strconv.Itoa(port)})
@@ -98,21 +100,5 @@ func startNATSProcess(t *testing.T, dir string, port int) *exec.Cmd {
 			t.Fatalf("newsflow nats not listening on %d: %v", port, err)
 		}
 		time.Sleep(50 * time.Millisecond)
-	}
-}
-
-// freePort returns a free loopback port other than 4222.
-func freePort(t *testing.T) int {
-	t.Helper()
-	for {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		port := ln.Addr().(*net.TCPAddr).Port
-		_ = ln.Close()
-		if port != 4222 {
-			return port
-		}
 	}
 }

@@ -19,6 +19,8 @@ import (
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/newsflow/newsflow/pkg/service/testkit"
 )
 
 // nodeEnv carries a nodeSpec to a child process that runs one node.
@@ -88,7 +90,7 @@ func startProcCluster(t *testing.T, n int) *procCluster {
 	var routes []string
 	ports := make([]int, 2*n)
 	for i := range ports {
-		ports[i] = freePort(t)
+		ports[i] = testkit.FreePort(t)
 	}
 	for i := 0; i < n; i++ {
 		routes = append(routes, "nats-route://127.0.0.1:"+strconv.Itoa(ports[n+i]))

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -21,6 +20,8 @@ import (
 	"github.com/newsflow/newsflow/pkg/schema"
 	"github.com/newsflow/newsflow/tools/newsflow/internal/cli"
 	"github.com/newsflow/newsflow/tools/newsflow/internal/orchestrate"
+
+	"github.com/newsflow/newsflow/pkg/service/testkit"
 )
 
 // permissionsServer starts a server configured with
@@ -28,8 +29,7 @@ import (
 // user u is "pw-" + u.
 func permissionsServer(t *testing.T) string {
 	t.Helper()
-	_, file, _, _ := runtime.Caller(0)
-	conf, err := os.ReadFile(filepath.Join(filepath.Dir(file), "..", "..", "..", "..", "deploy", "nats", "permissions.conf"))
+	conf, err := os.ReadFile(filepath.Join(testkit.RepoRoot(t), "deploy", "nats", "permissions.conf"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,7 +37,7 @@ func permissionsServer(t *testing.T) string {
 	if err := os.WriteFile(filepath.Join(dir, "permissions.conf"), conf, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	port := freePort(t)
+	port := testkit.FreePort(t)
 	main := fmt.Sprintf("listen: 127.0.0.1:%d\njetstream { store_dir: %q }\ninclude \"permissions.conf\"\n", port, filepath.Join(dir, "js"))
 	if err := os.WriteFile(filepath.Join(dir, "nats.conf"), []byte(main), 0o600); err != nil {
 		t.Fatal(err)

@@ -36,6 +36,9 @@ const usage = `newsflow: run the pipeline on one machine, and operate it.
   newsflow diff  --base REF|BIN_DIR [--head BIN_DIR] [--replay PATH] [--format text|json]
                  replays one recording through two builds and says what changed:
                  relevance, claims (speaker, quantity, unit), text lengths
+  newsflow bench-pipeline --corpus DIR [--bin DIR] [--paces max,250,50]
+                 the pipeline benchmark: a recording replayed at each pace,
+                 articles/s, latency, CPU, RSS and messaging share (make bench-pipeline)
   newsflow dlq ls    [--stage S] [--limit N] [--nats-url URL]
   newsflow dlq show  SEQ [--nats-url URL]
   newsflow dlq redrive SEQ... [--nats-url URL]
@@ -54,6 +57,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return natsCommand(ctx, args[1:], stdout, stderr)
 	case "cluster":
 		return clusterCommand(ctx, args[1:], stdout, stderr)
+	case "bench-pipeline":
+		return benchCommand(ctx, args[1:], stdout, stderr)
 	case "dlq":
 		return dlqCommand(ctx, args[1:], stdout, stderr)
 	case "diff":

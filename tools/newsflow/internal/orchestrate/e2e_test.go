@@ -8,21 +8,15 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/newsflow/newsflow/pkg/schema"
 	"github.com/newsflow/newsflow/tools/newsflow/internal/orchestrate"
-)
 
-// repoRoot is the workspace root, where testdata/ lives.
-func repoRoot(t *testing.T) string {
-	t.Helper()
-	_, file, _, _ := runtime.Caller(0)
-	return filepath.Join(filepath.Dir(file), "..", "..", "..", "..")
-}
+	"github.com/newsflow/newsflow/pkg/service/testkit"
+)
 
 // buildServices builds the binaries, as `make build` does.
 func buildServices(t *testing.T, root string) string {
@@ -68,7 +62,7 @@ func exportAll(t *testing.T, bin, db string) map[string]schema.ArticleTaggedV1 {
 // and the four services as processes, as `make run` does, and checks what
 // the sink stored for the five seed articles; a second run must add no row.
 func TestMakeRunEndToEnd(t *testing.T) {
-	root := repoRoot(t)
+	root := testkit.RepoRoot(t)
 	bin := buildServices(t, root)
 	data := t.TempDir()
 	opts := orchestrate.Options{BinDir: bin, DataDir: data,

@@ -1,18 +1,15 @@
 package scale
 
 import (
-	"compress/gzip"
 	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
-	"net"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -27,19 +24,11 @@ import (
 	"github.com/newsflow/newsflow/pkg/service/bus"
 	"github.com/newsflow/newsflow/pkg/service/config"
 	"github.com/newsflow/newsflow/tools/newsflow/internal/orchestrate"
+
+	"github.com/newsflow/newsflow/pkg/service/testkit"
 )
 
 var binFlag = flag.String("bin", "", "use the service binaries in this directory instead of building them")
-
-// repoRoot is the workspace root.
-func repoRoot(t testing.TB) string {
-	t.Helper()
-	_, file, _, ok := runtime.Caller(0)
-	if !ok {
-		t.Fatal("no caller information")
-	}
-	return filepath.Join(filepath.Dir(file), "..", "..", "..", "..")
-}
 
 // binaries returns a directory holding the four services and the newsflow
 // tool: -bin, or a fresh build (one go build, so links run in parallel).
@@ -53,7 +42,7 @@ func binaries(t testing.TB) string {
 		return dir
 	}
 	dir := t.TempDir()
-	if err := orchestrate.Build(context.Background(), repoRoot(t), dir); err != nil {
+	if err := orchestrate.Build(context.Background(), testkit.RepoRoot(t), dir); err != nil {
 		t.Fatal(err)
 	}
 	return dir
@@ -69,7 +58,7 @@ type natsProc struct {
 
 func startNATS(t testing.TB, bin, dir string) *natsProc {
 	t.Helper()
-	port := freePort(t)
+	port := testkit.FreePort(t)
 	cmd := exec.Command(filepath.Join(bin, "newsflow"), "nats", "--data", dir, "--port", strconv.Itoa(port))
 	cmd.Env = orchestrate.ShareCores(os.Environ()) // like the services beside it
 	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
@@ -103,34 +92,6 @@ func (n *natsProc) stop() error {
 	return n.cmd.Wait()
 }
 
-// usage is the server's CPU and peak RSS once stopped.
-func (n *natsProc) usage() Usage {
-	st := n.cmd.ProcessState
-	if st == nil {
-		return Usage{}
-	}
-	u := Usage{CPU: st.UserTime() + st.SystemTime()}
-	if ru, ok := st.SysUsage().(*syscall.Rusage); ok {
-		u.PeakRSS = ru.Maxrss << 10 // kilobytes on Linux
-	}
-	return u
-}
-
-func freePort(t testing.TB) int {
-	t.Helper()
-	for {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		port := ln.Addr().(*net.TCPAddr).Port
-		_ = ln.Close()
-		if port != 4222 {
-			return port
-		}
-	}
-}
-
 // defaultStreams is the stream configuration the services declare when
 // nothing is set, so that declaring the streams first changes nothing.
 func defaultStreams(t testing.TB) config.Streams {
@@ -154,7 +115,7 @@ type benchPage struct {
 // as the corpus builder does; at most limit of them when limit > 0.
 func loadBenchmark(t testing.TB, limit int) []benchPage {
 	t.Helper()
-	dir := filepath.Join(repoRoot(t), "testdata", "corpus", "article-extraction-benchmark")
+	dir := filepath.Join(testkit.RepoRoot(t), "testdata", "corpus", "article-extraction-benchmark")
 	b, err := os.ReadFile(filepath.Join(dir, "ground-truth.json"))
 	if err != nil {
 		t.Fatal(err)
@@ -181,27 +142,9 @@ func loadBenchmark(t testing.TB, limit int) []benchPage {
 			continue
 		}
 		seen[u] = true
-		out = append(out, benchPage{URL: u, HTML: gunzip(t, f)})
+		out = append(out, benchPage{URL: u, HTML: testkit.Gunzip(t, f)})
 	}
 	return out
-}
-
-func gunzip(t testing.TB, path string) []byte {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := io.ReadAll(zr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
 }
 
 // publishFetched publishes fetched articles from to to-1, as the fetcher

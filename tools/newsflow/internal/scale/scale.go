@@ -241,7 +241,7 @@ func phase(ctx context.Context, o Options, p *orchestrate.Pipeline, js jetstream
 			return ph, false, fmt.Errorf("scale: interrupted: %w", ctx.Err())
 		case <-tick.C:
 		}
-		if err := checkAlive(p); err != nil {
+		if err := CheckAlive(p); err != nil {
 			return ph, false, err
 		}
 		done, left, err := Done(ctx, js, o.Stage)
@@ -316,9 +316,9 @@ func scaleTo(ctx context.Context, p *orchestrate.Pipeline, name string, n int, e
 	return nil
 }
 
-// checkAlive fails when a consuming replica died on its own (one stopped
+// CheckAlive fails when a consuming replica died on its own (one stopped
 // by scaleTo exits cleanly with status 0).
-func checkAlive(p *orchestrate.Pipeline) error {
+func CheckAlive(p *orchestrate.Pipeline) error {
 	for _, name := range []string{schema.StageCleaner, schema.StageTagger, schema.StageSink} {
 		for _, pr := range p.Procs(name) {
 			if pr.Exited() && pr.Err() != nil {

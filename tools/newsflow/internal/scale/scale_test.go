@@ -13,6 +13,8 @@ import (
 	"github.com/newsflow/newsflow/pkg/schema"
 	"github.com/newsflow/newsflow/tools/newsflow/internal/metricscrape"
 	"github.com/newsflow/newsflow/tools/newsflow/internal/orchestrate"
+
+	"github.com/newsflow/newsflow/pkg/service/testkit"
 )
 
 // lane is one pipeline of the throughput test: its own NATS server, its
@@ -202,7 +204,7 @@ func scaleOutRaisesThroughput(t *testing.T, bin string) {
 // runScalesUpAndDown runs what `newsflow cluster` runs, over the bundled
 // recording: the stage goes 1 → 2 → 1 replicas and everything is stored.
 func runScalesUpAndDown(t *testing.T, bin string) {
-	root := repoRoot(t)
+	root := testkit.RepoRoot(t)
 	dir := t.TempDir()
 	logsOnFailure(t, filepath.Join(dir, "run"))
 	srv := startNATS(t, bin, dir)

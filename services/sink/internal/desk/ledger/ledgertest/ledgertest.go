@@ -76,7 +76,7 @@ type GoldArticle struct {
 // root.
 func Gold(t testing.TB) []GoldArticle {
 	t.Helper()
-	seeds := filepath.Join(testkit.RepoRoot(t), "testdata", "seeds")
+	seeds := testkit.Testdata("seeds")
 	var gold []GoldArticle
 	readJSON(t, filepath.Join(seeds, "gold.json"), &gold)
 	var urls map[string]string

@@ -1,19 +1,21 @@
-package scale
+package bench
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
+	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"sort"
+	"strconv"
 	"strings"
 	"syscall"
-	"testing"
 	"text/tabwriter"
 	"time"
 
@@ -26,12 +28,16 @@ import (
 	"github.com/newsflow/newsflow/pkg/service/config"
 	"github.com/newsflow/newsflow/tools/newsflow/internal/metricscrape"
 	"github.com/newsflow/newsflow/tools/newsflow/internal/orchestrate"
+	"github.com/newsflow/newsflow/tools/newsflow/internal/scale"
 )
 
-var (
-	corpusFlag = flag.String("corpus", "", "BenchmarkPipeline: recording to replay, a directory with bundle.warc.gz and feeds.yaml (make bench-pipeline builds one)")
-	ratesFlag  = flag.String("rates", "max,250,50", "BenchmarkPipeline: replay paces, comma-separated: max, or pages per second")
-)
+// PipelineOptions says what Pipeline replays and with which binaries.
+type PipelineOptions struct {
+	Bin      string   // the four services and the newsflow tool (make build)
+	Corpus   string   // a directory with bundle.warc.gz and feeds.yaml (fetcher warc build)
+	Testdata string   // the repository's testdata folder, for the benchmark pages
+	Paces    []string // max, or pages per second
+}
 
 // pipelineRun is what one replay through the whole pipeline measured.
 type pipelineRun struct {
@@ -41,8 +47,8 @@ type pipelineRun struct {
 	Span     time.Duration // first fetched_at → last stored_at
 	P50, P99 time.Duration // stored_at − fetched_at
 	Max      time.Duration
-	Usage    map[string]Usage // by service, summed over replicas; "nats" for the server
-	SinkWork time.Duration    // the sink's newsflow_process_seconds_sum: decode and store (wall)
+	Usage    map[string]scale.Usage // by service, summed over replicas; "nats" for the server
+	SinkWork time.Duration          // the sink's newsflow_process_seconds_sum: decode and store (wall)
 	Dead     uint64
 	// Messaging work replayed in this process for the run's articles.
 	Serial time.Duration // JSON encode and decode of every hop, compression of the page
@@ -65,12 +71,12 @@ func (r pipelineRun) totalCPU() time.Duration {
 	return t
 }
 
-// BenchmarkPipeline replays a recording through embedded NATS (its own
+// Pipeline replays a recording through embedded NATS (its own
 // process, file storage), the four services (one replica each, default
 // settings) and SQLite, once per pace, and prints articles per second end
 // to end, latency from fetch to store, CPU seconds and peak RSS per
-// process, and the share of CPU that messaging takes. Run it with
-// make bench-pipeline; it needs -corpus.
+// process, and the share of CPU that messaging takes. `newsflow bench-pipeline`
+// (make bench-pipeline) runs it and prints the table to w.
 //
 // Messaging share, the method. The services cannot run their stages
 // without NATS, and nothing was added to them for this benchmark, so the
@@ -97,40 +103,41 @@ func (r pipelineRun) totalCPU() time.Duration {
 // disk, JSON lines between the stages, SQLite at the end). Their CPU next
 // to the pipeline's shows the messaging overhead as a ratio, a second
 // measure beside the one above.
-func BenchmarkPipeline(b *testing.B) {
-	if *corpusFlag == "" {
-		b.Fatal("BenchmarkPipeline needs -corpus DIR: run make bench-pipeline")
+func Pipeline(ctx context.Context, o PipelineOptions, w io.Writer) (err error) {
+	if o.Corpus == "" || o.Bin == "" {
+		return errors.New("bench: pipeline: a corpus (fetcher warc build) and the binaries' directory are needed")
 	}
-	corpus, err := filepath.Abs(*corpusFlag)
+	b, err := newRunner()
 	if err != nil {
-		b.Fatal(err)
+		return err
 	}
-	bin := binaries(b)
-	pages := loadBenchmark(b, 0)
+	defer b.cleanup()
+	defer b.recover(&err)
+	corpus, err := filepath.Abs(o.Corpus)
+	if err != nil {
+		return fmt.Errorf("bench: pipeline: %w", err)
+	}
+	bin, err := filepath.Abs(o.Bin)
+	if err != nil {
+		return fmt.Errorf("bench: pipeline: %w", err)
+	}
+	pages := loadBenchmark(b, o.Testdata, 0)
 	var runs []pipelineRun
 	ids := pageIDs(b, pages, 20)
-	for _, pace := range strings.Split(*ratesFlag, ",") {
+	for _, pace := range o.Paces {
 		pace = strings.TrimSpace(pace)
-		b.Run("pace="+pace, func(b *testing.B) {
-			for range b.N {
-				r, arts := replay(b, bin, corpus, pace)
-				r.Serial, r.SerialBy, r.Client = messagingWork(b, bin, arts, pages, ids)
-				r.Alone = stagesAlone(b, bin, pages, r.Articles)
-				runs = append(runs, r)
-				b.ReportMetric(float64(r.Articles)/r.Wall.Seconds(), "articles/s")
-				b.ReportMetric(float64(r.P50.Milliseconds()), "p50-ms")
-				b.ReportMetric(float64(r.P99.Milliseconds()), "p99-ms")
-				b.ReportMetric(100*r.messaging().Seconds()/r.totalCPU().Seconds(), "messaging-%")
-			}
-		})
+		fmt.Fprintf(w, "pace %s: replaying %s\n", pace, corpus)
+		r, arts := replay(ctx, b, bin, corpus, pace)
+		r.Serial, r.SerialBy, r.Client = messagingWork(b, bin, arts, pages, ids)
+		r.Alone = stagesAlone(b, bin, pages, r.Articles)
+		runs = append(runs, r)
 	}
-	printRuns(runs)
+	printRuns(w, runs)
+	return nil
 }
 
 // replay runs the pipeline once over the corpus at a pace.
-func replay(b *testing.B, bin, corpus, pace string) (pipelineRun, []schema.ArticleTaggedV1) {
-	b.Helper()
-	ctx := context.Background()
+func replay(ctx context.Context, b *runner, bin, corpus, pace string) (pipelineRun, []schema.ArticleTaggedV1) {
 	dir := b.TempDir()
 	srv := startNATS(b, bin, dir)
 	p, err := orchestrate.StartNATS(orchestrate.Options{BinDir: bin, DataDir: dir, NATSURL: srv.URL})
@@ -151,15 +158,15 @@ func replay(b *testing.B, bin, corpus, pace string) (pipelineRun, []schema.Artic
 	if pace != "max" {
 		speed = pace + "x" // the corpus records one page per second
 	}
-	run := pipelineRun{Pace: pace, Usage: map[string]Usage{}}
-	last := map[*orchestrate.Proc]Usage{}
+	run := pipelineRun{Pace: pace, Usage: map[string]scale.Usage{}}
+	last := map[*orchestrate.Proc]scale.Usage{}
 	sample := func() {
 		for _, name := range orchestrate.Services {
 			for _, pr := range p.Procs(name) {
 				if pr.Exited() {
 					continue
 				}
-				if u, err := ReadUsage(pr.Pid()); err == nil {
+				if u, err := scale.ReadUsage(pr.Pid()); err == nil {
 					last[pr] = u
 				}
 			}
@@ -186,7 +193,7 @@ func replay(b *testing.B, bin, corpus, pace string) (pipelineRun, []schema.Artic
 				b.Fatalf("fetcher failed: %v (see %s)", pr.Err(), p.LogPath(schema.StageFetcher))
 			}
 		}
-		if err := checkAlive(p); err != nil {
+		if err := scale.CheckAlive(p); err != nil {
 			b.Fatal(err)
 		}
 		if !fetched {
@@ -254,7 +261,7 @@ func replay(b *testing.B, bin, corpus, pace string) (pipelineRun, []schema.Artic
 	// (not to the drained backlog, which trails it by the stages' held
 	// acks).
 	run.Wall = lastStored.Sub(t0)
-	run.P50, run.P99, run.Max = Percentile(lat, 50), Percentile(lat, 99), Percentile(lat, 100)
+	run.P50, run.P99, run.Max = scale.Percentile(lat, 50), scale.Percentile(lat, 99), scale.Percentile(lat, 100)
 	return run, arts
 }
 
@@ -270,7 +277,7 @@ func processSecondsSum(m metricscrape.Sample) float64 {
 	return s
 }
 
-func deadLettersOf(b *testing.B, ctx context.Context, p *orchestrate.Pipeline) uint64 {
+func deadLettersOf(b *runner, ctx context.Context, p *orchestrate.Pipeline) uint64 {
 	b.Helper()
 	nc, js, err := p.JetStream()
 	if err != nil {
@@ -290,7 +297,7 @@ func deadLettersOf(b *testing.B, ctx context.Context, p *orchestrate.Pipeline) u
 
 // pageIDs maps the article id of every copy (up to copies) of every
 // benchmark page to the page's index.
-func pageIDs(b *testing.B, pages []benchPage, copies int) map[string]int {
+func pageIDs(b *runner, pages []benchPage, copies int) map[string]int {
 	b.Helper()
 	out := map[string]int{}
 	for k := 0; k <= copies; k++ {
@@ -306,7 +313,7 @@ func pageIDs(b *testing.B, pages []benchPage, copies int) map[string]int {
 }
 
 // selfCPU is this process's CPU time so far.
-func selfCPU(b *testing.B) time.Duration {
+func selfCPU(b *runner) time.Duration {
 	b.Helper()
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
@@ -317,7 +324,7 @@ func selfCPU(b *testing.B) time.Duration {
 
 // messagingWork redoes, in this process, the serialisation and the NATS
 // client work that the run's articles caused, and returns the CPU of each.
-func messagingWork(b *testing.B, bin string, arts []schema.ArticleTaggedV1, pages []benchPage, ids map[string]int) (serial time.Duration, by map[string]time.Duration, client time.Duration) {
+func messagingWork(b *runner, bin string, arts []schema.ArticleTaggedV1, pages []benchPage, ids map[string]int) (serial time.Duration, by map[string]time.Duration, client time.Duration) {
 	b.Helper()
 	type hopData struct{ fetched, cleaned, tagged []byte }
 	msgs := make([]hopData, len(arts))
@@ -454,7 +461,7 @@ func messagingWork(b *testing.B, bin string, arts []schema.ArticleTaggedV1, page
 
 // cleanedOf is the cleaned article a stored article came from, as near as
 // the store keeps it: the fields the two types share.
-func cleanedOf(b *testing.B, a schema.ArticleTaggedV1) schema.ArticleCleanedV1 {
+func cleanedOf(b *runner, a schema.ArticleTaggedV1) schema.ArticleCleanedV1 {
 	b.Helper()
 	raw, err := json.Marshal(a)
 	if err != nil {
@@ -469,7 +476,7 @@ func cleanedOf(b *testing.B, a schema.ArticleTaggedV1) schema.ArticleCleanedV1 {
 }
 
 // defaultWorker is the worker configuration of a stage with nothing set.
-func defaultWorker(b *testing.B) config.Worker {
+func defaultWorker(b *runner) config.Worker {
 	b.Helper()
 	var w config.Worker
 	s := config.New("bench")
@@ -484,7 +491,7 @@ func defaultWorker(b *testing.B) config.Worker {
 // articles of the corpus (article i is copy i/len(pages) of page i mod
 // len(pages), as the corpus builder lays them out) without NATS, each stage
 // in one process, and returns each one's CPU from the kernel's accounting.
-func stagesAlone(b *testing.B, bin string, pages []benchPage, n int) map[string]time.Duration {
+func stagesAlone(b *runner, bin string, pages []benchPage, n int) map[string]time.Duration {
 	b.Helper()
 	dir := b.TempDir()
 	var list bytes.Buffer
@@ -520,7 +527,7 @@ func stagesAlone(b *testing.B, bin string, pages []benchPage, n int) map[string]
 	return cpu
 }
 
-func cpuOf(b *testing.B, name string, args []string, in []byte) ([]byte, time.Duration) {
+func cpuOf(b *runner, name string, args []string, in []byte) ([]byte, time.Duration) {
 	b.Helper()
 	cmd := exec.Command(name, args...)
 	var out, errb bytes.Buffer
@@ -531,8 +538,7 @@ func cpuOf(b *testing.B, name string, args []string, in []byte) ([]byte, time.Du
 	return out.Bytes(), cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 }
 
-func printRuns(runs []pipelineRun) {
-	w := os.Stdout
+func printRuns(w io.Writer, runs []pipelineRun) {
 	fmt.Fprintf(w, "\nPipeline benchmark (%d CPUs)\n\n", runtime.NumCPU())
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "pace\tarticles\twall s\tarticles/s\tfetch→store span s\tp50 ms\tp99 ms\tmax ms\tdead letters\t")
@@ -577,3 +583,152 @@ func printRuns(runs []pipelineRun) {
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// natsProc is a nats-server in a process of its own (`newsflow nats`), so
+// that its CPU is measured apart from the test's, and a race-instrumented
+// test binary does not slow the server down.
+type natsProc struct {
+	URL string
+	cmd *exec.Cmd
+}
+
+func startNATS(b *runner, bin, dir string) *natsProc {
+	b.Helper()
+	port := freePort(b)
+	cmd := exec.Command(filepath.Join(bin, "newsflow"), "nats", "--data", dir, "--port", strconv.Itoa(port))
+	cmd.Env = orchestrate.ShareCores(os.Environ()) // like the services beside it
+	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	n := &natsProc{URL: "nats://127.0.0.1:" + strconv.Itoa(port), cmd: cmd}
+	b.Cleanup(func() { _ = n.stop() })
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		nc, err := nats.Connect(n.URL)
+		if err == nil {
+			nc.Close()
+			return n
+		}
+		if time.Now().After(deadline) {
+			b.Fatalf("nats-server at %s not up: %v", n.URL, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// stop ends the server with SIGTERM and returns what it used, from the
+// kernel's accounting of the reaped process.
+func (n *natsProc) stop() error {
+	if n.cmd.ProcessState != nil {
+		return nil
+	}
+	_ = n.cmd.Process.Signal(syscall.SIGTERM)
+	return n.cmd.Wait()
+}
+
+// usage is the server's CPU and peak RSS once stopped.
+func (n *natsProc) usage() scale.Usage {
+	st := n.cmd.ProcessState
+	if st == nil {
+		return scale.Usage{}
+	}
+	u := scale.Usage{CPU: st.UserTime() + st.SystemTime()}
+	if ru, ok := st.SysUsage().(*syscall.Rusage); ok {
+		u.PeakRSS = ru.Maxrss << 10 // kilobytes on Linux
+	}
+	return u
+}
+
+// defaultStreams is the stream configuration the services declare when
+// nothing is set, so that declaring the streams first changes nothing.
+func defaultStreams(b *runner) config.Streams {
+	b.Helper()
+	var c config.Common
+	s := config.New("test")
+	config.AddCommon(s, &c, "127.0.0.1:0")
+	if _, err := s.Parse(nil, func(string) (string, bool) { return "", false }, io.Discard); err != nil {
+		b.Fatal(err)
+	}
+	return c.Streams
+}
+
+// benchPage is an article page of the extraction benchmark.
+type benchPage struct {
+	URL  string
+	HTML []byte
+}
+
+// loadBenchmark reads the benchmark pages in file-name order, one per URL,
+// as the corpus builder does; at most limit of them when limit > 0.
+func loadBenchmark(b *runner, testdata string, limit int) []benchPage {
+	b.Helper()
+	dir := filepath.Join(testdata, "corpus", "article-extraction-benchmark")
+	raw, err := os.ReadFile(filepath.Join(dir, "ground-truth.json"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	var truth map[string]struct {
+		URL string `json:"url"`
+	}
+	if err := json.Unmarshal(raw, &truth); err != nil {
+		b.Fatal(err)
+	}
+	files, err := filepath.Glob(filepath.Join(dir, "html", "*.html.gz"))
+	if err != nil || len(files) == 0 {
+		b.Fatalf("no benchmark pages in %s: %v", dir, err)
+	}
+	sort.Strings(files)
+	seen := map[string]bool{}
+	var out []benchPage
+	for _, f := range files {
+		if limit > 0 && len(out) == limit {
+			break
+		}
+		u := truth[strings.TrimSuffix(filepath.Base(f), ".html.gz")].URL
+		if u == "" || seen[u] {
+			continue
+		}
+		seen[u] = true
+		out = append(out, benchPage{URL: u, HTML: gunzip(b, f)})
+	}
+	return out
+}
+
+// copyURL is the URL of copy k of a page, as the corpus builder makes it:
+// the page's own URL for k = 0, else with copy=k in the query.
+func copyURL(b *runner, u string, k int) string {
+	b.Helper()
+	if k == 0 {
+		return u
+	}
+	pu, err := url.Parse(u)
+	if err != nil {
+		b.Fatal(err)
+	}
+	q := pu.Query()
+	q.Set("copy", strconv.Itoa(k))
+	pu.RawQuery, pu.Fragment, pu.RawFragment = q.Encode(), "", ""
+	return pu.String()
+}
+
+// exported runs `sink export` and returns every stored article.
+func exported(b *runner, bin, db string) []schema.ArticleTaggedV1 {
+	b.Helper()
+	arts, err := orchestrate.Export(context.Background(), bin, db)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return arts
+}
+
+// ensureStreams declares the pipeline's streams as the services would.
+func ensureStreams(b *runner, js jetstream.JetStream) {
+	b.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := bus.EnsureStreams(ctx, js, defaultStreams(b)); err != nil {
+		b.Fatal(err)
+	}
+}

@@ -213,7 +213,8 @@ func (tg *Tagger) countTag(dc *doc, ct *compiledTopic, gi int32, s *topicSignals
 			seenEv[ev] = true
 			v.evidence = append(v.evidence, ev)
 			lang := tg.langOf(h.langs, h.langs)
-			v.matches = append(v.matches, schema.Match{Text: ev, Form: al.Text, Lang: lang})
+			ws, we := writtenSpan(toks, h.a, h.b)
+			v.matches = append(v.matches, schema.Match{Text: text[ws:we], Form: al.Text, Lang: lang})
 			if !containsString(v.langs, lang) {
 				v.langs = append(v.langs, lang)
 			}
@@ -269,3 +270,23 @@ func containsString(xs []string, x string) bool {
 	}
 	return false
 }
+
+// writtenSpan widens tokens a..b to the words as written: "l'EI" for EI,
+// "IŞİD'in" for IŞİD, "لداعش" for داعش, where the tokeniser cut off an
+// elision, a suffix or an attached clitic.
+func writtenSpan(toks []token, a, b int) (int, int) {
+	glued := func(x, y *token) bool {
+		return x.end == y.start && x.line == y.line && (x.isWord() && y.isWord() ||
+			x.isWord() && y.kind == tPunct && isApostrophe(y.norm) ||
+			x.kind == tPunct && isApostrophe(x.norm) && y.isWord())
+	}
+	for a > 0 && glued(&toks[a-1], &toks[a]) {
+		a--
+	}
+	for b+1 < len(toks) && glued(&toks[b], &toks[b+1]) {
+		b++
+	}
+	return toks[a].start, toks[b].end
+}
+
+func isApostrophe(s string) bool { return s == "'" || s == "’" }

@@ -365,6 +365,8 @@ func fold(w string) string {
 			b.WriteString(latinFold[r-0xC0])
 		case r >= 0x0622 && r <= 0x06D3:
 			b.WriteRune(arabicFold(r))
+		case r == 'ё' || r == 'Ё':
+			b.WriteRune('е') // Russian writes ё as е more often than not
 		default:
 			b.WriteRune(unicode.ToLower(r))
 		}
@@ -410,7 +412,7 @@ func foldsToItself(w string) bool {
 			return false // fold writes U+FFFD for the bad byte
 		case r == '’' || r == '‘' || r == 'ʼ', r >= 0xC0 && r < 0x250, unicode.Is(unicode.Mn, r), r == '\u0640', r == '\u200c', r == '\u200d':
 			return false
-		case r >= 0x0622 && r <= 0x06D3 && arabicFold(r) != r:
+		case r >= 0x0622 && r <= 0x06D3 && arabicFold(r) != r, r == 'ё':
 			return false
 		case unicode.ToLower(r) != r:
 			return false

@@ -29,7 +29,7 @@ var turkishSuffixes = func() map[string]bool {
 		ca ce ci cu lar ler lari leri larin lerin lara lere larda lerde lardan lerden
 		dir tir dur tur si su sin sun sini sunu sine suna sina sinda sinde sindan sinden
 		ini unu ina ine una inda inde unda unde indan inden undan li lu lik luk lilar liler
-		ye yla yle yken dakiler dekiler takiler tekiler`) {
+		ye yla yle yken dakiler dekiler takiler tekiler ciler cilar culer cular ya yi yu`) {
 		m[s] = true
 	}
 	return m
@@ -38,7 +38,7 @@ var turkishSuffixes = func() map[string]bool {
 // splitsAtApostrophe reports whether the word text[start:apos] and the
 // letters after the apostrophe (from after) are two words: a French
 // elision (l'EI) or a name with a Turkish suffix (IŞİD'in). English words
-// (Da'esh, O'Brien, hasn't) are not split.
+// and names (Da'esh, O'Brien, hasn't, Sana'a) are not split.
 func splitsAtApostrophe(text string, start, apos, after, end int) bool {
 	left := text[start:apos]
 	if len(left) <= 6 && elisions[strings.ToLower(left)] {
@@ -61,6 +61,11 @@ func splitsAtApostrophe(text string, start, apos, after, end int) bool {
 		j += size
 	}
 	if j-after > 12 {
+		return false
+	}
+	// A one-letter ending only after an abbreviation (DEAŞ'a, IŞİD'e):
+	// names such as Sana'a and Sare'e keep their apostrophe.
+	if utf8.RuneCountInString(text[after:j]) == 1 && caseFlags(left)&fCaps == 0 {
 		return false
 	}
 	return turkishSuffixes[fold(text[after:j])]

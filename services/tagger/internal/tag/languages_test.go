@@ -168,9 +168,9 @@ func BenchmarkTagLanguages(b *testing.B) {
 			b.Fatal(err)
 		}
 		for _, e := range es {
-			// Four copies of each body: about the 4 KB of an English
+			// Twelve copies of each body: about the 4 KB of an English
 			// benchmark article.
-			text := strings.Repeat(e.Text+"\n", 4)
+			text := strings.Repeat(e.Text+"\n", 12)
 			docs = append(docs, Document{Title: e.Title, Text: text, Lang: e.Lang})
 			total += len(text)
 		}

@@ -52,6 +52,9 @@ type MultiReport struct {
 	EnglishTuned, EnglishHeld PRF
 	// Own are the tag package's examples, all non-English ones together.
 	Own PRF
+	// SharedGuessed and OwnGuessed are the same articles given without
+	// their language, which the tagger then guesses.
+	SharedGuessed, OwnGuessed PRF
 	// ByLang is every non-English article (shared and own) by language.
 	ByLang map[string]*PRF
 	Misses []string
@@ -116,6 +119,10 @@ func RunMultilingual(sharedDir, langDir string, w io.Writer) (MultiReport, error
 				d.Lang = set.defaultLangs
 			}
 			got := tg.Tag(d).Relevant
+			if set.byLang {
+				d.Lang = ""
+				score(&rep.SharedGuessed, l.Relevant, tg.Tag(d).Relevant)
+			}
 			part, name := set.tuned, "tuned"
 			if HeldOut(l.ID) {
 				part, name = set.held, "held-out"
@@ -136,12 +143,13 @@ func RunMultilingual(sharedDir, langDir string, w io.Writer) (MultiReport, error
 	for _, e := range own {
 		got := tg.Tag(tag.Document{Title: e.Title, Text: e.Text, Lang: e.Lang}).Relevant
 		score(&rep.Own, e.Relevant, got)
+		score(&rep.OwnGuessed, e.Relevant, tg.Tag(tag.Document{Title: e.Title, Text: e.Text}).Relevant)
 		score(rep.lang(e.Lang), e.Relevant, got)
 		if got != e.Relevant {
 			rep.Misses = append(rep.Misses, fmt.Sprintf("own %s (%s): relevant %v, want %v: %s", e.ID, e.Lang, got, e.Relevant, e.Why))
 		}
 	}
-	for _, p := range []*PRF{&rep.SharedTuned, &rep.SharedHeld, &rep.EnglishTuned, &rep.EnglishHeld, &rep.Own} {
+	for _, p := range []*PRF{&rep.SharedTuned, &rep.SharedHeld, &rep.EnglishTuned, &rep.EnglishHeld, &rep.Own, &rep.SharedGuessed, &rep.OwnGuessed} {
 		p.finish()
 	}
 	for _, p := range rep.ByLang {
@@ -188,6 +196,8 @@ func (r *MultiReport) print(w io.Writer) {
 	line("shared English labels, held out", r.EnglishHeld)
 	line("shared English labels, all", r.English())
 	line("own examples (testdata/lang)", r.Own)
+	line("shared, language guessed", r.SharedGuessed)
+	line("own examples, language guessed", r.OwnGuessed)
 	langs := make([]string, 0, len(r.ByLang))
 	for l := range r.ByLang {
 		langs = append(langs, l)

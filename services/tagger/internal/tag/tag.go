@@ -19,7 +19,8 @@ type Document struct {
 	Chrome []string
 	// Lang is the language the cleaner detected (ISO 639 code, "fr",
 	// "deu"...). It chooses the topic data that applies besides English;
-	// empty or unknown means English only.
+	// an unknown code means English only, and an empty one a guess from
+	// the text's function words (see guessLang).
 	Lang string
 }
 
@@ -56,6 +57,7 @@ type Tagger struct {
 	unitCues    map[string][]int
 	langs       []string          // language of each bit of a payload's langs
 	langCodes   map[string]uint32 // language code to the bits it turns on
+	stopwords   map[string]uint32 // function word to the languages it tells
 	work        sync.Pool         // of *workspace
 }
 
@@ -105,7 +107,7 @@ func New(topics ...Topic) (*Tagger, error) {
 	if len(topics) == 0 {
 		return nil, ErrNoTopics
 	}
-	tg := &Tagger{m: newMatcher(), unitCues: map[string][]int{}, langCodes: map[string]uint32{}}
+	tg := &Tagger{m: newMatcher(), unitCues: map[string][]int{}, langCodes: map[string]uint32{}, stopwords: map[string]uint32{}}
 	tg.langs = []string{"en"}
 	tg.langCodes["en"], tg.langCodes["eng"] = langEnglish, langEnglish
 	tagNames := map[string]string{}
@@ -143,6 +145,7 @@ func New(topics ...Topic) (*Tagger, error) {
 			tg.topics = append(tg.topics, compiledTopic{t: base, tagIndex: map[string]int{}})
 			ct = &tg.topics[len(tg.topics)-1]
 		}
+		tg.addStopwords(t.Stopwords, lang)
 		top := int32(len(tg.topics) - 1)
 		if lang != langEnglish {
 			top = byName[t.Name]
@@ -258,6 +261,9 @@ func (tg *Tagger) Tag(d Document) Result {
 		body = make([]hit, 0, n)
 	}
 	active := tg.activeLangs(d.Lang)
+	if d.Lang == "" {
+		active = tg.guessLang(dc)
+	}
 	body = tg.m.scan(dc.toks, dc.text, active, body)
 	title := tg.m.scan(dc.ttoks, dc.title, active, ws.title[:0])
 	ws.body, ws.title = body, title

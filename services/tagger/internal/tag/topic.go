@@ -31,6 +31,9 @@ type Topic struct {
 	// Codes are other language codes that select this file besides Lang:
 	// three-letter codes, and languages a detector confuses with it.
 	Codes []string `yaml:"codes"`
+	// Stopwords are frequent function words of the language; they choose
+	// the language of a document that comes without one.
+	Stopwords []string `yaml:"stopwords"`
 	// Context are phrases that make an ambiguous alias read as this topic.
 	Context []string `yaml:"context"`
 	// Senses are other meanings of the ambiguous aliases.

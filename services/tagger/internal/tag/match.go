@@ -124,8 +124,19 @@ func (m *matcher) add(text, caseMode string, p payload) {
 		}
 	}
 	key := string(rune('0'+ph.mode)) + "\x00" + joinKey(ph.words)
-	if ph.mode == modeExact {
+	switch ph.mode {
+	case modeExact:
 		key += "\x00" + joinKey(ph.surf)
+	case modeCap:
+		// "ISWAP" needs capitals where "Iswap" does not: two phrases.
+		caps := make([]byte, len(ph.caps))
+		for i, c := range ph.caps {
+			caps[i] = 'c'
+			if c {
+				caps[i] = 'C'
+			}
+		}
+		key += "\x00" + string(caps)
 	}
 	if idx, ok := m.index[key]; ok {
 		ph := &m.phrases[idx]

@@ -217,3 +217,33 @@ func BenchmarkTagEnglishAllLanguages(b *testing.B) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "articles/s")
 	b.ReportMetric(float64(total)/float64(len(docs)), "bytes/article")
 }
+
+// FuzzTagLanguages tags any text in any of the languages: evidence and
+// matches come in pairs, and every match is a piece of the text or title.
+func FuzzTagLanguages(f *testing.F) {
+	for _, s := range []struct{ text, lang string }{
+		{"L'EI revendique l'attentat; l’État islamique, Daech.", "fr"},
+		{"IŞİD'in DEAŞ'a Irak'ta Sana'a '", "tr"},
+		{"والدولة الإسلامية للتنظيم بالموصل ٢٠١٤٫٥ لل ال و", "ar"},
+		{"بین‌المللی داعش ۱۲۳", "fa"},
+		{"Anti-IS-Koalition IS-Kämpfern", "de"},
+		{"«Исламское государство» запрещённая", "ru"},
+		{"\xd8\xa7\xff ل\u200c", ""},
+	} {
+		f.Add(s.text, s.text, s.lang)
+	}
+	tg := newAllLanguages(f)
+	f.Fuzz(func(t *testing.T, text, title, lang string) {
+		r := tg.Tag(Document{Title: title, Text: text, Lang: lang})
+		for _, g := range r.Tags {
+			if len(g.Matches) != len(g.Evidence) {
+				t.Fatalf("%d matches for %d evidence spans", len(g.Matches), len(g.Evidence))
+			}
+			for _, m := range g.Matches {
+				if !strings.Contains(text, m.Text) && !strings.Contains(title, m.Text) || m.Form == "" || m.Lang == "" {
+					t.Fatalf("match %+v is not from the article", m)
+				}
+			}
+		}
+	})
+}

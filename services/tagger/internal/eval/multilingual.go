@@ -57,7 +57,9 @@ type MultiReport struct {
 	SharedGuessed, OwnGuessed PRF
 	// ByLang is every non-English article (shared and own) by language.
 	ByLang map[string]*PRF
-	Misses []string
+	// Languages are those the tagger has topic data for.
+	Languages []string
+	Misses    []string
 }
 
 // HeldOut is the fixed rule that keeps an article out of tuning.
@@ -85,7 +87,7 @@ func RunMultilingual(sharedDir, langDir string, w io.Writer) (MultiReport, error
 	if err != nil {
 		return MultiReport{}, err
 	}
-	rep := MultiReport{ByLang: map[string]*PRF{}}
+	rep := MultiReport{ByLang: map[string]*PRF{}, Languages: tg.Languages()}
 	score := func(p *PRF, want, got bool) {
 		switch {
 		case want && got:
@@ -188,7 +190,7 @@ func (r *MultiReport) print(w io.Writer) {
 	line := func(name string, p PRF) {
 		fmt.Fprintf(w, "  %-34s P %.3f  R %.3f  F1 %.3f  (tp %d fp %d fn %d)\n", name, p.Precision, p.Recall, p.F1, p.TP, p.FP, p.FN)
 	}
-	fmt.Fprintln(w, "multilingual relevance (held out: FNV-1a(id) mod 3 == 0)")
+	fmt.Fprintf(w, "multilingual relevance, topic data in %s (held out: FNV-1a(id) mod 3 == 0)\n", strings.Join(r.Languages, " "))
 	line("shared fr/de/ar/es/tr, tuned", r.SharedTuned)
 	line("shared fr/de/ar/es/tr, held out", r.SharedHeld)
 	line("shared fr/de/ar/es/tr, all", r.Shared())

@@ -3,7 +3,7 @@ package schema
 import "time"
 
 // Version is the schema version this package writes.
-const Version = "1.2"
+const Version = "1.3"
 
 // FeedItem is the feed entry an article came from.
 type FeedItem struct {
@@ -102,6 +102,21 @@ type Tag struct {
 	Name     string   `json:"name"`
 	Score    float64  `json:"score"`
 	Evidence []string `json:"evidence"`
+	// Langs are the languages of the topic data that matched, in the order
+	// of their first match (since 1.3; "en" for the English data).
+	Langs []string `json:"langs,omitempty"`
+	// Matches say, for each Evidence span in turn, the form of the topic
+	// data it matched and that form's language (since 1.3).
+	Matches []Match `json:"matches,omitempty"`
+}
+
+// Match is one piece of a tag's evidence: the span as the article writes
+// it ("l'EI", "IŞİD'in", "والدولة الإسلامية"), the topic data's form it
+// matched ("EI", "IŞİD", "الدولة الإسلامية") and the form's language.
+type Match struct {
+	Text string `json:"text"`
+	Form string `json:"form"`
+	Lang string `json:"lang"`
 }
 
 // Quantity is a normalised number found in a claim. Value is set for a single

@@ -16,8 +16,9 @@
 // # Fields
 //
 // ArticleFetchedV1 (fetcher → cleaner):
-//   - schema_version: "1.2" ("1.0" had the body base64 inside the JSON and
-//     no s2; 1.1 had no body_filter; readers of 1.2 read all three).
+//   - schema_version: "1.3" ("1.0" had the body base64 inside the JSON and
+//     no s2; 1.1 had no body_filter; 1.2 no langs and matches on tags;
+//     readers of 1.3 read all four).
 //   - id: stable article id, hex SHA-256 prefix of the canonical URL.
 //   - url: the URL the page was requested at (the feed item's link).
 //   - final_url: the URL after redirects.
@@ -52,6 +53,9 @@
 //     anti-ISIS coalition by default), not a passing mention.
 //   - tags: list of {name, score, evidence}; names "isis" and "coalition" for
 //     the default topic; score in [0,1]; evidence the matched spans.
+//     Since 1.3 also langs (the languages of the topic data that matched,
+//     "en", "fr", "ar"...) and matches, one {text, form, lang} per evidence
+//     span: the span as written, the data's form it matched, its language.
 //   - claims: list of {text, speaker, verb, topic, quantities, places}:
 //     text is the sentence or clause; speaker who asserted it ("" for the
 //     outlet's own voice); quantities are {value, low, high, unit, qualifier,

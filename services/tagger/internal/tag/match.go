@@ -29,6 +29,10 @@ type payload struct {
 	topic int32
 	sub   int32 // tag, sense or claim-topic index
 	ref   int32 // alias, place or org index
+	// langs are the languages whose topic data says this (one bit per
+	// language, bit 0 English); a document sees the payloads of its
+	// language and of English.
+	langs uint32
 }
 
 type phrase struct {
@@ -37,6 +41,7 @@ type phrase struct {
 	caps     []bool   // the data writes this word in capitals
 	mode     uint8
 	hasUpper bool
+	langs    uint32 // the union of the payloads' languages
 	pay      []payload
 }
 
@@ -119,13 +124,35 @@ func (m *matcher) add(text, caseMode string, p payload) {
 		}
 	}
 	key := string(rune('0'+ph.mode)) + "\x00" + joinKey(ph.words)
-	if ph.mode == modeExact {
+	switch ph.mode {
+	case modeExact:
 		key += "\x00" + joinKey(ph.surf)
+	case modeCap:
+		// "ISWAP" needs capitals where "Iswap" does not: two phrases.
+		caps := make([]byte, len(ph.caps))
+		for i, c := range ph.caps {
+			caps[i] = 'c'
+			if c {
+				caps[i] = 'C'
+			}
+		}
+		key += "\x00" + string(caps)
 	}
 	if idx, ok := m.index[key]; ok {
-		m.phrases[idx].pay = append(m.phrases[idx].pay, p)
+		ph := &m.phrases[idx]
+		ph.langs |= p.langs
+		for i := range ph.pay {
+			// The same place in the English and the French data is one
+			// payload read in both languages, not two entities.
+			if q := &ph.pay[i]; (q.langs|p.langs) != langEnglish && q.cat == p.cat && q.topic == p.topic && q.sub == p.sub && q.ref == p.ref {
+				q.langs |= p.langs
+				return
+			}
+		}
+		ph.pay = append(ph.pay, p)
 		return
 	}
+	ph.langs = p.langs
 	ph.pay = []payload{p}
 	idx := int32(len(m.phrases))
 	m.phrases = append(m.phrases, ph)
@@ -155,8 +182,9 @@ type hit struct {
 	a, b int
 }
 
-// scan finds every phrase occurrence in toks (overlaps included).
-func (m *matcher) scan(toks []token, text string, dst []hit) []hit {
+// scan finds every occurrence of a phrase of the active languages in toks
+// (overlaps included).
+func (m *matcher) scan(toks []token, text string, active uint32, dst []hit) []hit {
 	for i := range toks {
 		t := &toks[i]
 		if !t.isWord() || !m.firstF.mayHave(t.norm) {
@@ -168,6 +196,9 @@ func (m *matcher) scan(toks []token, text string, dst []hit) []hit {
 		}
 		for _, c := range cands {
 			ph := &m.phrases[c]
+			if ph.langs&active == 0 {
+				continue
+			}
 			if b, ok := m.matchAt(toks, text, i, ph); ok {
 				dst = append(dst, hit{ph: c, a: i, b: b})
 			}

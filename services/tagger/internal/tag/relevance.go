@@ -15,6 +15,7 @@ type aliasHit struct {
 	tag, alias int32
 	a, b       int
 	title      bool
+	langs      uint32 // the alias data's languages, of those active
 }
 
 // topicSignals are the per-topic counts relevance is decided on.
@@ -34,10 +35,12 @@ type tagVerdict struct {
 	lead     bool
 	score    float64
 	evidence []string
+	matches  []schema.Match
+	langs    []string
 }
 
 // gatherSignals sorts the document's phrase hits into per-topic signals.
-func (tg *Tagger) gatherSignals(dc *doc, body, title []hit) []topicSignals {
+func (tg *Tagger) gatherSignals(dc *doc, body, title []hit, active uint32) []topicSignals {
 	sig := make([]topicSignals, len(tg.topics))
 	for i := range sig {
 		// The maps are made on a sense's or the context's first hit: most
@@ -47,10 +50,13 @@ func (tg *Tagger) gatherSignals(dc *doc, body, title []hit) []topicSignals {
 	add := func(hs []hit, isTitle bool) {
 		for _, h := range hs {
 			for _, p := range tg.m.phrases[h.ph].pay {
+				if p.langs&active == 0 {
+					continue
+				}
 				s := &sig[p.topic]
 				switch p.cat {
 				case catAlias:
-					s.aliases = append(s.aliases, aliasHit{tag: p.sub, alias: p.ref, a: h.a, b: h.b, title: isTitle})
+					s.aliases = append(s.aliases, aliasHit{tag: p.sub, alias: p.ref, a: h.a, b: h.b, title: isTitle, langs: p.langs & active})
 				case catExclude:
 					s.excludes = append(s.excludes, aliasHit{tag: p.sub, a: h.a, b: h.b, title: isTitle})
 				case catContext:
@@ -119,7 +125,7 @@ func (tg *Tagger) decide(dc *doc, sig []topicSignals) ([]schema.Tag, bool) {
 				if v.pass {
 					rv := &verdicts[ct.tagIndex[spec.Requires]]
 					rv.pass = true
-					tags = append(tags, schema.Tag{Name: spec.Requires, Score: rv.score, Evidence: rv.evidence})
+					tags = append(tags, rv.tag(spec.Requires))
 				}
 			default:
 				v.pass = (v.title && (v.hits >= 1 || ctx >= 3)) ||
@@ -142,7 +148,7 @@ func (tg *Tagger) decide(dc *doc, sig []topicSignals) ([]schema.Tag, bool) {
 			verdicts[gi] = v
 			if v.pass {
 				relevant = true
-				tags = append(tags, schema.Tag{Name: spec.Name, Score: v.score, Evidence: v.evidence})
+				tags = append(tags, v.tag(spec.Name))
 			}
 		}
 	}
@@ -206,6 +212,12 @@ func (tg *Tagger) countTag(dc *doc, ct *compiledTopic, gi int32, s *topicSignals
 		if !seenEv[ev] && len(v.evidence) < maxEvidence {
 			seenEv[ev] = true
 			v.evidence = append(v.evidence, ev)
+			lang := tg.langOf(h.langs, h.langs)
+			ws, we := writtenSpan(toks, h.a, h.b)
+			v.matches = append(v.matches, schema.Match{Text: text[ws:we], Form: al.Text, Lang: lang})
+			if !containsString(v.langs, lang) {
+				v.langs = append(v.langs, lang)
+			}
 		}
 	}
 	return v
@@ -244,3 +256,37 @@ func confirm(al *Alias, toks []token, text string, h aliasHit, ctx, senseMax int
 	}
 	return true
 }
+
+// tag is the verdict as the tag the article carries.
+func (v *tagVerdict) tag(name string) schema.Tag {
+	return schema.Tag{Name: name, Score: v.score, Evidence: v.evidence, Langs: v.langs, Matches: v.matches}
+}
+
+func containsString(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+// writtenSpan widens tokens a..b to the words as written: "l'EI" for EI,
+// "IŞİD'in" for IŞİD, "لداعش" for داعش, where the tokeniser cut off an
+// elision, a suffix or an attached clitic.
+func writtenSpan(toks []token, a, b int) (int, int) {
+	glued := func(x, y *token) bool {
+		return x.end == y.start && x.line == y.line && (x.isWord() && y.isWord() ||
+			x.isWord() && y.kind == tPunct && isApostrophe(y.norm) ||
+			x.kind == tPunct && isApostrophe(x.norm) && y.isWord())
+	}
+	for a > 0 && glued(&toks[a-1], &toks[a]) {
+		a--
+	}
+	for b+1 < len(toks) && glued(&toks[b], &toks[b+1]) {
+		b++
+	}
+	return toks[a].start, toks[b].end
+}
+
+func isApostrophe(s string) bool { return s == "'" || s == "’" }

@@ -24,6 +24,9 @@ func TestRelevance(t *testing.T) {
 		{"generic islamic state", "Pakistan debates what it means to be an Islamic State", "Lawmakers argue over how far Pakistan should go as an Islamic state.", false, ""},
 		{"election coalition", "Coalition talks stall", "The coalition talks stalled as the parties failed to agree on a coalition agreement. The coalition would hold 172 seats.", false, ""},
 		{"yemen coalition", "Saudi-led coalition strikes Houthis", "The Saudi-led coalition carried out 20 air strikes in Yemen. Coalition officials said Houthi drone sites were hit. The coalition denied killing civilians.", false, ""},
+		{"province short name", "Suicide bomber kills 12 at Kabul ministry", "ISIS-K claimed the bombing through its Amaq news agency. The Khorasan Province has attacked Taliban officials before.", true, "isis"},
+		{"affiliate by province", "Insurgents seize port town in Cabo Delgado", "The attack was claimed by IS-Cap, the Islamic State's Central Africa Province, whose insurgents held the town for three days.", true, "isis"},
+		{"mosul football", "Mosul stadium hosts first international match since ISIS", "Fans filled the rebuilt stadium in Mosul as Iraq played Jordan in a friendly match. The players and coach thanked the supporters; the league hopes to bring more matches to the city, which ISIS held until 2017.", false, ""},
 		{"passing mention", "Taliban extend ban on women aid workers", "The Taliban extended the ban. The Taliban say the rules uphold Islamic law. The group also faces attacks from a local Islamic State affiliate. Taliban officials declined to comment.", false, ""},
 	}
 	for _, tc := range tests {

@@ -17,6 +17,11 @@ type Document struct {
 	// Chrome are lines the cleaner removed. They never yield claims or
 	// count for relevance, even when they are still present in Text.
 	Chrome []string
+	// Lang is the language the cleaner detected (ISO 639 code, "fr",
+	// "deu"...). It chooses the topic data that applies besides English;
+	// an unknown code means English only, and an empty one a guess from
+	// the text's function words (see guessLang).
+	Lang string
 }
 
 // Result is what the tagger found in a Document.
@@ -50,7 +55,10 @@ type Tagger struct {
 	orgs        []gazEntry
 	claimTopics []string
 	unitCues    map[string][]int
-	work        sync.Pool // of *workspace
+	langs       []string          // language of each bit of a payload's langs
+	langCodes   map[string]uint32 // language code to the bits it turns on
+	stopwords   map[string]uint32 // function word to the languages it tells
+	work        sync.Pool         // of *workspace
 }
 
 // workspace holds the buffers one Tag call works in: tokens, lines, hits,
@@ -91,50 +99,110 @@ func (tg *Tagger) putWorkspace(ws *workspace) {
 	tg.work.Put(ws)
 }
 
-// New compiles the topics into one Tagger.
+// New compiles the topics into one Tagger. A topic with a language (Lang)
+// and the name of a topic listed before it is that topic's words in that
+// language: its aliases, cues, places and organisations join the base
+// topic's, and count for articles in that language (see languages.go).
 func New(topics ...Topic) (*Tagger, error) {
 	if len(topics) == 0 {
 		return nil, ErrNoTopics
 	}
-	tg := &Tagger{m: newMatcher(), unitCues: map[string][]int{}}
+	tg := &Tagger{m: newMatcher(), unitCues: map[string][]int{}, langCodes: map[string]uint32{}, stopwords: map[string]uint32{}}
+	tg.langs = []string{"en"}
+	tg.langCodes["en"], tg.langCodes["eng"] = langEnglish, langEnglish
 	tagNames := map[string]string{}
 	placeIdx := map[string]int32{}
 	orgIdx := map[string]int32{}
 	claimIdx := map[string]int32{}
+	byName := map[string]int32{}
 	var drop []string
 	for ti := range topics {
 		t := topics[ti]
 		if err := t.validate(); err != nil {
 			return nil, err
 		}
-		ct := compiledTopic{t: t, tagIndex: map[string]int{}}
-		top := int32(ti)
-		for gi, spec := range t.Tags {
-			if other, ok := tagNames[spec.Name]; ok {
-				return nil, fmt.Errorf("%w: %q in topics %q and %q", ErrDuplicateTag, spec.Name, other, t.Name)
+		lang := langEnglish
+		var ct *compiledTopic
+		if isForeign(t.Lang) {
+			bi, ok := byName[t.Name]
+			if !ok {
+				return nil, fmt.Errorf("%w: topic %q in %q has no base topic listed before it", ErrInvalidTopic, t.Name, t.Lang)
 			}
-			tagNames[spec.Name] = t.Name
-			ct.tagIndex[spec.Name] = gi
+			var err error
+			if lang, err = tg.addLanguage(t.Lang, t.Codes); err != nil {
+				return nil, err
+			}
+			ct = &tg.topics[bi]
+		} else {
+			// The base topic is copied, so that the languages merged into it
+			// do not write into the caller's slices.
+			base := t
+			base.Tags = append([]TagSpec(nil), t.Tags...)
+			base.Senses = append([]Sense(nil), t.Senses...)
+			if _, ok := byName[t.Name]; !ok {
+				byName[t.Name] = int32(len(tg.topics))
+			}
+			tg.topics = append(tg.topics, compiledTopic{t: base, tagIndex: map[string]int{}})
+			ct = &tg.topics[len(tg.topics)-1]
+		}
+		tg.addStopwords(t.Stopwords, lang)
+		top := int32(len(tg.topics) - 1)
+		if lang != langEnglish {
+			top = byName[t.Name]
+		}
+		for _, spec := range t.Tags {
+			var gi int
+			if lang == langEnglish {
+				if other, ok := tagNames[spec.Name]; ok {
+					return nil, fmt.Errorf("%w: %q in topics %q and %q", ErrDuplicateTag, spec.Name, other, t.Name)
+				}
+				tagNames[spec.Name] = t.Name
+				gi = len(ct.tagIndex)
+				ct.tagIndex[spec.Name] = gi
+			} else {
+				var ok bool
+				if gi, ok = ct.tagIndex[spec.Name]; !ok {
+					return nil, fmt.Errorf("%w: topic %q in %q: tag %q is not in the base topic", ErrInvalidTopic, t.Name, t.Lang, spec.Name)
+				}
+			}
+			bs := &ct.t.Tags[gi]
+			first := 0
+			if lang != langEnglish {
+				// Full slice expressions: append copies, never writing
+				// into the caller's arrays.
+				first = len(bs.Aliases)
+				bs.Aliases = append(bs.Aliases[:first:first], spec.Aliases...)
+				bs.Exclude = append(bs.Exclude[:len(bs.Exclude):len(bs.Exclude)], spec.Exclude...)
+			}
 			for ai, al := range spec.Aliases {
-				tg.m.add(al.Text, al.Case, payload{cat: catAlias, topic: top, sub: int32(gi), ref: int32(ai)})
-				if !strings.ContainsAny(strings.TrimSpace(al.Text), " -") && spec.Requires == "" {
+				tg.m.add(al.Text, al.Case, payload{cat: catAlias, topic: top, sub: int32(gi), ref: int32(first + ai), langs: lang})
+				if lang == langEnglish && !strings.ContainsAny(strings.TrimSpace(al.Text), " -") && spec.Requires == "" {
 					drop = append(drop, al.Text)
 				}
 			}
 			for _, ex := range spec.Exclude {
-				tg.m.add(ex, "", payload{cat: catExclude, topic: top, sub: int32(gi)})
+				tg.m.add(ex, "", payload{cat: catExclude, topic: top, sub: int32(gi), langs: lang})
 			}
 		}
 		for _, c := range t.Context {
-			tg.m.add(c, "", payload{cat: catContext, topic: top})
+			tg.m.add(c, "", payload{cat: catContext, topic: top, langs: lang})
 		}
-		for si, s := range t.Senses {
+		for _, s := range t.Senses {
+			si := len(ct.t.Senses)
+			for i := range ct.t.Senses {
+				if ct.t.Senses[i].Name == s.Name {
+					si = i
+				}
+			}
+			if lang != langEnglish && si == len(ct.t.Senses) {
+				ct.t.Senses = append(ct.t.Senses, Sense{Name: s.Name})
+			}
 			for _, c := range s.Cues {
-				tg.m.add(c, "", payload{cat: catSense, topic: top, sub: int32(si)})
+				tg.m.add(c, "", payload{cat: catSense, topic: top, sub: int32(si), langs: lang})
 			}
 		}
 		for _, c := range t.Competitors {
-			tg.m.add(c, "", payload{cat: catCompetitor, topic: top})
+			tg.m.add(c, "", payload{cat: catCompetitor, topic: top, langs: lang})
 		}
 		addGaz := func(list []Gazetteer, kind string, idx map[string]int32, dst *[]gazEntry, cat uint8) {
 			for _, g := range list {
@@ -145,7 +213,7 @@ func New(topics ...Topic) (*Tagger, error) {
 					*dst = append(*dst, gazEntry{name: g.Name, kind: kind, country: g.Country, outlet: g.Outlet})
 				}
 				for _, v := range append([]string{g.Name}, g.Variants...) {
-					tg.m.add(v, g.Case, payload{cat: cat, topic: top, ref: ref})
+					tg.m.add(v, g.Case, payload{cat: cat, topic: top, ref: ref, langs: lang})
 				}
 			}
 		}
@@ -159,14 +227,13 @@ func New(topics ...Topic) (*Tagger, error) {
 				tg.claimTopics = append(tg.claimTopics, c.Name)
 			}
 			for _, cue := range c.Cues {
-				tg.m.add(cue, "", payload{cat: catClaimTopic, topic: top, sub: ci})
+				tg.m.add(cue, "", payload{cat: catClaimTopic, topic: top, sub: ci, langs: lang})
 				if !strings.Contains(cue, " ") {
 					k := fold(cue)
 					tg.unitCues[k] = appendUnique(tg.unitCues[k], int(ci))
 				}
 			}
 		}
-		tg.topics = append(tg.topics, ct)
 	}
 	tg.qp = quantity.New(quantity.Options{DropModifiers: drop})
 	return tg, nil
@@ -193,20 +260,29 @@ func (tg *Tagger) Tag(d Document) Result {
 	if n := len(dc.toks) / 4; cap(body) < n {
 		body = make([]hit, 0, n)
 	}
-	body = tg.m.scan(dc.toks, dc.text, body)
-	title := tg.m.scan(dc.ttoks, dc.title, ws.title[:0])
+	active := tg.activeLangs(d.Lang)
+	if d.Lang == "" {
+		active = tg.guessLang(dc)
+	}
+	body = tg.m.scan(dc.toks, dc.text, active, body)
+	title := tg.m.scan(dc.ttoks, dc.title, active, ws.title[:0])
 	ws.body, ws.title = body, title
-	sig := tg.gatherSignals(dc, body, title)
+	sig := tg.gatherSignals(dc, body, title, active)
 	tags, relevant := tg.decide(dc, sig)
-	sents := segmentTo(dc, ws.sents[:0])
-	ws.sents = sents
 	ds := newDiscourse()
-	claims := tg.extractClaims(dc, sents, body, ds, ws)
+	var claims []schema.Claim
+	// Claims are English only: their speech verbs and number words are
+	// English data (see docs/tagger.md, "Languages").
+	if active == langEnglish {
+		sents := segmentTo(dc, ws.sents[:0])
+		ws.sents = sents
+		claims = tg.extractClaims(dc, sents, body, ds, ws)
+	}
 	return Result{
 		Relevant: relevant,
 		Tags:     nonNilTags(tags),
 		Claims:   nonNilClaims(claims),
-		Entities: tg.entities(title, body, ds),
+		Entities: tg.entities(title, body, ds, active),
 	}
 }
 
@@ -226,7 +302,7 @@ func nonNilClaims(c []schema.Claim) []schema.Claim {
 
 // entities lists places and organisations (canonical names, first
 // mention first), then people with their roles.
-func (tg *Tagger) entities(title, body []hit, ds *discourse) []schema.Entity {
+func (tg *Tagger) entities(title, body []hit, ds *discourse, active uint32) []schema.Entity {
 	var out []schema.Entity
 	// A struct key rather than kind+"\x00"+name: no string per lookup.
 	type entityKey struct{ kind, name string }
@@ -234,6 +310,9 @@ func (tg *Tagger) entities(title, body []hit, ds *discourse) []schema.Entity {
 	for _, hs := range [][]hit{title, body} {
 		for _, h := range hs {
 			for _, p := range tg.m.phrases[h.ph].pay {
+				if p.langs&active == 0 {
+					continue
+				}
 				var g *gazEntry
 				switch p.cat {
 				case catPlace:

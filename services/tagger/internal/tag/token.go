@@ -110,12 +110,17 @@ func tokenizeRange(text, lower string, start, end int, line int32, dst []token) 
 			t, i = scanWord(text, lower, i, end)
 			t.flags |= spacedFlag(spaced)
 			t.line = line
-			dst = append(dst, t)
+			if isArabicLetter(r) {
+				dst = splitArabic(text, t, dst)
+			} else {
+				dst = append(dst, t)
+			}
 			spaced = false
 			continue
 		case unicode.IsDigit(r):
-			dst = append(dst, token{start: i, end: i + size, kind: tNum, norm: text[i : i+size], flags: spacedFlag(spaced), line: line})
-			i += size
+			j, n := scanDigitsIntl(text, i, end)
+			dst = append(dst, token{start: i, end: j, kind: tNum, norm: n, flags: spacedFlag(spaced), line: line})
+			i = j
 			spaced = false
 			continue
 		}
@@ -221,7 +226,9 @@ word:
 				i += size
 				continue
 			}
-			if unicode.IsDigit(r) || unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Mc, r) {
+			// Persian writes a zero-width non-joiner inside words
+			// (بین‌المللی); fold drops it.
+			if unicode.IsDigit(r) || unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Mc, r) || r == '\u200c' || r == '\u200d' {
 				ascii = false
 				i += size
 				continue
@@ -230,6 +237,9 @@ word:
 		if (r == '\'' || r == '’') && i+size < end {
 			r2, s2 := utf8.DecodeRuneInString(text[i+size : end])
 			if unicode.IsLetter(r2) && !((r2 == 's' || r2 == 'S') && isBoundary(text, i+size+s2, end)) {
+				if splitsAtApostrophe(text, start, i, i+size, end) {
+					break // l'EI, IŞİD'in: two words joined by the apostrophe
+				}
 				if r == '’' {
 					ascii = false
 				}
@@ -350,9 +360,13 @@ func fold(w string) string {
 			b.WriteByte(byte(r))
 		case r == '’' || r == '‘' || r == 'ʼ':
 			b.WriteByte('\'')
-		case unicode.Is(unicode.Mn, r):
+		case unicode.Is(unicode.Mn, r), r == '\u0640', r == '\u200c', r == '\u200d': // marks, tatweel, joiners
 		case r >= 0xC0 && r < 0x250:
 			b.WriteString(latinFold[r-0xC0])
+		case r >= 0x0622 && r <= 0x06D3:
+			b.WriteRune(arabicFold(r))
+		case r == 'ё' || r == 'Ё':
+			b.WriteRune('е') // Russian writes ё as е more often than not
 		default:
 			b.WriteRune(unicode.ToLower(r))
 		}
@@ -374,6 +388,8 @@ var latinFold = func() []string {
 		}
 		t[r-0xC0] = b.String()
 	}
+	// Turkish dotless ı: "Işid" is written for "IŞİD", so both fold to i.
+	t['ı'-0xC0] = "i"
 	return t
 }()
 
@@ -394,7 +410,9 @@ func foldsToItself(w string) bool {
 		switch {
 		case r == utf8.RuneError && size == 1:
 			return false // fold writes U+FFFD for the bad byte
-		case r == '’' || r == '‘' || r == 'ʼ', r >= 0xC0 && r < 0x250, unicode.Is(unicode.Mn, r):
+		case r == '’' || r == '‘' || r == 'ʼ', r >= 0xC0 && r < 0x250, unicode.Is(unicode.Mn, r), r == '\u0640', r == '\u200c', r == '\u200d':
+			return false
+		case r >= 0x0622 && r <= 0x06D3 && arabicFold(r) != r, r == 'ё':
 			return false
 		case unicode.ToLower(r) != r:
 			return false

@@ -2,11 +2,13 @@ package tag
 
 import (
 	"bytes"
-	_ "embed"
+	"embed"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"sort"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -14,11 +16,24 @@ import (
 //go:embed topics/isis.yaml
 var defaultTopicYAML []byte
 
+//go:embed topics/isis.*.yaml
+var langTopicFS embed.FS
+
 // Topic is everything the tagger knows about one subject: aliases, partner
 // names, gazetteers and negative patterns. It is data, read from YAML (see
 // topics/isis.yaml for the documented format).
 type Topic struct {
 	Name string `yaml:"name"`
+	// Lang is the language of this file's words; empty for a base topic
+	// (English). A topic in another language adds its words to the base
+	// topic of the same name (see topics/isis.fr.yaml).
+	Lang string `yaml:"lang"`
+	// Codes are other language codes that select this file besides Lang:
+	// three-letter codes, and languages a detector confuses with it.
+	Codes []string `yaml:"codes"`
+	// Stopwords are frequent function words of the language; they choose
+	// the language of a document that comes without one.
+	Stopwords []string `yaml:"stopwords"`
 	// Context are phrases that make an ambiguous alias read as this topic.
 	Context []string `yaml:"context"`
 	// Senses are other meanings of the ambiguous aliases.
@@ -92,6 +107,33 @@ func DefaultTopic() (Topic, error) {
 	return ParseTopic(bytes.NewReader(defaultTopicYAML))
 }
 
+// DefaultTopics returns the built-in topic and its data in every
+// language the tagger ships (topics/isis.LANG.yaml), English first.
+func DefaultTopics() ([]Topic, error) {
+	base, err := DefaultTopic()
+	if err != nil {
+		return nil, err
+	}
+	out := []Topic{base}
+	files, err := fs.Glob(langTopicFS, "topics/isis.*.yaml")
+	if err != nil {
+		return nil, fmt.Errorf("tag: list topics: %w", err)
+	}
+	sort.Strings(files)
+	for _, f := range files {
+		raw, err := langTopicFS.ReadFile(f)
+		if err != nil {
+			return nil, fmt.Errorf("tag: read topic %s: %w", f, err)
+		}
+		t, err := ParseTopic(bytes.NewReader(raw))
+		if err != nil {
+			return nil, fmt.Errorf("tag: topic %s: %w", f, err)
+		}
+		out = append(out, t)
+	}
+	return out, nil
+}
+
 // LoadTopic reads a topic from a YAML (or JSON) file.
 func LoadTopic(path string) (Topic, error) {
 	f, err := os.Open(path)
@@ -130,6 +172,9 @@ func (t *Topic) validate() error {
 	}
 	if len(t.Tags) == 0 {
 		return fmt.Errorf("%w: topic %q has no tags", ErrInvalidTopic, t.Name)
+	}
+	if isForeign(t.Lang) {
+		return t.validateLang()
 	}
 	seen := map[string]bool{}
 	for i := range t.Tags {
@@ -174,6 +219,45 @@ func (t *Topic) validate() error {
 	for _, c := range t.ClaimTopics {
 		if c.Name == "" {
 			return fmt.Errorf("%w: topic %q: claim topic without a name", ErrInvalidTopic, t.Name)
+		}
+	}
+	return nil
+}
+
+// validateLang checks a topic in another language: its tags name tags of
+// the base topic and only add words; how a tag is decided is the base
+// topic's, and claims are English only.
+func (t *Topic) validateLang() error {
+	if len(t.ClaimTopics) > 0 {
+		return fmt.Errorf("%w: topic %q in %q: claim_topics are English only", ErrInvalidTopic, t.Name, t.Lang)
+	}
+	for i := range t.Tags {
+		ts := &t.Tags[i]
+		if ts.Name == "" {
+			return fmt.Errorf("%w: topic %q in %q: tag %d has no name", ErrInvalidTopic, t.Name, t.Lang, i)
+		}
+		if ts.Requires != "" || ts.MinHits != 0 || ts.AloneHits != 0 {
+			return fmt.Errorf("%w: topic %q in %q: tag %q: requires, min_hits and alone_hits belong to the base topic", ErrInvalidTopic, t.Name, t.Lang, ts.Name)
+		}
+		for j := range ts.Aliases {
+			a := &ts.Aliases[j]
+			if phraseWords(a.Text) == 0 {
+				return fmt.Errorf("%w: topic %q in %q: tag %q: alias %d has no words", ErrInvalidTopic, t.Name, t.Lang, ts.Name, j)
+			}
+			if err := checkCase(a.Case); err != nil {
+				return fmt.Errorf("%w: topic %q in %q: alias %q: %w", ErrInvalidTopic, t.Name, t.Lang, a.Text, err)
+			}
+			if a.Weight < 0 || a.Context < 0 {
+				return fmt.Errorf("%w: topic %q in %q: alias %q: negative weight or context", ErrInvalidTopic, t.Name, t.Lang, a.Text)
+			}
+		}
+	}
+	for _, g := range append(append([]Gazetteer(nil), t.Places...), t.Orgs...) {
+		if phraseWords(g.Name) == 0 {
+			return fmt.Errorf("%w: topic %q in %q: gazetteer entry without a name", ErrInvalidTopic, t.Name, t.Lang)
+		}
+		if err := checkCase(g.Case); err != nil {
+			return fmt.Errorf("%w: topic %q in %q: %q: %w", ErrInvalidTopic, t.Name, t.Lang, g.Name, err)
 		}
 	}
 	return nil

@@ -84,11 +84,11 @@ func newTagger(files []string) (*tag.Tagger, error) {
 		topics = append(topics, t)
 	}
 	if len(topics) == 0 {
-		t, err := tag.DefaultTopic()
+		ts, err := tag.DefaultTopics()
 		if err != nil {
 			return nil, fmt.Errorf("tagger: default topic: %w", err)
 		}
-		topics = append(topics, t)
+		topics = ts
 	}
 	return tag.New(topics...)
 }
@@ -113,7 +113,7 @@ func (p *processor) process(_ context.Context, m *bus.Message) ([]bus.Output, er
 }
 
 func (p *processor) tag(in schema.ArticleCleanedV1) schema.ArticleTaggedV1 {
-	res := p.tagger.Tag(tag.Document{Title: in.Title, Text: in.Text, Chrome: in.Chrome})
+	res := p.tagger.Tag(tag.Document{Title: in.Title, Text: in.Text, Chrome: in.Chrome, Lang: in.Language})
 	out := in.Tagged()
 	out.Relevant = res.Relevant
 	if res.Tags != nil {

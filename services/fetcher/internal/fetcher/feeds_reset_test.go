@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"os"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -148,4 +150,34 @@ func TestFeedsResetCommandLine(t *testing.T) {
 			t.Errorf("%s due %v after reset, want %v", u, !due, due)
 		}
 	}
+}
+
+// A failing feed whose entry in the feeds file changes is retried as soon
+// as the running fetcher reloads the file.
+func TestChangedFeedEntryRetriesAtOnce(t *testing.T) {
+	t.Parallel()
+	ns := natstest.RunJetStream(t)
+	srv := newPollLog(t)
+	srv.mu.Lock()
+	srv.fail["/feed/a"] = true
+	srv.mu.Unlock()
+	u := srv.URL + "/feed/a"
+	dir := t.TempDir()
+	file := writeFeedsFile(t, dir, u)
+	cfg := testConfig(t, ns.ClientURL(), file, slowBackoff...)
+	r := newReplicaWith(t, cfg, "r1", isolated(t, cfg))
+	reload := make(chan os.Signal, 1)
+	r.runForever(t, reload)
+	eventually(t, 5*time.Second, "the first poll failed", func() bool { return feedState(t, r, u).ConsecutiveFailures == 1 })
+	time.Sleep(1500 * time.Millisecond)
+	if n := srv.count("/feed/a"); n != 1 {
+		t.Fatalf("polled %d times within its backoff, want 1", n)
+	}
+	// The operator gives the feed bounds of its own.
+	entry := "feeds:\n  - url: " + u + "\n    min_interval: 2h\n    max_interval: 3h\n"
+	if err := os.WriteFile(file, []byte(entry), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	reload <- syscall.SIGHUP
+	eventually(t, 5*time.Second, "the changed feed retried", func() bool { return srv.count("/feed/a") == 2 })
 }

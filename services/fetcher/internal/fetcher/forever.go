@@ -57,8 +57,17 @@ func (f *Fetcher) RunForever(ctx context.Context, reload <-chan os.Signal) error
 	// this replica last saw: a reset (`fetcher feeds reset`) or another
 	// replica's write must reach it at once.
 	bg.Go(func() {
-		if err := f.store.Watch(watchCtx, f.refreshView); err != nil {
-			f.log.Warn("Watching the feed state; resets reach this replica at the feeds' old poll times.", zap.Error(err))
+		for {
+			err := f.store.Watch(watchCtx, f.refreshView)
+			if watchCtx.Err() != nil {
+				return
+			}
+			f.log.Warn("Watching the feed state failed; watching again in 5s.", zap.Error(err))
+			select {
+			case <-watchCtx.Done():
+				return
+			case <-time.After(5 * time.Second):
+			}
 		}
 	})
 

@@ -97,7 +97,7 @@ func TestDiffReplay(t *testing.T) {
 		t.Errorf("the head did not reuse the base's cleaned articles:\n%s", progress)
 	}
 	r := d.Report
-	if len(r.Added)+len(r.Removed)+len(r.BecameRelevant)+len(r.BecameIrrelevant)+len(r.Text) != 0 || r.Base != r.Head {
+	if len(r.Added)+len(r.Removed)+len(r.BecameRelevant)+len(r.BecameIrrelevant)+len(r.Text)+len(r.Dates) != 0 || r.Base != r.Head {
 		t.Errorf("a claim topic changed more than claim topics: %+v", r)
 	}
 	said := regexp.MustCompile(`(?i)\bsaid\b`)

@@ -1,8 +1,9 @@
 // Package diff compares two exports of the same replayed recording, made
 // by two builds, and says what changed: articles that appeared or went,
 // articles that became relevant or stopped being so, claims added, removed
-// or changed (speaker, quantity, unit, topic, places, text), and articles
-// whose text grew or shrank beyond a threshold. It is pure: `newsflow diff`
+// or changed (speaker, quantity, unit, topic, places, text), articles
+// whose text grew or shrank beyond a threshold, and articles whose
+// published date changed. It is pure: `newsflow diff`
 // replays and exports, this package only compares.
 package diff
 
@@ -13,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/newsflow/newsflow/pkg/schema"
@@ -63,6 +65,13 @@ type TextChange struct {
 	Head    int     `json:"head_chars"`
 }
 
+// DateChange is an article whose published date changed (nil: none).
+type DateChange struct {
+	Article Article    `json:"article"`
+	Base    *time.Time `json:"base,omitempty"`
+	Head    *time.Time `json:"head,omitempty"`
+}
+
 // Side counts what one build stored.
 type Side struct {
 	Articles int `json:"articles"`
@@ -80,11 +89,12 @@ type Report struct {
 	BecameIrrelevant []Article     `json:"became_irrelevant,omitempty"`
 	Claims           []ClaimChange `json:"claims,omitempty"`
 	Text             []TextChange  `json:"text,omitempty"`
+	Dates            []DateChange  `json:"published_dates,omitempty"`
 }
 
 // Empty reports whether nothing changed.
 func (r Report) Empty() bool {
-	return len(r.Added)+len(r.Removed)+len(r.BecameRelevant)+len(r.BecameIrrelevant)+len(r.Claims)+len(r.Text) == 0
+	return len(r.Added)+len(r.Removed)+len(r.BecameRelevant)+len(r.BecameIrrelevant)+len(r.Claims)+len(r.Text)+len(r.Dates) == 0
 }
 
 // ClaimCounts are the claim changes by kind.
@@ -135,8 +145,18 @@ func Compare(base, head []schema.ArticleTaggedV1, o Options) Report {
 		if d := abs(hl - bl); d > 0 && d >= o.MinTextChars && float64(d) >= o.MinTextRatio*float64(bl) {
 			r.Text = append(r.Text, TextChange{Article: a, Base: bl, Head: hl})
 		}
+		if !sameTime(b.PublishedAt, h.PublishedAt) {
+			r.Dates = append(r.Dates, DateChange{Article: a, Base: b.PublishedAt, Head: h.PublishedAt})
+		}
 	}
 	return r
+}
+
+func sameTime(a, b *time.Time) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.Equal(*b)
 }
 
 func index(arts []schema.ArticleTaggedV1) map[string]schema.ArticleTaggedV1 {

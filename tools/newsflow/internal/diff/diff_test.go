@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/newsflow/newsflow/pkg/schema"
 )
@@ -54,8 +55,25 @@ func summary(r Report) []string {
 	for _, t := range r.Text {
 		out = append(out, "text "+t.Article.ID)
 	}
+	for _, d := range r.Dates {
+		out = append(out, "date "+d.Article.ID)
+	}
 	return out
 }
+
+func dated(id string, at *time.Time) schema.ArticleTaggedV1 {
+	a := art(id, true, "x")
+	a.PublishedAt = at
+	return a
+}
+
+var (
+	day         = ptr(time.Date(2017, 12, 9, 10, 0, 0, 0, time.UTC))
+	later       = ptr(time.Date(2025, 12, 9, 10, 0, 0, 0, time.UTC))
+	sameInParis = ptr(time.Date(2017, 12, 9, 11, 0, 0, 0, time.FixedZone("CET", 3600)))
+)
+
+func ptr(t time.Time) *time.Time { return &t }
 
 func TestCompare(t *testing.T) {
 	long := strings.Repeat("word ", 200) // 1,000 characters
@@ -110,6 +128,10 @@ func TestCompare(t *testing.T) {
 			[]schema.ArticleTaggedV1{art("a", true, long), art("b", true, long), art("c", true, long)},
 			[]schema.ArticleTaggedV1{art("a", true, long[:900]), art("b", true, long[:970]), art("c", true, long+strings.Repeat("x", 60))},
 			[]string{"text a", "text c"}}, // b: 30 chars, under 40
+		{"published dates: changed, found, lost, same instant in another zone",
+			[]schema.ArticleTaggedV1{dated("a", day), dated("b", nil), dated("c", day), dated("d", day)},
+			[]schema.ArticleTaggedV1{dated("a", later), dated("b", day), dated("c", nil), dated("d", sameInParis)},
+			[]string{"date a", "date b", "date c"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			r := Compare(c.base, c.head, DefaultOptions)
@@ -156,6 +178,11 @@ func TestCountsAndOutput(t *testing.T) {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("text lacks %q:\n%s", want, out.String())
 		}
+	}
+	out.Reset()
+	_ = WriteText(&out, Compare([]schema.ArticleTaggedV1{dated("a", day)}, []schema.ArticleTaggedV1{dated("a", later)}, DefaultOptions), Labels{}, 10)
+	if !strings.Contains(out.String(), "Published date changed: 1\n  2017-12-09 10:00 → 2025-12-09 10:00  Title a  https://news.example/a") {
+		t.Errorf("date change:\n%s", out.String())
 	}
 	// One example only: the rest is pointed to.
 	out.Reset()

@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
+	"time"
 )
 
 // Labels name the two builds and the recording in the text report.
@@ -27,7 +28,7 @@ func WriteText(w io.Writer, r Report, l Labels, limit int) error {
 		return err
 	}
 	if r.Empty() {
-		_, err := fmt.Fprintln(w, "\nNo difference: the same articles, relevance, claims and text lengths.")
+		_, err := fmt.Fprintln(w, "\nNo difference: the same articles, relevance, claims, text lengths and dates.")
 		return err
 	}
 	section := func(title string, n int, line func(i int) string) {
@@ -53,6 +54,16 @@ func WriteText(w io.Writer, r Report, l Labels, limit int) error {
 	section(fmt.Sprintf("Text length changed: %d", len(r.Text)), len(r.Text), func(i int) string {
 		t := r.Text[i]
 		return fmt.Sprintf("%d → %d chars (%s)  %s", t.Base, t.Head, pct(t.Base, t.Head), art(t.Article))
+	})
+	date := func(t *time.Time) string {
+		if t == nil {
+			return "none"
+		}
+		return t.UTC().Format("2006-01-02 15:04")
+	}
+	section(fmt.Sprintf("Published date changed: %d", len(r.Dates)), len(r.Dates), func(i int) string {
+		d := r.Dates[i]
+		return date(d.Base) + " → " + date(d.Head) + "  " + art(d.Article)
 	})
 	return nil
 }

@@ -30,7 +30,7 @@ import (
 // because `feeds` may follow the service's flags.
 var commands = []app.Cmd{
 	{Name: "run", Summary: "run the service: poll the feeds and fetch the article pages (the default; flags may come first)"},
-	{Name: "feeds", Summary: "list each feed's status: last poll, next poll, failures (table or --format json)"},
+	{Name: "feeds", Summary: "list each feed's status: last poll, next poll, failures (table or --format json); feeds reset [URL...|--failing] makes feeds due now"},
 	{Name: "warc", Summary: "warc ls FILE: list the records of a WARC recording; warc build --out DIR: write the benchmark recording"},
 }
 

@@ -76,6 +76,8 @@ type number struct {
 	scaled   bool
 	suffixM  bool // an attached "m" that may be million or metres
 	plusSign bool // "100+"
+	frac     bool // a fraction read as a percentage: "a third", "half"
+	mult     bool // a multiplier: "doubled", "three times"
 }
 
 // cand is a quantity being assembled.
@@ -83,6 +85,7 @@ type cand struct {
 	Match
 	bare    bool // no unit found
 	inherit bool // "another 34": take the previous unit
+	first   int  // its first token
 }
 
 // Find returns the quantities in text with their offsets.
@@ -238,6 +241,16 @@ func readWords(toks []tok, i int) (number, bool) {
 	j := i
 	total, cur := 0.0, 0.0
 	seen := false
+	if f, ok := readFraction(toks, i); ok {
+		return f, true
+	}
+	if v, ok := multipliers[toks[i].low]; ok {
+		if !multiplierVerb(toks, i) {
+			return n, false
+		}
+		n.val, n.next, n.mult = v, i+1, true
+		return n, true
+	}
 	switch toks[i].low {
 	case "a", "an":
 		if i+1 < len(toks) && toks[i+1].kind == kWord {
@@ -254,10 +267,6 @@ func readWords(toks []tok, i int) (number, bool) {
 			return n, false
 		}
 	case "half":
-		if i+2 < len(toks) && toks[i+1].low == "a" && scaleWords[toks[i+2].low] >= 1e3 {
-			n.val, n.next, n.scaled = 0.5*scaleWords[toks[i+2].low], i+3, true
-			return n, true
-		}
 		return n, false
 	}
 	last := j
@@ -388,6 +397,26 @@ func (p *Parser) build(text string, toks []tok, n number) (cand, int, bool) {
 	}
 
 	end := toks[j-1].end
+	if n.frac || n.mult {
+		v := round(n.val, false)
+		c.Value = &v
+		c.Unit = "percent"
+		if n.mult {
+			c.Unit = "times"
+			if j < len(toks) && toks[j].low == "times" {
+				j++
+			}
+		}
+		if n.frac && n.scaled {
+			c.Unit = "" // "a quarter of a million": the unit follows
+			c.Value = nil
+		} else {
+			c.Start = toks[start].start
+			c.End = toks[j-1].end
+			c.Raw = text[c.Start:c.End]
+			return c, j, true
+		}
+	}
 	unit, uend, next, skip := p.unitAfter(text, toks, j, n, cur)
 	if skip {
 		return cand{}, next, false
@@ -421,6 +450,7 @@ func (p *Parser) build(text string, toks []tok, n number) (cand, int, bool) {
 	}
 	c.Unit = unit
 	c.bare = unit == ""
+	c.first = start
 	c.Start = toks[start].start
 	c.End = end
 	c.Raw = text[c.Start:c.End]
@@ -582,10 +612,10 @@ func excluded(toks []tok, n number) bool {
 				return true
 			}
 		}
-		// Fractions: two-thirds, one-half.
-		if nx != nil && nx.text == "-" && !nx.spaced && n.next+1 < len(toks) {
-			switch toks[n.next+1].low {
-			case "third", "thirds", "quarter", "quarters", "half", "fifth", "fifths", "tenth", "tenths":
+		// Fractions are read whole by readFraction; a number word before
+		// one that was not ("two-thirds-owned") is no count.
+		if nx != nil && nx.text == "-" && !nx.spaced && n.next+1 < len(toks) && !n.frac {
+			if _, ok := fractions[toks[n.next+1].low]; ok {
 				return true
 			}
 		}
@@ -714,6 +744,14 @@ func countsPeople(toks []tok, start, next int) bool {
 		if peopleAfter[w] {
 			return true
 		}
+		if w == "estimated" || w == "reported" || w == "confirmed" {
+			if next+1 < len(toks) && peopleAfter[toks[next+1].low] {
+				return true // "20,000 estimated killed"
+			}
+		}
+		if next+2 < len(toks) && (w == "have" || w == "had" || w == "were") && toks[next+1].low == "been" && peopleAfter[toks[next+2].low] {
+			return true // "two million have been displaced"
+		}
 		if next+1 < len(toks) {
 			w2 := toks[next+1].low
 			if (w == "were" || w == "have" || w == "had") && peopleAfter[w2] {
@@ -723,6 +761,78 @@ func countsPeople(toks []tok, start, next int) bool {
 				return true
 			}
 		}
+	}
+	return false
+}
+
+// readFraction reads "half", "a third", "one quarter", "two-thirds" as a
+// percentage, and "a quarter of a million", "half a million" as a number.
+// "half" after a determiner or an ordinal ("the western half", "the first
+// half of 2016") is a part of something, not an amount.
+func readFraction(toks []tok, i int) (number, bool) {
+	n := number{first: i, word: true, frac: true}
+	j := i
+	count := 1.0
+	switch w := toks[i].low; {
+	case w == "half":
+		if i > 0 && toks[i-1].kind == kWord && halfBlockers[toks[i-1].low] {
+			return n, false
+		}
+		if i+1 < len(toks) && toks[i+1].text == "-" && !toks[i+1].spaced {
+			return n, false // half-brother, half-hearted
+		}
+	case w == "a" || w == "an" || w == "one":
+		j = i + 1
+	default:
+		v, ok := smallNumbers[w]
+		if !ok || v < 2 {
+			return n, false
+		}
+		count = v
+		j = i + 1
+		if j < len(toks) && toks[j].text == "-" && !toks[j].spaced {
+			j++
+		}
+	}
+	if j >= len(toks) || toks[j].kind != kWord {
+		return n, false
+	}
+	pct, ok := fractions[toks[j].low]
+	if !ok || (toks[j].low == "half" && j != i && count != 1) {
+		return n, false
+	}
+	if strings.HasSuffix(toks[j].low, "s") != (count > 1) && toks[j].low != "half" {
+		return n, false // "two third" or "a thirds"
+	}
+	if toks[j].low != "half" && j == i {
+		return n, false // "third" alone is an ordinal
+	}
+	n.val, n.next = math.Round(pct*count*10)/10, j+1
+	// "a quarter of a million", "half a million": a number, not a share.
+	k := n.next
+	if k+1 < len(toks) && toks[k].low == "of" && toks[k+1].low == "a" {
+		k++
+	}
+	if k+1 < len(toks) && toks[k].low == "a" && scaleWords[toks[k+1].low] >= 1e3 {
+		n.val, n.next, n.scaled = pct*count/100*scaleWords[toks[k+1].low], k+2, true
+	}
+	return n, true
+}
+
+// multiplierVerb: "doubled" always multiplies; "double" and "triple" only
+// after a qualifier or a verb ("more than double", "to double"), not as
+// adjectives ("a double agent").
+func multiplierVerb(toks []tok, i int) bool {
+	w := toks[i].low
+	if strings.HasSuffix(w, "d") {
+		return true
+	}
+	if i == 0 || toks[i-1].kind != kWord {
+		return false
+	}
+	switch toks[i-1].low {
+	case "than", "to", "nearly", "almost", "will", "would", "could", "may", "might":
+		return true
 	}
 	return false
 }

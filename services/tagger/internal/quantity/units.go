@@ -36,8 +36,15 @@ func (p *Parser) unitAfter(text string, toks []tok, j int, n number, cur string)
 		return u, toks[k-1].end, k, false
 	}
 	if d, ok := durations[t.low]; ok && t.kind == kWord {
-		if j+1 < len(toks) && (toks[j+1].low == "ago" || toks[j+1].low == "old" || toks[j+1].low == "earlier" || toks[j+1].low == "before") {
+		if j+1 < len(toks) && (toks[j+1].low == "old" || toks[j+1].low == "earlier" || toks[j+1].low == "before") {
 			return "", 0, j + 2, true // a point in time or an age, not a duration
+		}
+		// "the first eight months of 2017": a period tied to a year.
+		if j+2 < len(toks) && toks[j+1].low == "of" && (toks[j+2].kind == kNum && toks[j+2].ndig == 4 || toks[j+2].low == "this" || toks[j+2].low == "last") {
+			return "", 0, j + 2, true
+		}
+		if n.word && n.val == 1 && toks[n.first].low == "a" {
+			return "", 0, j + 1, true // "a day earlier", "a year": no count
 		}
 		return d, t.end, j + 1, false
 	}
@@ -142,28 +149,51 @@ func (p *Parser) nounPhrase(text string, toks []tok, j int, n number) (string, i
 		// A proper or collective noun with no plural: ISF, Pashmerga, Iraqi army.
 		t := toks[ps[0].first]
 		switch {
-		case n.one && !t.caps:
+		case n.one && !t.caps && t.upper:
 			return "", 0, j // "One Napa County": a determiner, not a count
 		case (t.upper || t.caps) && !badProperUnit(t):
 			head = 0
 			for head+1 < np && (toks[ps[head+1].first].upper || collectives[toks[ps[head+1].last].low]) {
 				head++
 			}
-			if head == 0 && np > 1 && !t.caps {
-				// "Syrian soldier": a demonym before a singular noun is not a unit.
-				if _, ok := singulars[toks[ps[1].last].low]; ok {
+			if head == 0 && np > 1 {
+				// "Syrian soldier", "one ISIL building": a name before a
+				// singular noun qualifies the noun, which is what is counted.
+				w := toks[ps[1].last]
+				if pl, ok := singulars[w.low]; ok {
+					if n.one || n.val == 1 {
+						return pl, w.end, ps[1].last + 1
+					}
 					head = 1
+				} else if (n.one || n.val == 1) && !w.upper && countable(w.low) {
+					return plural(w.low), w.end, ps[1].last + 1
 				}
 			}
 		default:
 			if pl, ok := singulars[t.low]; ok && (n.one || n.val == 1) {
 				return pl, toks[ps[0].last].end, ps[0].last + 1
 			}
+			if (n.one || n.val == 1) && ps[0].first == ps[0].last && countable(t.low) {
+				return plural(t.low), t.end, ps[0].last + 1
+			}
 			return "", 0, j
 		}
 	}
 	if head > 0 && p.drop[toks[ps[0].first].low] {
 		from = 1
+	}
+	// "10,000 Islamic State fighters", "2,000 US troops": names before a
+	// lower-case head only say whose; the head is what is counted.
+	if hd := toks[ps[head].first]; head > from && !hd.upper {
+		proper := true
+		for i := from; i < head; i++ {
+			if u := toks[ps[i].first]; !u.upper && !u.caps {
+				proper = false
+			}
+		}
+		if proper {
+			from = head
+		}
 	}
 	last := toks[ps[head].last]
 	if from == head && ps[head].first == ps[head].last {
@@ -208,18 +238,17 @@ func oneSpaced(text string, toks []tok, first, last int) bool {
 }
 
 // resolve gives bare numbers the unit of their neighbour ("29 strikes ... and
-// another 34", "between 2 and 3 million people" handled earlier, "two or
-// three days") and drops those that stay bare.
+// another 34", "2,500, 2,100 and 2,000 people", "two or three days"), of
+// the quantity before them in the sentence ("5,946 airstrikes, 2,657 in
+// Iraq"), or of the counted noun the sentence names ("the number of
+// weapons ... is 32,801"), and drops those that stay bare.
 func resolve(text string, toks []tok, cands []cand) []Match {
-	_ = toks
 	out := make([]Match, 0, len(cands))
-	for i := range cands {
+	// Right to left, so that a list takes the unit written after its last
+	// member.
+	for i := len(cands) - 1; i >= 0; i-- {
 		c := &cands[i]
-		if !c.bare {
-			continue
-		}
-		if c.inherit && i > 0 && cands[i-1].Unit != "" {
-			c.Unit, c.bare = cands[i-1].Unit, false
+		if !c.bare || c.inherit {
 			continue
 		}
 		if i+1 < len(cands) && !cands[i+1].bare && cands[i+1].Start >= c.End {
@@ -230,12 +259,82 @@ func resolve(text string, toks []tok, cands []cand) []Match {
 			}
 		}
 	}
+	for i := range cands {
+		c := &cands[i]
+		if !c.bare {
+			continue
+		}
+		if c.inherit && i > 0 && cands[i-1].Unit != "" {
+			c.Unit, c.bare = cands[i-1].Unit, false
+			continue
+		}
+		if i > 0 && !cands[i-1].bare && sameSentence(text, cands[i-1].End, c.Start) && !isDuration(cands[i-1].Unit) {
+			c.Unit, c.bare = cands[i-1].Unit, false
+			continue
+		}
+		if u := countedNounBefore(toks, c.first); u != "" {
+			c.Unit, c.bare = u, false
+		}
+	}
 	for _, c := range cands {
 		if !c.bare {
 			out = append(out, c.Match)
 		}
 	}
 	return out
+}
+
+// sameSentence reports no sentence end in text[a:b].
+func sameSentence(text string, a, b int) bool {
+	if a > b {
+		return false
+	}
+	for i := a; i+1 < b; i++ {
+		if (text[i] == '.' || text[i] == '?' || text[i] == '!' || text[i] == ';') && text[i+1] == ' ' {
+			return false
+		}
+	}
+	return true
+}
+
+func isDuration(unit string) bool {
+	for _, d := range durations {
+		if d == unit {
+			return true
+		}
+	}
+	return false
+}
+
+// countedNounBefore reads the thing a sentence counts before a bare number:
+// "the number of weapons ... is 32,801", "the death toll to 28", "a
+// population of 30,000".
+func countedNounBefore(toks []tok, i int) string {
+	for k := i - 1; k >= 0 && i-k <= 24; k-- {
+		t := &toks[k]
+		if t.kind == kSym && (t.text == "." || t.text == ";" || t.text == "?" || t.text == "!") {
+			return ""
+		}
+		if t.kind != kWord {
+			continue
+		}
+		if u, ok := countedNouns[t.low]; ok && (k == 0 || toks[k-1].low != "no") {
+			if u != "" {
+				return u
+			}
+			// "number of X": X, plural, is the unit.
+			if k+2 < i && toks[k+1].low == "of" && toks[k+2].kind == kWord && !npStop[toks[k+2].low] {
+				w := toks[k+2]
+				if k+3 < i && toks[k+3].kind == kWord && !npStop[toks[k+3].low] && (looksPlural(toks[k+3]) || collectives[toks[k+3].low]) {
+					w = toks[k+3] // "the number of displaced people"
+				}
+				if looksPlural(w) || collectives[w.low] {
+					return w.low
+				}
+			}
+		}
+	}
+	return ""
 }
 
 // badProperUnit rejects capitalised words that cannot be a counted unit:
@@ -246,4 +345,29 @@ func badProperUnit(t tok) bool {
 		return true
 	}
 	return !t.caps && (strings.HasSuffix(t.low, "ed") || strings.HasSuffix(t.low, "ing") || strings.HasSuffix(t.low, "ly"))
+}
+
+// countable reports a lower-case word that can be the noun "one" counts:
+// not a function word, an adverb, a participle or a gerund.
+func countable(w string) bool {
+	if len(w) < 3 || npStop[w] || notPlural[w] {
+		return false
+	}
+	for _, suf := range []string{"ly", "ed", "est"} {
+		if strings.HasSuffix(w, suf) {
+			return false
+		}
+	}
+	return true
+}
+
+// plural is the English plural of a singular noun.
+func plural(w string) string {
+	switch {
+	case strings.HasSuffix(w, "s") || strings.HasSuffix(w, "x") || strings.HasSuffix(w, "ch") || strings.HasSuffix(w, "sh"):
+		return w + "es"
+	case strings.HasSuffix(w, "y") && len(w) > 2 && !strings.ContainsRune("aeiou", rune(w[len(w)-2])):
+		return w[:len(w)-1] + "ies"
+	}
+	return w + "s"
 }

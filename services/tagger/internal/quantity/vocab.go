@@ -65,6 +65,8 @@ var qualifiers = []struct {
 	{[]string{"circa"}, "approximately"},
 	{[]string{"nearly"}, "nearly"},
 	{[]string{"almost"}, "nearly"},
+	{[]string{"approaching"}, "nearly"},
+	{[]string{"closer", "to"}, "nearly"},
 	{[]string{"over"}, "more than"},
 	{[]string{"above"}, "more than"},
 	{[]string{"under"}, "less than"},
@@ -81,6 +83,8 @@ var unitPhrases = []struct {
 	{[]string{"percentage", "point"}, "percentage points"},
 	{[]string{"per", "cent"}, "percent"},
 	{[]string{"percent"}, "percent"},
+	{[]string{"per", "cent"}, "percent"},
+	{[]string{"times"}, "times"},
 	{[]string{"pc"}, "percent"},
 	{[]string{"sq", "km"}, "km2"},
 	{[]string{"sq", ".", "km"}, "km2"},
@@ -284,9 +288,41 @@ var peopleAfter = map[string]bool{
 	"missing": true, "died": true, "detained": true, "arrested": true, "evacuated": true,
 }
 
+// countedNouns before a bare number name what it counts; "" means the
+// noun after "of" ("the number of weapons").
+var countedNouns = map[string]string{
+	"number": "", "numbers": "", "total": "", "tally": "", "count": "",
+	"toll": "deaths", "population": "people",
+}
+
+// fractions are read as a percentage of the whole: "a third" is 33.3.
+var fractions = map[string]float64{
+	"half": 50, "third": 33.33, "thirds": 33.33, "quarter": 25, "quarters": 25,
+	"fifth": 20, "fifths": 20, "tenth": 10, "tenths": 10,
+}
+
+// halfBlockers before "half" make it a part, not an amount: "the first half".
+var halfBlockers = map[string]bool{
+	"the": true, "first": true, "second": true, "its": true, "their": true, "his": true,
+	"her": true, "this": true, "that": true, "other": true, "latter": true, "former": true,
+	"western": true, "eastern": true, "northern": true, "southern": true, "one": true,
+	"a": true, "an": true, "and": true,
+}
+
+// multipliers are verbs and adverbs of growth, unit "times".
+var multipliers = map[string]float64{
+	"doubled": 2, "double": 2, "tripled": 3, "triple": 3, "trebled": 3, "quadrupled": 4,
+}
+
 // numberWords are words that can start or make up a number.
 var numberWords = func() map[string]bool {
 	m := map[string]bool{"dozen": true, "half": true}
+	for w := range multipliers {
+		m[w] = true
+	}
+	for w := range fractions {
+		m[w] = true
+	}
 	for w := range smallNumbers {
 		m[w] = true
 	}

@@ -462,7 +462,7 @@ func isNameSpan(toks []token, a, b int) bool {
 }
 
 // transitiveOnly verbs attribute words only when a clause or quote follows.
-var transitiveOnly = map[string]bool{"claimed": true, "denied": true, "acknowledged": true}
+var transitiveOnly = english.transitive
 
 func opensReport(t *token) bool {
 	if t.kind == tPunct {

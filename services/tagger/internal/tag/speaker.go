@@ -55,6 +55,15 @@ func (tg *Tagger) findAttribution(dc *doc, s sentence, orgAt []int32) (attr, boo
 			}
 			continue
 		}
+		// "an estimate by Airwars", "as confirmed by ISWAP", "by the
+		// command's count": the agent of "by" after a noun or participle
+		// of attribution.
+		if t.norm == "by" && k+1 < s.b {
+			if np := byAgent(toks, k+1, s.b); !np.empty() && (byNounBefore(toks, s, k) || byNounAfter(toks, np.b, s.b)) {
+				cands = append(cands, attr{verb: "by", np: np, strong: true})
+			}
+			continue
+		}
 		// verbAt starts with this test; made here, it spares most words a call.
 		if !isSpeechVerb(t.norm) {
 			continue
@@ -81,6 +90,21 @@ func (tg *Tagger) findAttribution(dc *doc, s sentence, orgAt []int32) (attr, boo
 	for i := range cands {
 		cands[i].outlet = tg.isOutlet(cands[i].np, orgAt)
 	}
+	// "A report by the UN team revealed": the agent of "by" inside the
+	// subject of a verb gives way to that subject.
+	kept := cands[:0]
+	for i, b := range cands {
+		inside := false
+		for j, c := range cands {
+			if j != i && b.verb == "by" && c.verb != "by" && c.np.a < b.np.a && c.np.b >= b.np.b {
+				inside = true
+			}
+		}
+		if !inside {
+			kept = append(kept, b)
+		}
+	}
+	cands = kept
 	best := -1
 	for pass := 0; pass < 3 && best < 0; pass++ {
 		for i, c := range cands {
@@ -119,8 +143,28 @@ func (tg *Tagger) verbAt(toks []token, s sentence, k int, orgAt []int32) (attr, 
 	if k > s.a && notBeforeVerb[toks[k-1].norm] {
 		return attr{}, false
 	}
-	// "ISKP claimed the bombing" reports a fact; "claimed that ..." reports words.
-	if transitiveOnly[verb] && vEnd < s.b && !opensReport(&toks[vEnd]) {
+	// "its estimates", "the latest reports": a noun, not a verb.
+	if english.nounForms[verb] && k > s.a && (determiners[toks[k-1].norm] || toks[k-1].kind == tNum || toks[k-1].kind == tPoss) {
+		return attr{}, false
+	}
+	// "the CIA revised its estimate", "put the toll at": a verb of
+	// attribution only with an estimate as its object.
+	if english.objectVerbs[verb] {
+		found := false
+		for m := vEnd; m < s.b && m < vEnd+4; m++ {
+			if english.estimateNouns[toks[m].norm] {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return attr{}, false
+		}
+	}
+	// "ISKP claimed the bombing" reports a fact; "claimed that ..." reports
+	// words; ", claimed the Syrian Observatory" is an inversion.
+	inverted := k > s.a && (toks[k-1].norm == "," || isQuoteChar(toks[k-1].norm))
+	if transitiveOnly[verb] && vEnd < s.b && !opensReport(&toks[vEnd]) && !inverted {
 		return attr{}, false
 	}
 	c := attr{verb: verb, strong: !weakVerbs[verb]}
@@ -317,7 +361,8 @@ func accordingNP(toks []token, k, end int) span {
 	e := k
 	for e < end && e-k < 16 {
 		u := &toks[e]
-		if u.kind == tPunct && !(u.norm == "." && e > k && abbreviations[toks[e-1].norm]) && !(isJoiner(u.norm) && !u.has(fSpaced)) && u.norm != "(" && u.norm != ")" {
+		initial := u.norm == "." && e > k && toks[e-1].end-toks[e-1].start == 1 && e+1 < end && !toks[e+1].has(fSpaced)
+		if u.kind == tPunct && !(u.norm == "." && e > k && abbreviations[toks[e-1].norm]) && !initial && !(isJoiner(u.norm) && !u.has(fSpaced)) && u.norm != "(" && u.norm != ")" {
 			break
 		}
 		e++
@@ -415,7 +460,7 @@ func (tg *Tagger) isOutlet(sp span, orgAt []int32) bool {
 // when the aside reads as one: a relative clause, a participle, an
 // apposition or an age. It returns the opening comma's index, or -1.
 func asideStart(toks []token, s sentence, j int) int {
-	for m := j - 1; m > s.a && j-m <= 16; m-- {
+	for m := j - 1; m > s.a && j-m <= 24; m-- {
 		u := &toks[m]
 		if u.has(fQuote) || (u.kind == tPunct && u.norm != "," && u.norm != "." && u.norm != "(" && u.norm != ")" && !isJoiner(u.norm)) {
 			return -1
@@ -432,6 +477,9 @@ func asideStart(toks []token, s sentence, j int) int {
 		case f.kind == tWord && (f.norm == "who" || f.norm == "which" || f.norm == "a" || f.norm == "an" || f.norm == "the" || f.norm == "its" || f.norm == "his" || f.norm == "her" || f.norm == "their" || f.norm == "aged" || f.norm == "whose" || f.norm == "also" || f.norm == "however"):
 		case f.kind == tWord && !f.has(fUpper) && (isParticiple(f.norm) || strings.HasSuffix(f.norm, "ing")):
 		case f.kind == tWord && (roleNouns[f.norm] || titleWords[f.norm]):
+		case f.kind == tWord && asidePreps[f.norm] && isNameSpan(toks, openName(toks, s, m), m):
+			// "Capt. Ahmed al Jubouri, in a telephone interview from ...,
+			// said": a circumstance between a name and its verb.
 		case isNameSpan(toks, m+1, j) && m > s.a && !toks[m-1].has(fUpper):
 		default:
 			return -1
@@ -450,6 +498,8 @@ func isNameSpan(toks []token, a, b int) bool {
 		case n == 0 && t.kind == tWord && titleWords[t.norm] && t.has(fUpper):
 			// "Col. Wayne Marotto": titles before the name.
 		case n == 0 && t.kind == tPunct && t.norm == "." && m > a && abbreviations[toks[m-1].norm]:
+		case n > 0 && t.kind == tPunct && t.norm == "." && toks[m-1].end-toks[m-1].start == 1 && toks[m-1].has(fUpper):
+			// "Michael E. Kurilla": a middle initial.
 		case t.kind == tWord && t.has(fUpper) && !t.has(fCaps) && !notNames[t.norm] && !titleWords[t.norm]:
 			n++
 		case t.kind == tWord && nameParticles[t.norm]:
@@ -479,4 +529,100 @@ var badHeads = map[string]bool{
 	"october": true, "november": true, "december": true, "the": true, "a": true, "an": true,
 	"in": true, "on": true, "at": true, "this": true, "that": true, "it": true, "but": true,
 	"and": true, "however": true, "meanwhile": true, "also": true, "there": true,
+}
+
+// determiners before a word make it a noun: "its estimates".
+var determiners = map[string]bool{
+	"the": true, "a": true, "an": true, "its": true, "their": true, "his": true, "her": true,
+	"our": true, "these": true, "those": true, "this": true, "that": true, "latest": true,
+	"new": true, "initial": true, "early": true, "recent": true, "official": true,
+	"previous": true, "some": true, "many": true, "media": true, "news": true, "such": true,
+	"of": true, "in": true, "by": true, "from": true, "with": true, "and": true,
+}
+
+// asidePreps open a circumstance between a name and its verb.
+var asidePreps = map[string]bool{
+	"in": true, "on": true, "at": true, "during": true, "from": true, "speaking": true,
+	"via": true, "after": true, "when": true, "while": true,
+}
+
+// openName returns the first token of the name that ends before the comma at m.
+func openName(toks []token, s sentence, m int) int {
+	n := m
+	for n-1 >= s.a && n > m-7 {
+		u := &toks[n-1]
+		if u.kind == tWord && (u.has(fUpper) || nameParticles[u.norm]) || u.norm == "." || isJoiner(u.norm) && !u.has(fSpaced) {
+			n--
+			continue
+		}
+		break
+	}
+	for n < m && !isNameSpan(toks, n, m) {
+		n++
+	}
+	return n
+}
+
+// byNounBefore reports a noun or participle of attribution just before
+// the "by" at k: "an estimate by", "as confirmed by", "a report released by".
+func byNounBefore(toks []token, s sentence, k int) bool {
+	for m := k - 1; m >= s.a && m >= k-3; m-- {
+		u := &toks[m]
+		if u.kind != tWord {
+			return false
+		}
+		if english.byNouns[u.norm] {
+			return true
+		}
+	}
+	return false
+}
+
+// byNounAfter reports "'s count" or "' estimates" after the agent at e.
+func byNounAfter(toks []token, e, end int) bool {
+	if e >= end || !(toks[e].kind == tPoss || toks[e].norm == "'" || toks[e].norm == "’") {
+		return false
+	}
+	for m := e + 1; m < end && m <= e+3; m++ {
+		if english.byNouns[toks[m].norm] {
+			return true
+		}
+	}
+	return false
+}
+
+// byAgent reads the agent after "by": a name or a phrase up to punctuation,
+// a clause word or a verb; "by the command's count" stops before the
+// possessive.
+func byAgent(toks []token, k, end int) span {
+	e := k
+	for e < end && e-k < 12 {
+		u := &toks[e]
+		if u.kind == tPoss {
+			break
+		}
+		if u.kind == tPunct {
+			if u.norm == "." && e > k && (abbreviations[toks[e-1].norm] || toks[e-1].end-toks[e-1].start == 1) || isJoiner(u.norm) && !u.has(fSpaced) || u.norm == "(" || u.norm == ")" {
+				e++
+				continue
+			}
+			break
+		}
+		if u.kind == tWord && !u.has(fUpper) && (inversionStop[u.norm] || clauseBreakWords[u.norm] || auxVerbs[u.norm] || isSpeechVerb(u.norm)) && u.norm != "of" {
+			break
+		}
+		e++
+	}
+	// An apostrophe alone ends a plural possessive: "by Airwars' count".
+	for m := k; m < e; m++ {
+		if toks[m].norm == "'" || toks[m].norm == "’" {
+			e = m
+			break
+		}
+	}
+	e = cutPhrase(toks, k, e)
+	if !validSpeaker(toks, k, e) || pronouns[toks[k].norm] {
+		return span{}
+	}
+	return span{k, e}
 }

@@ -52,8 +52,20 @@ func (tg *Tagger) resolve(dc *doc, sa int, a attr, ds *discourse, orgAt []int32)
 			} else {
 				setPerson(ds.lastPerson)
 			}
-		case "it", "they":
+		case "it":
 			if n := len(ds.orgSpeakers); n > 0 {
+				out.speaker = ds.orgSpeakers[n-1]
+			}
+		case "they":
+			// "they" is the last plural source ("US officials"), else the
+			// last body.
+			for i := len(ds.orgSpeakers) - 1; i >= 0; i-- {
+				if plural(ds.orgSpeakers[i]) {
+					out.speaker = ds.orgSpeakers[i]
+					break
+				}
+			}
+			if n := len(ds.orgSpeakers); out.speaker == "" && n > 0 {
 				out.speaker = ds.orgSpeakers[n-1]
 			}
 		case "both":
@@ -119,14 +131,26 @@ func (tg *Tagger) resolve(dc *doc, sa int, a attr, ds *discourse, orgAt []int32)
 			return out
 		}
 	}
-	// A document or body named before: "the report", "the communique".
-	if first.norm == "the" && len(words) <= 3 && !last.has(fUpper) {
+	// A document or body named before: "the report", "the communique",
+	// "the New York-based security firm", "the press release".
+	if (first.norm == "the" || first.norm == "this") && len(words) <= 7 && !last.has(fUpper) {
 		for i := len(ds.orgSpeakers) - 1; i >= 0; i-- {
 			if strings.Contains(fold(ds.orgSpeakers[i]), last.norm) {
 				out.speaker = ds.orgSpeakers[i]
 				ds.orgSpeakers = append(ds.orgSpeakers, out.speaker)
 				return out
 			}
+		}
+		if kind := english.headKind[last.norm]; (kind == "organisation" || kind == "document") && len(ds.orgSpeakers) > 0 {
+			out.speaker = ds.orgSpeakers[len(ds.orgSpeakers)-1]
+			ds.orgSpeakers = append(ds.orgSpeakers, out.speaker)
+			return out
+		}
+	}
+	// An acronym defined earlier: "The Soufan Group (TSG) ... TSG said".
+	if len(words) == 1 && last.has(fCaps) {
+		if full := acronymExpansion(dc, phrase, toks[words[0]].start); full != "" {
+			phrase = stripArticle(full) + " (" + phrase + ")"
 		}
 	}
 	out.speaker = phrase
@@ -222,6 +246,15 @@ func (tg *Tagger) extractClaims(dc *doc, sents []sentence, body []hit, ds *disco
 		if i > 0 && sents[i-1].line == sents[i].line && saids[i-1].ok && saids[i-1].quoted {
 			saids[i] = withQuoted(saids[i-1], true)
 		}
+	}
+	// A sentence that opens as a continuation ("Additionally, ...", "It
+	// also ...") carries on the source of the sentence before.
+	for i := 1; i < len(sents); i++ {
+		if saids[i].ok || !saids[i-1].ok || saids[i-1].speaker == "" || dc.lines[sents[i].line].title || !continues(dc.toks, sents[i]) {
+			continue
+		}
+		saids[i] = withQuoted(saids[i-1], saids[i].quoted)
+		saids[i].verb = ""
 	}
 	// Pass 3: the claims.
 	var claims []schema.Claim
@@ -483,4 +516,59 @@ func sentenceSubject(toks []token, text string, a, limit int) string {
 		return ""
 	}
 	return normSpace(text[toks[from].start:toks[m-1].end])
+}
+
+// plural reports a source phrase whose head is plural: "US officials".
+func plural(phrase string) bool {
+	i := strings.LastIndexByte(phrase, ' ')
+	h := strings.ToLower(phrase[i+1:])
+	return len(h) > 3 && strings.HasSuffix(h, "s") && !strings.HasSuffix(h, "ss") && h != "forces" && h != "nations" && h != "news" && h != "states"
+}
+
+// acronymExpansion finds "Soufan Group (TSG)" before offset limit and
+// returns the capitalised words before the brackets; the speaker is then
+// written "Soufan Group (TSG)", both names a reader may look for.
+func acronymExpansion(dc *doc, acr string, limit int) string {
+	i := strings.Index(dc.text[:limit], "("+acr+")")
+	if i <= 0 {
+		return ""
+	}
+	words := strings.Fields(dc.text[max(0, i-80):i])
+	n := 0
+	for k := len(words) - 1; k >= 0 && n < 6; k-- {
+		w := words[k]
+		r := w[0]
+		if (r < 'A' || r > 'Z') && !nameParticles[w] && w != "of" && w != "for" && w != "and" {
+			break
+		}
+		n++
+	}
+	for n > 0 && !startsUpper(words[len(words)-n]) {
+		n--
+	}
+	if n < 2 {
+		return ""
+	}
+	return strings.Join(words[len(words)-n:], " ")
+}
+
+func startsUpper(w string) bool { return w != "" && w[0] >= 'A' && w[0] <= 'Z' }
+
+// continues reports a sentence that opens with a continuation word of the
+// language file, first or after a pronoun: "Additionally, ...", "It also".
+func continues(toks []token, s sentence) bool {
+	for m, n := s.a, 0; m < s.b && n < 2; m++ {
+		t := &toks[m]
+		if !t.isWord() {
+			continue
+		}
+		if english.continuations[t.norm] {
+			return true
+		}
+		if n == 0 && !pronouns[t.norm] {
+			return false
+		}
+		n++
+	}
+	return false
 }

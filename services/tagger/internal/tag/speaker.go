@@ -264,9 +264,30 @@ func subjectBefore(toks []token, s sentence, k int, ignoreQuotes bool) span {
 	for cs < end && (leadingConnectives[toks[cs].norm] || toks[cs].kind == tPunct) {
 		cs++
 	}
+	// "In January 2015 a tribal leader in Mosul said": a leading
+	// circumstance is not part of the subject.
+	if cs < end && asidePreps[toks[cs].norm] {
+		for m := cs + 1; m < end-1; m++ {
+			if n := toks[m].norm; n == "a" || n == "an" || n == "the" {
+				cs = m
+				break
+			}
+		}
+	}
 	end = cutPhrase(toks, cs, end)
 	if !validSpeaker(toks, cs, end) {
-		return span{}
+		// "ISWAP in a post seen by ... said": the name before the circumstance.
+		cut := -1
+		for m := cs + 1; m < end; m++ {
+			if toks[m].kind == tWord && asidePreps[toks[m].norm] {
+				cut = m
+				break
+			}
+		}
+		if cut < 0 || !validSpeaker(toks, cs, cut) {
+			return span{}
+		}
+		end = cut
 	}
 	// "Omar Lamrani, a senior analyst at Stratfor, told ...": the phrase is
 	// an apposition; the name before it is the speaker.

@@ -14,6 +14,9 @@ const minClaimWords = 4
 // said is a resolved attribution.
 type said struct {
 	speaker string
+	kind    string // a schema.Speaker* kind
+	role    string // a person's role in the article ("SDF spokesman")
+	srole   string // the source's role from the topic file
 	verb    string
 	via     string
 	ok      bool
@@ -40,6 +43,7 @@ func (tg *Tagger) resolve(dc *doc, sa int, a attr, ds *discourse, orgAt []int32)
 	setPerson := func(i int) {
 		if i >= 0 {
 			out.speaker = ds.persons[i].name
+			out.kind, out.role = schema.SpeakerPerson, ds.persons[i].role
 			ds.lastPersonSpeaker = i
 			ds.mention(i)
 		}
@@ -100,10 +104,14 @@ func (tg *Tagger) resolve(dc *doc, sa int, a attr, ds *discourse, orgAt []int32)
 			name := phrase
 			if len(words) == 1 {
 				// "Steenburgen said": the full name was written earlier.
+				// One capitalised word never written with a first name is
+				// a body more often than a person: "Airwars estimates".
 				name = fullNameBefore(dc, words[0], phrase)
 			}
-			setPerson(ds.addPerson(name, ""))
-			return out
+			if name != phrase || len(words) > 1 {
+				setPerson(ds.addPerson(name, ""))
+				return out
+			}
 		}
 	}
 	// A role: "the US secretary", "the Italian Minister".
@@ -172,6 +180,10 @@ func looksLikeName(toks []token, words []int) bool {
 		if notNames[t.norm] && !titleWords[t.norm] {
 			return false
 		}
+		// "Officials said", "Sources say": capitalised only as the first word.
+		if k := english.headKind[t.norm]; english.anonymous[t.norm] || k == "organisation" || k == "document" {
+			return false
+		}
 	}
 	return true
 }
@@ -224,7 +236,14 @@ func (tg *Tagger) extractClaims(dc *doc, sents []sentence, body []hit, ds *disco
 		}
 		tg.findPersons(dc, s, blocked, ds)
 		if a, ok := tg.findAttribution(dc, s, orgAt); ok {
-			saids[i] = tg.resolve(dc, s.a, a, ds, orgAt)
+			sd := tg.resolve(dc, s.a, a, ds, orgAt)
+			if sd.speaker != "" {
+				if sd.kind == "" {
+					sd.kind = speakerKind(sd.speaker)
+				}
+				sd.srole = tg.roles.of(sd.speaker, sd.role)
+			}
+			saids[i] = sd
 		}
 		saids[i].quoted = s.quoted
 	}
@@ -303,13 +322,18 @@ func (tg *Tagger) extractClaims(dc *doc, sents []sentence, body []hit, ds *disco
 					}
 				}
 				c := schema.Claim{
-					Text:       dc.text[part.start:part.end],
-					Speaker:    sd.speaker,
-					Verb:       sd.verb,
-					Via:        sd.via,
-					Quantities: qs,
-					Places:     tg.placesIn(placeAt, part),
-					Offset:     part.start,
+					Text:        dc.text[part.start:part.end],
+					Speaker:     sd.speaker,
+					SpeakerKind: sd.kind,
+					SpeakerRole: sd.srole,
+					Verb:        sd.verb,
+					Via:         sd.via,
+					Quantities:  qs,
+					Places:      tg.placesIn(placeAt, part),
+					Offset:      part.start,
+				}
+				if c.Speaker == "" {
+					c.SpeakerKind = schema.SpeakerOutlet // the outlet's own voice
 				}
 				c.Topic = tg.claimTopic(dc, body, part, qs)
 				claims = append(claims, c)

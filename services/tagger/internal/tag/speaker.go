@@ -147,6 +147,11 @@ func (tg *Tagger) verbAt(toks []token, s sentence, k int, orgAt []int32) (attr, 
 	if english.nounForms[verb] && k > s.a && (determiners[toks[k-1].norm] || toks[k-1].kind == tNum || toks[k-1].kind == tPoss) {
 		return attr{}, false
 	}
+	// "Borno and Yobe states.": a noun form ends its phrase; as a verb it
+	// goes on to what was said.
+	if english.nounForms[verb] && (vEnd >= s.b || toks[vEnd].kind == tPunct && !isQuoteChar(toks[vEnd].norm) && toks[vEnd].norm != ":" || prepLike(&toks[vEnd]) || toks[vEnd].norm == "and" || toks[vEnd].norm == "of") {
+		return attr{}, false
+	}
 	// "the CIA revised its estimate", "put the toll at": a verb of
 	// attribution only with an estimate as its object.
 	if english.objectVerbs[verb] {

@@ -1,6 +1,7 @@
 package tag
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -123,5 +124,44 @@ func TestPersonRoles(t *testing.T) {
 		if got[name] != role {
 			t.Errorf("%s: role %q, want %q (all: %v)", name, got[name], role, got)
 		}
+	}
+}
+
+// Each claim carries its speaker's kind and, for a source the topic file
+// knows, its role.
+func TestSpeakerKindsAndRoles(t *testing.T) {
+	t.Parallel()
+	tg := newDefault(t)
+	tests := []struct {
+		name, text, claim, kind, role string
+	}{
+		{"person with party role", "SDF spokesman Farhad Shami said 37 fighters were killed.", "37 fighters", "person", "coalition"},
+		{"command", "US Central Command said 153 attacks took place.", "153 attacks", "organisation", "coalition"},
+		{"group media", "Amaq claimed that 20 soldiers were killed.", "20 soldiers", "organisation", "group-media"},
+		{"monitor", "The Syrian Observatory for Human Rights said 700 people were executed.", "700 people", "organisation", "monitor"},
+		{"report", "A UN report estimated that 10,000 fighters remain.", "10,000 fighters", "document", "monitor"},
+		{"anonymous officials", "US officials said 2,000 troops will stay.", "2,000 troops", "anonymous", "government"},
+		{"named officials are a body", "Pentagon officials said 2,000 troops will stay.", "2,000 troops", "organisation", "coalition"},
+		{"capitalised officials are no person", "Officials estimate ISIL has lost 25,000 square kilometres.", "25,000", "anonymous", ""},
+		{"outlet as source", "About 100 hostages are still held, AFP reported.", "100 hostages", "organisation", "media"},
+		{"ngo", "Human Rights Watch documented 40 executions.", "40 executions", "organisation", "ngo"},
+		{"outlet voice", "Some 35 countries took part in the meeting.", "35 countries", "outlet", ""},
+		{"one word body", "Airwars estimates that at least 7,595 civilians have been killed.", "7,595", "organisation", "monitor"},
+		{"US is no first person", "The US Central Intelligence Agency estimated 31,500 fighters.", "31,500", "organisation", "government"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r := tg.Tag(Document{Text: tc.text})
+			for _, c := range r.Claims {
+				if strings.Contains(c.Text, tc.claim) {
+					if c.SpeakerKind != tc.kind || c.SpeakerRole != tc.role {
+						t.Errorf("speaker %q: kind %q role %q, want %q %q", c.Speaker, c.SpeakerKind, c.SpeakerRole, tc.kind, tc.role)
+					}
+					return
+				}
+			}
+			t.Fatalf("no claim containing %q in %+v", tc.claim, r.Claims)
+		})
 	}
 }

@@ -50,6 +50,7 @@ type Tagger struct {
 	orgs        []gazEntry
 	claimTopics []string
 	unitCues    map[string][]int
+	roles       *roleIndex
 	work        sync.Pool // of *workspace
 }
 
@@ -96,7 +97,7 @@ func New(topics ...Topic) (*Tagger, error) {
 	if len(topics) == 0 {
 		return nil, ErrNoTopics
 	}
-	tg := &Tagger{m: newMatcher(), unitCues: map[string][]int{}}
+	tg := &Tagger{m: newMatcher(), unitCues: map[string][]int{}, roles: newRoleIndex()}
 	tagNames := map[string]string{}
 	placeIdx := map[string]int32{}
 	orgIdx := map[string]int32{}
@@ -149,6 +150,11 @@ func New(topics ...Topic) (*Tagger, error) {
 				}
 			}
 		}
+		for _, sr := range t.Sources {
+			for _, n := range sr.Names {
+				tg.roles.add(n, sr.Role)
+			}
+		}
 		addGaz(t.Places, "place", placeIdx, &tg.places, catPlace)
 		addGaz(t.Orgs, "org", orgIdx, &tg.orgs, catOrg)
 		for _, c := range t.ClaimTopics {
@@ -167,6 +173,16 @@ func New(topics ...Topic) (*Tagger, error) {
 			}
 		}
 		tg.topics = append(tg.topics, ct)
+	}
+	// Outlets without a role of their own are media.
+	for _, t := range topics {
+		for _, g := range t.Orgs {
+			if g.Outlet {
+				for _, v := range append([]string{g.Name}, g.Variants...) {
+					tg.roles.add(v, "media")
+				}
+			}
+		}
 	}
 	tg.qp = quantity.New(quantity.Options{DropModifiers: drop})
 	return tg, nil

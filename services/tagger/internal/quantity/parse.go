@@ -18,6 +18,10 @@ const (
 	UpTo          = "up to"
 	AtLeast       = "at least"
 	Range         = "range"
+	// Vague amounts: the value is only the order of magnitude.
+	Several   = "several"   // dozens, scores of, several
+	Hundreds  = "hundreds"  // hundreds of, several hundred
+	Thousands = "thousands" // thousands, tens of thousands, millions of
 )
 
 // Match is one quantity and where its raw text sits in the parsed string.
@@ -74,10 +78,11 @@ type number struct {
 	word     bool
 	one      bool // the bare word "one"
 	scaled   bool
-	suffixM  bool // an attached "m" that may be million or metres
-	plusSign bool // "100+"
-	frac     bool // a fraction read as a percentage: "a third", "half"
-	mult     bool // a multiplier: "doubled", "three times"
+	suffixM  bool   // an attached "m" that may be million or metres
+	plusSign bool   // "100+"
+	frac     bool   // a fraction read as a percentage: "a third", "half"
+	vague    string // the qualifier of a vague amount: "thousands of"
+	mult     bool   // a multiplier: "doubled", "three times"
 }
 
 // cand is a quantity being assembled.
@@ -244,6 +249,9 @@ func readWords(toks []tok, i int) (number, bool) {
 	if f, ok := readFraction(toks, i); ok {
 		return f, true
 	}
+	if v, ok := readVague(toks, i); ok {
+		return v, true
+	}
 	if v, ok := multipliers[toks[i].low]; ok {
 		if !multiplierVerb(toks, i) {
 			return n, false
@@ -397,6 +405,15 @@ func (p *Parser) build(text string, toks []tok, n number) (cand, int, bool) {
 	}
 
 	end := toks[j-1].end
+	if n.vague != "" {
+		c.Qualifier = n.vague
+		if q != "" && q != "between" {
+			c.Qualifier = q // "more than a dozen" keeps its qualifier
+		}
+		if j < len(toks) && toks[j].low == "of" {
+			j++ // "thousands of people": the unit follows "of"
+		}
+	}
 	if n.frac || n.mult {
 		v := round(n.val, false)
 		c.Value = &v
@@ -835,4 +852,37 @@ func multiplierVerb(toks []tok, i int) bool {
 		return true
 	}
 	return false
+}
+
+// readVague reads vague amounts, whose value is only an order of
+// magnitude: "tens of thousands of" (10,000), "hundreds of" (100),
+// "thousands of" (1,000), "millions of" (1,000,000), "several hundred",
+// "dozens of", "scores of" (10). Plural scale words count only before
+// "of", so "in the thousands" is left alone.
+func readVague(toks []tok, i int) (number, bool) {
+	n := number{first: i, word: true}
+	w := toks[i].low
+	of := i+1 < len(toks) && toks[i+1].low == "of"
+	switch {
+	case (w == "tens" || w == "hundreds") && of && i+2 < len(toks) && (toks[i+2].low == "thousands" || toks[i+2].low == "millions"):
+		n.val = vagueScales[w] * vagueScales[toks[i+2].low]
+		n.vague, n.next = Thousands, i+3
+	case w == "several" && i+1 < len(toks) && scaleWords[toks[i+1].low] >= 100 && !strings.HasSuffix(toks[i+1].low, "n"):
+		n.val = scaleWords[toks[i+1].low]
+		n.vague, n.next = Hundreds, i+2
+		if n.val >= 1000 {
+			n.vague = Thousands
+		}
+	case of && (w == "dozens" || w == "scores"):
+		n.val, n.vague, n.next = 10, Several, i+1
+	case of && vagueScales[w] >= 100:
+		n.val, n.vague, n.next = vagueScales[w], Thousands, i+1
+		if w == "hundreds" {
+			n.vague = Hundreds
+		}
+	default:
+		return n, false
+	}
+	n.scaled = true
+	return n, true
 }

@@ -268,12 +268,22 @@ func resolve(text string, toks []tok, cands []cand) []Match {
 			c.Unit, c.bare = cands[i-1].Unit, false
 			continue
 		}
-		if i > 0 && !cands[i-1].bare && sameSentence(text, cands[i-1].End, c.Start) && !isDuration(cands[i-1].Unit) {
-			c.Unit, c.bare = cands[i-1].Unit, false
+		if u := comparableBefore(text, cands, i); u != "" {
+			c.Unit, c.bare = u, false
 			continue
 		}
 		if u := countedNounBefore(toks, c.first); u != "" {
 			c.Unit, c.bare = u, false
+		}
+	}
+	// "killed 50 civilians and wounded 284 others": the others are of the
+	// kind counted before, and people when nothing was.
+	for i := range cands {
+		if c := &cands[i]; c.Unit == "others" {
+			c.Unit = "people"
+			if u := comparableBefore(text, cands, i); u != "" {
+				c.Unit = u
+			}
 		}
 	}
 	for _, c := range cands {
@@ -282,6 +292,39 @@ func resolve(text string, toks []tok, cands []cand) []Match {
 		}
 	}
 	return out
+}
+
+// comparableBefore returns the unit of the nearest quantity before cands[i]
+// in its sentence that counts something of the same order: "5,946
+// airstrikes, 2,657 in Iraq" but not "at least one weapon ... last year's
+// 11,825". Durations and "others" lend no unit.
+func comparableBefore(text string, cands []cand, i int) string {
+	c := &cands[i]
+	for k := i - 1; k >= 0; k-- {
+		p := &cands[k]
+		if !sameSentence(text, p.End, c.Start) {
+			return ""
+		}
+		if p.bare || isDuration(p.Unit) || p.Unit == "others" {
+			continue
+		}
+		a, b := magnitude(p), magnitude(c)
+		if a > 0 && b > 0 && a/b < 100 && b/a < 100 {
+			return p.Unit
+		}
+	}
+	return ""
+}
+
+// magnitude is a candidate's value, or the low end of its range.
+func magnitude(c *cand) float64 {
+	switch {
+	case c.Value != nil:
+		return *c.Value
+	case c.Low != nil:
+		return *c.Low
+	}
+	return 0
 }
 
 // sameSentence reports no sentence end in text[a:b].

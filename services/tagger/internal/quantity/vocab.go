@@ -295,6 +295,11 @@ var countedNouns = map[string]string{
 	"toll": "deaths", "population": "people",
 }
 
+// vagueScales are the plural scale words of vague amounts.
+var vagueScales = map[string]float64{
+	"tens": 10, "hundreds": 100, "thousands": 1000, "millions": 1e6, "billions": 1e9,
+}
+
 // fractions are read as a percentage of the whole: "a third" is 33.3.
 var fractions = map[string]float64{
 	"half": 50, "third": 33.33, "thirds": 33.33, "quarter": 25, "quarters": 25,
@@ -323,6 +328,10 @@ var numberWords = func() map[string]bool {
 	for w := range fractions {
 		m[w] = true
 	}
+	for w := range vagueScales {
+		m[w] = true
+	}
+	m["dozens"], m["scores"], m["several"] = true, true, true
 	for w := range smallNumbers {
 		m[w] = true
 	}

@@ -312,7 +312,9 @@ func (tg *Tagger) extractClaims(dc *doc, sents []sentence, body []hit, ds *disco
 						nq++
 					}
 				}
-				if nq == 0 && !sd.ok {
+				// A claim has a number or a source, or states an outcome
+				// at a place: "the SDF withdrew from parts of Hasaka".
+				if nq == 0 && !sd.ok && (!tg.hasPlace(placeAt, part) || !english.hasOutcome(dc.toks, part.a, part.b)) {
 					continue
 				}
 				qs := make([]schema.Quantity, 0, nq)
@@ -593,6 +595,16 @@ func continues(toks []token, s sentence) bool {
 			return false
 		}
 		n++
+	}
+	return false
+}
+
+// hasPlace reports a place of the gazetteer in a sentence.
+func (tg *Tagger) hasPlace(placeAt []int32, s *sentence) bool {
+	for m := s.a; m < s.b; m++ {
+		if placeAt[m] >= 0 {
+			return true
+		}
 	}
 	return false
 }

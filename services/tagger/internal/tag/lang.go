@@ -3,6 +3,7 @@ package tag
 import (
 	_ "embed"
 	"fmt"
+	"strings"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -32,6 +33,7 @@ type Lang struct {
 	AnonymousHeads []string            `yaml:"anonymous_heads"`
 	Continuations  []string            `yaml:"continuations"`
 	FirstPerson    []string            `yaml:"first_person"`
+	Outcomes       []string            `yaml:"outcomes"`
 }
 
 // langWords is a Lang as lookups.
@@ -39,7 +41,8 @@ type langWords struct {
 	speech, weak, transitive, nounForms set
 	objectVerbs, estimateNouns, byNouns set
 	anonymous, continuations, first     set
-	headKind                            map[string]string // "firm" -> organisation
+	headKind                            map[string]string     // "firm" -> organisation
+	outcomes                            map[string][][]string // first word -> phrases
 }
 
 type set map[string]bool
@@ -77,6 +80,13 @@ func parseLang(raw []byte) (*langWords, error) {
 		first:         toSet(l.FirstPerson),
 		headKind:      map[string]string{},
 	}
+	w.outcomes = map[string][][]string{}
+	for _, o := range l.Outcomes {
+		ws := strings.Fields(o)
+		if len(ws) > 0 {
+			w.outcomes[ws[0]] = append(w.outcomes[ws[0]], ws)
+		}
+	}
 	for kind, heads := range l.SourceHeads {
 		for _, h := range heads {
 			w.headKind[h] = kind
@@ -94,3 +104,28 @@ var english = func() *langWords {
 	}
 	return w
 }()
+
+// hasOutcome reports an outcome phrase of the language among the words of
+// toks[a:b].
+func (w *langWords) hasOutcome(toks []token, a, b int) bool {
+	for k := a; k < b; k++ {
+		if toks[k].kind != tWord {
+			continue
+		}
+	phrases:
+		for _, ph := range w.outcomes[toks[k].norm] {
+			m := k
+			for _, pw := range ph {
+				for m < b && !toks[m].isWord() {
+					m++
+				}
+				if m >= b || toks[m].norm != pw {
+					continue phrases
+				}
+				m++
+			}
+			return true
+		}
+	}
+	return false
+}

@@ -214,15 +214,20 @@ func (tg *Tagger) Tag(d Document) Result {
 	ws.body, ws.title = body, title
 	sig := tg.gatherSignals(dc, body, title)
 	tags, relevant := tg.decide(dc, sig)
+	// The claim side is four passes over the document, each reading what
+	// the one before produced: sentences (segment.go), entities and
+	// mentions (entity.go), attributions (attribution.go, speaker.go),
+	// claims and quantities (claim.go, package quantity).
 	sents := segmentTo(dc, ws.sents[:0])
 	ws.sents = sents
-	ds := newDiscourse()
-	claims := tg.extractClaims(dc, sents, body, ds, ws)
+	mn := tg.mentionPass(dc, sents, body, ws)
+	saids := tg.attributionPass(dc, sents, mn, ws)
+	claims := tg.claimPass(dc, sents, body, mn, saids, ws)
 	return Result{
 		Relevant: relevant,
 		Tags:     nonNilTags(tags),
 		Claims:   nonNilClaims(claims),
-		Entities: tg.entities(title, body, ds),
+		Entities: tg.entities(title, body, mn.ds),
 	}
 }
 

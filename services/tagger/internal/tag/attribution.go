@@ -1,0 +1,347 @@
+package tag
+
+import (
+	"strings"
+
+	"github.com/newsflow/newsflow/pkg/schema"
+)
+
+// attributionPass finds each sentence's attribution and resolves its
+// speaker in reading order, replaying the mentions of each sentence first
+// so that "he said" and "the spokesman said" reach the right person; then
+// one attribution covers a whole quotation, a quoted sentence continues
+// the quote before it, and a continuation ("Additionally, ...") the
+// source before it. The result, one said per sentence, is ws.saids.
+func (tg *Tagger) attributionPass(dc *doc, sents []sentence, mn *mentions, ws *workspace) []said {
+	ds, orgAt := mn.ds, mn.orgAt
+	saids := grow(ws.saids, len(sents))
+	clear(saids)
+	ws.saids = saids
+	for i, s := range sents {
+		if dc.lines[s.line].title {
+			continue
+		}
+		ds.replay(i)
+		if a, ok := tg.findAttribution(dc, s, orgAt); ok {
+			sd := tg.resolve(dc, s.a, a, ds, orgAt)
+			if sd.speaker != "" {
+				if sd.kind == "" {
+					sd.kind = speakerKind(sd.speaker)
+				}
+				sd.srole = tg.roles.of(sd.speaker, sd.role)
+			}
+			saids[i] = sd
+		}
+		saids[i].quoted = s.quoted
+	}
+	for i := range sents {
+		if saids[i].ok || dc.lines[sents[i].line].title {
+			continue
+		}
+		for j := i + 1; j < len(sents) && sents[j].group == sents[i].group; j++ {
+			if saids[j].ok {
+				saids[i] = withQuoted(saids[j], saids[i].quoted)
+				break
+			}
+		}
+		if saids[i].ok || !startsQuoted(dc, sents[i]) {
+			continue
+		}
+		if i > 0 && sents[i-1].line == sents[i].line && saids[i-1].ok && saids[i-1].quoted {
+			saids[i] = withQuoted(saids[i-1], true)
+		}
+	}
+	for i := 1; i < len(sents); i++ {
+		if saids[i].ok || !saids[i-1].ok || saids[i-1].speaker == "" || dc.lines[sents[i].line].title || !continues(dc.toks, sents[i]) {
+			continue
+		}
+		saids[i] = withQuoted(saids[i-1], saids[i].quoted)
+		saids[i].verb = ""
+	}
+	return saids
+}
+
+// said is a resolved attribution.
+type said struct {
+	speaker string
+	kind    string // a schema.Speaker* kind
+	role    string // a person's role in the article ("SDF spokesman")
+	srole   string // the source's role from the topic file
+	verb    string
+	via     string
+	ok      bool
+	quoted  bool
+}
+
+// resolve turns an attribution into a speaker name, using what the
+// discourse remembers, and updates it.
+func (tg *Tagger) resolve(dc *doc, sa int, a attr, ds *discourse, orgAt []int32) said {
+	toks, text := dc.toks, dc.text
+	out := said{verb: a.verb, ok: true}
+	if !a.via.empty() {
+		out.via = stripArticle(spanText(text, toks, a.via.a, a.via.b-1))
+	}
+	words := make([]int, 0, 8)
+	for m := a.np.a; m < a.np.b; m++ {
+		if toks[m].isWord() {
+			words = append(words, m)
+		}
+	}
+	if len(words) == 0 {
+		return out
+	}
+	setPerson := func(i int) {
+		if i >= 0 {
+			out.speaker = ds.persons[i].name
+			out.kind, out.role = schema.SpeakerPerson, ds.persons[i].role
+			ds.lastPersonSpeaker = i
+			ds.mention(i)
+		}
+	}
+	if len(words) == 1 && pronouns[toks[words[0]].norm] {
+		switch toks[words[0]].norm {
+		case "he", "she":
+			if ds.lastPersonSpeaker >= 0 {
+				setPerson(ds.lastPersonSpeaker)
+			} else {
+				setPerson(ds.lastPerson)
+			}
+		case "it":
+			if n := len(ds.orgSpeakers); n > 0 {
+				out.speaker = ds.orgSpeakers[n-1]
+			}
+		case "they":
+			// "they" is the last plural source ("US officials"), else the
+			// last body.
+			for i := len(ds.orgSpeakers) - 1; i >= 0; i-- {
+				if plural(ds.orgSpeakers[i]) {
+					out.speaker = ds.orgSpeakers[i]
+					break
+				}
+			}
+			if n := len(ds.orgSpeakers); out.speaker == "" && n > 0 {
+				out.speaker = ds.orgSpeakers[n-1]
+			}
+		case "both":
+			if x, y := ds.lastTwo(); x >= 0 && y >= 0 {
+				out.speaker = ds.persons[x].name + " and " + ds.persons[y].name
+				ds.lastPersonSpeaker = y
+			}
+		}
+		return out
+	}
+	if !a.appos.empty() {
+		name := spanText(text, toks, a.appos.a, a.appos.b-1)
+		setPerson(ds.addPerson(name, stripArticle(spanText(text, toks, a.np.a, a.np.b-1))))
+		return out
+	}
+	phrase := stripArticle(spanText(text, toks, a.np.a, a.np.b-1))
+	last := &toks[words[len(words)-1]]
+	inOrg := false
+	for _, m := range words {
+		if orgAt[m] >= 0 {
+			inOrg = true
+		}
+	}
+	// A known person: "Mattis", "Col. Dillon", "White House Press
+	// Secretary Stephanie Grisham".
+	if last.has(fUpper) && !last.has(fCaps) && orgAt[words[len(words)-1]] < 0 {
+		if i := ds.bySurname(last.norm); i >= 0 {
+			setPerson(i)
+			return out
+		}
+		if !inOrg && looksLikeName(toks, words) {
+			name := phrase
+			if len(words) == 1 {
+				// "Steenburgen said": the full name was written earlier.
+				// One capitalised word never written with a first name is
+				// a body more often than a person: "Airwars estimates".
+				name = fullNameBefore(dc, words[0], phrase)
+			}
+			if name != phrase || len(words) > 1 {
+				setPerson(ds.addPerson(name, ""))
+				return out
+			}
+		}
+	}
+	// A role: "the US secretary", "the Italian Minister".
+	first := &toks[words[0]]
+	if (first.norm == "the" || first.norm == "a") && len(words) <= 5 && titleWords[last.norm] {
+		var content []string
+		for _, m := range words[1:] {
+			content = append(content, toks[m].norm)
+		}
+		if i := ds.byRole(content); i >= 0 {
+			setPerson(i)
+			return out
+		}
+	}
+	// "its own figures", "their statement": the body that spoke before.
+	if (first.norm == "its" || first.norm == "their") && len(words) <= 4 {
+		// "The coalition carried out ..., according to its own figures":
+		// the owner is the sentence's subject when that is a body.
+		if subj := sentenceSubject(toks, text, sa, a.np.a); subj != "" {
+			out.speaker = subj
+			return out
+		}
+		if n := len(ds.orgSpeakers); n > 0 {
+			out.speaker = ds.orgSpeakers[n-1]
+			return out
+		}
+	}
+	// A document or body named before: "the report", "the communique",
+	// "the New York-based security firm", "the press release".
+	if (first.norm == "the" || first.norm == "this") && len(words) <= 7 && !last.has(fUpper) {
+		for i := len(ds.orgSpeakers) - 1; i >= 0; i-- {
+			if strings.Contains(fold(ds.orgSpeakers[i]), last.norm) {
+				out.speaker = ds.orgSpeakers[i]
+				ds.orgSpeakers = append(ds.orgSpeakers, out.speaker)
+				return out
+			}
+		}
+		if kind := english.headKind[last.norm]; (kind == "organisation" || kind == "document") && len(ds.orgSpeakers) > 0 {
+			out.speaker = ds.orgSpeakers[len(ds.orgSpeakers)-1]
+			ds.orgSpeakers = append(ds.orgSpeakers, out.speaker)
+			return out
+		}
+	}
+	// An acronym defined earlier: "The Soufan Group (TSG) ... TSG said".
+	if len(words) == 1 && last.has(fCaps) {
+		if full := acronymExpansion(dc, phrase, toks[words[0]].start); full != "" {
+			phrase = stripArticle(full) + " (" + phrase + ")"
+		}
+	}
+	out.speaker = phrase
+	ds.orgSpeakers = append(ds.orgSpeakers, phrase)
+	return out
+}
+
+// looksLikeName reports one to four capitalised words that are not an
+// organisation, a place or a common noun.
+func looksLikeName(toks []token, words []int) bool {
+	if len(words) > 4 {
+		return false
+	}
+	for _, m := range words {
+		t := &toks[m]
+		if t.has(fCaps) || (!t.has(fUpper) && !nameParticles[t.norm] && !titleWords[t.norm]) {
+			return false
+		}
+		if notNames[t.norm] && !titleWords[t.norm] {
+			return false
+		}
+		// "Officials said", "Sources say": capitalised only as the first word.
+		if k := english.headKind[t.norm]; english.anonymous[t.norm] || k == "organisation" || k == "document" {
+			return false
+		}
+	}
+	return true
+}
+
+func stripArticle(s string) string {
+	for _, p := range []string{"the ", "The ", "a ", "A ", "an ", "An "} {
+		if strings.HasPrefix(s, p) && len(s) > len(p) {
+			return s[len(p):]
+		}
+	}
+	return s
+}
+
+func withQuoted(s said, q bool) said {
+	s.quoted = q
+	return s
+}
+
+// startsQuoted reports a sentence that opens inside or with a quotation.
+func startsQuoted(dc *doc, s sentence) bool {
+	return s.startQ || (s.a < s.b && isQuoteChar(dc.toks[s.a].norm))
+}
+
+// fullNameBefore looks for "First Surname" earlier in the text for a
+// speaker named by surname only.
+func fullNameBefore(dc *doc, k int, surname string) string {
+	toks := dc.toks
+	for m := k - 1; m > 0; m-- {
+		t := &toks[m]
+		if t.kind != tWord || t.norm != toks[k].norm || t.text(dc.text) != surname {
+			continue
+		}
+		p := &toks[m-1]
+		if p.kind == tWord && p.has(fUpper) && !p.has(fCaps) && !notNames[p.norm] && !titleWords[p.norm] && p.line == t.line {
+			return dc.text[p.start:t.end]
+		}
+	}
+	return surname
+}
+
+// sentenceSubject reads a leading "The coalition" or "Iraqi forces" that
+// can own an "its".
+func sentenceSubject(toks []token, text string, a, limit int) string {
+	m := a
+	if m < limit && (toks[m].norm == "the" || toks[m].norm == "a") {
+		m++
+	}
+	from := m
+	for m < limit && m-from < 5 && toks[m].kind == tWord && (toks[m].has(fUpper) || toks[m].has(fCaps) || sourceNouns[toks[m].norm]) {
+		m++
+	}
+	if m == from || !sourceNouns[toks[m-1].norm] && !toks[m-1].has(fCaps) {
+		return ""
+	}
+	return normSpace(text[toks[from].start:toks[m-1].end])
+}
+
+// plural reports a source phrase whose head is plural: "US officials".
+func plural(phrase string) bool {
+	i := strings.LastIndexByte(phrase, ' ')
+	h := strings.ToLower(phrase[i+1:])
+	return len(h) > 3 && strings.HasSuffix(h, "s") && !strings.HasSuffix(h, "ss") && h != "forces" && h != "nations" && h != "news" && h != "states"
+}
+
+// acronymExpansion finds "Soufan Group (TSG)" before offset limit and
+// returns the capitalised words before the brackets; the speaker is then
+// written "Soufan Group (TSG)", both names a reader may look for.
+func acronymExpansion(dc *doc, acr string, limit int) string {
+	i := strings.Index(dc.text[:limit], "("+acr+")")
+	if i <= 0 {
+		return ""
+	}
+	words := strings.Fields(dc.text[max(0, i-80):i])
+	n := 0
+	for k := len(words) - 1; k >= 0 && n < 6; k-- {
+		w := words[k]
+		r := w[0]
+		if (r < 'A' || r > 'Z') && !nameParticles[w] && w != "of" && w != "for" && w != "and" {
+			break
+		}
+		n++
+	}
+	for n > 0 && !startsUpper(words[len(words)-n]) {
+		n--
+	}
+	if n < 2 {
+		return ""
+	}
+	return strings.Join(words[len(words)-n:], " ")
+}
+
+func startsUpper(w string) bool { return w != "" && w[0] >= 'A' && w[0] <= 'Z' }
+
+// continues reports a sentence that opens with a continuation word of the
+// language file, first or after a pronoun: "Additionally, ...", "It also".
+func continues(toks []token, s sentence) bool {
+	for m, n := s.a, 0; m < s.b && n < 2; m++ {
+		t := &toks[m]
+		if !t.isWord() {
+			continue
+		}
+		if english.continuations[t.norm] {
+			return true
+		}
+		if n == 0 && !pronouns[t.norm] {
+			return false
+		}
+		n++
+	}
+	return false
+}

@@ -199,10 +199,18 @@ func (tg *Tagger) resolve(dc *doc, sa int, a attr, ds *discourse, orgAt []int32)
 				return out
 			}
 		}
-		if kind := english.headKind[last.norm]; (kind == "organisation" || kind == "document") && len(ds.orgSpeakers) > 0 {
-			out.speaker = ds.orgSpeakers[len(ds.orgSpeakers)-1]
-			ds.orgSpeakers = append(ds.orgSpeakers, out.speaker)
-			return out
+		if kind := english.headKind[last.norm]; kind == "organisation" || kind == "document" {
+			// The last source, else the last body the topic knows named
+			// before: "the SDF Press Office ... The press release said".
+			if n := len(ds.orgSpeakers); n > 0 {
+				out.speaker = ds.orgSpeakers[n-1]
+			} else {
+				out.speaker = tg.lastOrgBefore(orgAt, a.np.a)
+			}
+			if out.speaker != "" {
+				ds.orgSpeakers = append(ds.orgSpeakers, out.speaker)
+				return out
+			}
 		}
 	}
 	// An acronym defined earlier: "The Soufan Group (TSG) ... TSG said".
@@ -344,4 +352,15 @@ func continues(toks []token, s sentence) bool {
 		n++
 	}
 	return false
+}
+
+// lastOrgBefore names the last organisation of the topic (not an outlet)
+// mentioned before token k.
+func (tg *Tagger) lastOrgBefore(orgAt []int32, k int) string {
+	for m := k - 1; m >= 0; m-- {
+		if i := orgAt[m]; i >= 0 && !tg.orgs[i].outlet {
+			return tg.orgs[i].name
+		}
+	}
+	return ""
 }

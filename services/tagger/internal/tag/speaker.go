@@ -140,7 +140,8 @@ func (tg *Tagger) verbAt(toks []token, s sentence, k int, orgAt []int32) (attr, 
 		}
 		verb, vEnd = "pointed out", k+2
 	}
-	if k > s.a && notBeforeVerb[toks[k-1].norm] {
+	// "IS released a statement": the group's initials are no auxiliary.
+	if k > s.a && notBeforeVerb[toks[k-1].norm] && !toks[k-1].has(fCaps) {
 		return attr{}, false
 	}
 	// "its estimates", "the latest reports": a noun, not a verb.
@@ -469,7 +470,7 @@ func validSpeaker(toks []token, a, b int) bool {
 	if ht.has(fUpper) || ht.has(fCaps) {
 		return !badHeads[ht.norm] || ht.has(fCaps)
 	}
-	return sourceNouns[ht.norm]
+	return sourceNouns[ht.norm] || english.headKind[ht.norm] != "" || english.anonymous[ht.norm]
 }
 
 // isOutlet reports a phrase that names a news outlet.

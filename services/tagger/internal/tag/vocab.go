@@ -139,6 +139,8 @@ var roleNouns = map[string]bool{
 	"prosecutor": true, "judge": true, "diplomat": true, "representative": true,
 	"member": true, "veteran": true, "survivor": true, "writer": true, "producer": true,
 	"presenter": true, "host": true, "coach": true, "player": true,
+	"worker": true, "nurse": true, "medic": true, "elder": true, "tribesman": true,
+	"fighter": true, "militant": true, "smuggler": true, "guard": true, "trader": true,
 }
 
 // nameParticles are lower-case parts of names: al-Abadi, Di Maio, bin Salman.

@@ -144,6 +144,22 @@ func (p *Parser) nounPhrase(text string, toks []tok, j int, n number) (string, i
 			head = i
 		}
 	}
+	// "34,402 air and artillery strikes": modifiers joined by "and" share
+	// the plural head after them.
+	if head < 0 && !n.one && n.val != 1 && k+2 < len(toks) && (toks[k].low == "and" || toks[k].low == "or") && toks[k+1].kind == kWord && !toks[k+1].upper {
+		if u, e, k2 := p.nounPhrase(text, toks, k+1, n); u != "" && (looksPlural(toks[k2-1]) || collectives[toks[k2-1].low]) && !toks[ps[0].first].upper {
+			return joinWords(text, toks, ps[0].first, k2-1), e, k2
+		}
+	}
+	// "one ISIL armed vehicle": the head of a singular count is its last noun.
+	if head < 0 && (n.one || n.val == 1) && np > 1 {
+		if w := toks[ps[np-1].last]; !w.upper && countable(w.low) {
+			if pl, ok := singulars[w.low]; ok {
+				return pl, w.end, ps[np-1].last + 1
+			}
+			return plural(w.low), w.end, ps[np-1].last + 1
+		}
+	}
 	from := 0
 	if head < 0 {
 		// A proper or collective noun with no plural: ISF, Pashmerga, Iraqi army.
@@ -254,7 +270,7 @@ func resolve(text string, toks []tok, cands []cand) []Match {
 		if i+1 < len(cands) && !cands[i+1].bare && cands[i+1].Start >= c.End {
 			gap := strings.TrimSpace(text[c.End:cands[i+1].Start])
 			switch strings.ToLower(gap) {
-			case "and", "or", "to", ",", "of the", "out of", "of":
+			case "and", "or", "to", ",", "of the", "out of", "out of the", "of":
 				c.Unit, c.bare = cands[i+1].Unit, false
 			}
 		}
@@ -270,6 +286,11 @@ func resolve(text string, toks []tok, cands []cand) []Match {
 		}
 		if u := comparableBefore(text, cands, i); u != "" {
 			c.Unit, c.bare = u, false
+			continue
+		}
+		// "a town of 70,000": the people of a place.
+		if k := c.first; k >= 2 && toks[k-1].low == "of" && placeNouns[toks[k-2].low] {
+			c.Unit, c.bare = "people", false
 			continue
 		}
 		if u := countedNounBefore(toks, c.first); u != "" {

@@ -300,6 +300,13 @@ var vagueScales = map[string]float64{
 	"tens": 10, "hundreds": 100, "thousands": 1000, "millions": 1e6, "billions": 1e9,
 }
 
+// placeNouns before "of" and a bare number make it a count of people:
+// "a town of 70,000".
+var placeNouns = map[string]bool{
+	"town": true, "city": true, "village": true, "district": true, "population": true,
+	"camp": true, "community": true, "county": true, "province": true,
+}
+
 // fractions are read as a percentage of the whole: "a third" is 33.3.
 var fractions = map[string]float64{
 	"half": 50, "third": 33.33, "thirds": 33.33, "quarter": 25, "quarters": 25,

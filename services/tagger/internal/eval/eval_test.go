@@ -82,7 +82,8 @@ func TestSpeakerMatches(t *testing.T) {
 
 // TestRealworld scores ../shared/tagger-realworld with the rules of its
 // README (go test -v -run TestRealworld prints the report) and holds both
-// parts to floors a little under what the tagger reaches.
+// parts to floors a little under what the tagger reaches. Relevance floors
+// stay at the figures before issue 19 (relevance is tuned elsewhere).
 func TestRealworld(t *testing.T) {
 	var out strings.Builder
 	rep, err := RunRealworld(testkit.Shared(t, "tagger-realworld"), &out)
@@ -99,13 +100,13 @@ func TestRealworld(t *testing.T) {
 	}{
 		{"tuning relevance F1", rep.Tune.Relevance.F1, 0.96},
 		{"held-out relevance F1", rep.Held.Relevance.F1, 0.90},
-		{"tuning claim recall", rep.Tune.ClaimRecall, 0.88},
-		{"held-out claim recall", rep.Held.ClaimRecall, 0.86},
-		{"tuning speaker accuracy", rep.Tune.SpeakerAccuracy, 0.68},
-		{"held-out speaker accuracy", rep.Held.SpeakerAccuracy, 0.78},
-		{"tuning value+unit recall", rep.Tune.ValueUnitRecall, 0.75},
-		{"held-out value+unit recall", rep.Held.ValueUnitRecall, 0.71},
-		{"tuning quantity precision", rep.Tune.QuantityPrecision, 0.97},
+		{"tuning claim recall", rep.Tune.ClaimRecall, 0.97},
+		{"held-out claim recall", rep.Held.ClaimRecall, 0.92},
+		{"tuning speaker accuracy", rep.Tune.SpeakerAccuracy, 0.91},
+		{"held-out speaker accuracy", rep.Held.SpeakerAccuracy, 0.79},
+		{"tuning value+unit recall", rep.Tune.ValueUnitRecall, 0.91},
+		{"held-out value+unit recall", rep.Held.ValueUnitRecall, 0.86},
+		{"tuning quantity precision", rep.Tune.QuantityPrecision, 0.98},
 		{"held-out quantity precision", rep.Held.QuantityPrecision, 0.97},
 	}
 	for _, f := range floors {

@@ -49,6 +49,12 @@ func (tg *Tagger) attributionPass(dc *doc, sents []sentence, mn *mentions, ws *w
 		}
 		if i > 0 && sents[i-1].line == sents[i].line && saids[i-1].ok && saids[i-1].quoted {
 			saids[i] = withQuoted(saids[i-1], true)
+			continue
+		}
+		// A paragraph that opens a quotation with no attribution goes on
+		// quoting the person quoted at the end of the paragraph before.
+		if i > 0 && sents[i-1].line < sents[i].line && sents[i].a == dc.lines[sents[i].line].first && saids[i-1].ok && saids[i-1].quoted && saids[i-1].kind == schema.SpeakerPerson {
+			saids[i] = withQuoted(saids[i-1], true)
 		}
 	}
 	for i := 1; i < len(sents); i++ {
@@ -196,6 +202,14 @@ func (tg *Tagger) resolve(dc *doc, sa int, a attr, ds *discourse, orgAt []int32)
 			if strings.Contains(fold(ds.orgSpeakers[i]), last.norm) {
 				out.speaker = ds.orgSpeakers[i]
 				ds.orgSpeakers = append(ds.orgSpeakers, out.speaker)
+				return out
+			}
+		}
+		// "the command said": the body named before whose name has the word.
+		if len(words) == 2 {
+			if name := tg.lastOrgWith(orgAt, a.np.a, last.norm); name != "" {
+				out.speaker = name
+				ds.orgSpeakers = append(ds.orgSpeakers, name)
 				return out
 			}
 		}
@@ -360,6 +374,21 @@ func (tg *Tagger) lastOrgBefore(orgAt []int32, k int) string {
 	for m := k - 1; m >= 0; m-- {
 		if i := orgAt[m]; i >= 0 && !tg.orgs[i].outlet {
 			return tg.orgs[i].name
+		}
+	}
+	return ""
+}
+
+// lastOrgWith names the last organisation of the topic mentioned before
+// token k whose name has the word w ("command": US Central Command).
+func (tg *Tagger) lastOrgWith(orgAt []int32, k int, w string) string {
+	for m := k - 1; m >= 0; m-- {
+		if i := orgAt[m]; i >= 0 && !tg.orgs[i].outlet {
+			for _, part := range strings.Fields(tg.orgs[i].name) {
+				if fold(part) == w {
+					return tg.orgs[i].name
+				}
+			}
 		}
 	}
 	return ""

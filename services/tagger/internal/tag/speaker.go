@@ -170,7 +170,7 @@ func (tg *Tagger) verbAt(toks []token, s sentence, k int, orgAt []int32) (attr, 
 	// "ISKP claimed the bombing" reports a fact; "claimed that ..." reports
 	// words; ", claimed the Syrian Observatory" is an inversion.
 	inverted := k > s.a && (toks[k-1].norm == "," || isQuoteChar(toks[k-1].norm))
-	if transitiveOnly[verb] && vEnd < s.b && !opensReport(&toks[vEnd]) && !inverted {
+	if transitiveOnly[verb] && vEnd < s.b && !opensReport(&toks[vEnd]) && !inverted && !clauseFollows(toks, vEnd, s.b) {
 		return attr{}, false
 	}
 	c := attr{verb: verb, strong: !weakVerbs[verb]}
@@ -652,4 +652,25 @@ func byAgent(toks []token, k, end int) span {
 		return span{}
 	}
 	return span{k, e}
+}
+
+// clauseFollows reports a reported clause without "that" after a verb:
+// "the group claimed 20 soldiers were killed", not "ISKP claimed the
+// bombing that killed 170": a finite auxiliary within a few words, before
+// any relative pronoun.
+func clauseFollows(toks []token, k, end int) bool {
+	for m := k; m < end && m < k+8; m++ {
+		t := &toks[m]
+		if t.kind == tPunct {
+			return false
+		}
+		switch t.norm {
+		case "that", "which", "who", "whose", "where", "when":
+			return false
+		}
+		if m > k && auxVerbs[t.norm] && !t.has(fCaps) {
+			return true
+		}
+	}
+	return false
 }

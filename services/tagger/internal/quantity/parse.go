@@ -515,12 +515,12 @@ func qualifierBefore(toks []tok, i int) (string, int, bool) {
 		return "", i - 2, true
 	}
 	for _, q := range qualifiers {
-		l := len(q.words)
+		l := len(q.Words)
 		if i-l < 0 {
 			continue
 		}
 		ok := true
-		for k, w := range q.words {
+		for k, w := range q.Words {
 			t := toks[i-l+k]
 			if t.kind != kWord || t.low != w {
 				ok = false
@@ -530,10 +530,10 @@ func qualifierBefore(toks []tok, i int) (string, int, bool) {
 		if ok {
 			// "over" and "under" after a verb of time ("gathered over two
 			// months") mean "during"; only "for over" keeps "more than".
-			if l == 1 && (q.words[0] == "over") && i-2 >= 0 && toks[i-2].kind == kWord && strings.HasSuffix(toks[i-2].low, "ed") && isDurationAt(toks, i) {
+			if l == 1 && (q.Words[0] == "over") && i-2 >= 0 && toks[i-2].kind == kWord && strings.HasSuffix(toks[i-2].low, "ed") && isDurationAt(toks, i) {
 				return "", i, false
 			}
-			return q.q, i - l, false
+			return q.To, i - l, false
 		}
 	}
 	return "", i, false

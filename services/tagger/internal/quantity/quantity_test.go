@@ -165,3 +165,19 @@ func TestOffsets(t *testing.T) {
 		t.Errorf("Parse = %v", got)
 	}
 }
+
+func TestParseLang(t *testing.T) {
+	t.Parallel()
+	for _, bad := range []string{"", "small_numbers: {one: 1}", "unknown_list: [a]"} {
+		if _, err := ParseLang([]byte(bad)); err == nil {
+			t.Errorf("ParseLang(%q): no error", bad)
+		}
+	}
+	l, err := ParseLang(englishYAML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.SmallNumbers["twelve"] != 12 || len(l.Qualifiers) == 0 || l.Fractions["third"] < 33 {
+		t.Errorf("English file read wrong: %+v", l.SmallNumbers)
+	}
+}

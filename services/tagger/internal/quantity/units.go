@@ -83,18 +83,18 @@ func (p *Parser) unitAfter(text string, toks []tok, j int, n number, cur string)
 // matchUnitPhrase matches a fixed unit starting at token j.
 func matchUnitPhrase(toks []tok, j int) (string, int, bool) {
 	for _, up := range unitPhrases {
-		if j+len(up.words) > len(toks) {
+		if j+len(up.Words) > len(toks) {
 			continue
 		}
 		ok := true
-		for k, w := range up.words {
+		for k, w := range up.Words {
 			if toks[j+k].low != w {
 				ok = false
 				break
 			}
 		}
 		if ok {
-			return up.unit, j + len(up.words), true
+			return up.To, j + len(up.Words), true
 		}
 	}
 	return "", j, false

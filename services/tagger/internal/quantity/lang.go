@@ -53,6 +53,9 @@ type Lang struct {
 	Fractions      map[string]float64 `yaml:"fractions"`
 	HalfBlockers   []string           `yaml:"half_blockers"`
 	Multipliers    map[string]float64 `yaml:"multipliers"`
+	SquareUnits    map[string]string  `yaml:"square_units"`
+	ArmedBodies    []string           `yaml:"armed_bodies"`
+	RateWords      []string           `yaml:"rate_words"`
 }
 
 // ParseLang reads a language file.

@@ -266,6 +266,9 @@ func readWords(toks []tok, i int) (number, bool) {
 			case nx == "dozen":
 				n.val, n.next = 12, i+2
 				return n, true
+			case nx == "single":
+				n.val, n.next = 1, i+2 // "a single soldier"
+				return n, true
 			case scaleWords[nx] >= 100 && nx != "mn" && nx != "bn" && nx != "tn" && nx != "mln" && nx != "trn":
 				cur, seen, j = 1, true, i+1
 			default:
@@ -375,7 +378,7 @@ func (p *Parser) build(text string, toks []tok, n number) (cand, int, bool) {
 	j := n.next
 	if j+1 < len(toks) {
 		sep := toks[j]
-		isSep := (between && sep.low == "and") || (!between && (sep.text == "-" || sep.text == "–" || sep.text == "—" || sep.low == "to"))
+		isSep := (between && (sep.low == "and" || sep.low == "to")) || (!between && (sep.text == "-" || sep.text == "–" || sep.text == "—" || sep.low == "to"))
 		if isSep {
 			k := j + 1
 			if cur != "" && k < len(toks) && currencyBefore[toks[k].low] != "" {
@@ -453,6 +456,14 @@ func (p *Parser) build(text string, toks []tok, n number) (cand, int, bool) {
 	}
 	if uend > end {
 		end = uend
+	}
+	// Rates: "2,000 a month", "$3 million a day", "barrels per day".
+	if unit != "" && next+1 < len(toks) && rateWords[toks[next].low] && toks[next+1].kind == kWord {
+		if d, ok := durations[toks[next+1].low]; ok && d != toks[next+1].low {
+			unit += " per " + toks[next+1].low
+			end = toks[next+1].end
+			next += 2
+		}
 	}
 	if n.one && unit == "" && !n.scaled {
 		return cand{}, next, false // "one" alone is a pronoun far more often than a count

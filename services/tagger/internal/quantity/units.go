@@ -27,6 +27,27 @@ func (p *Parser) unitAfter(text string, toks []tok, j int, n number, cur string)
 		if u, k, ok := matchUnitPhrase(toks, j+1); ok {
 			return u, toks[k-1].end, k, false
 		}
+		// "a 2-square-mile area"
+		if w.low == "square" && j+3 < len(toks) && toks[j+2].text == "-" && !toks[j+3].spaced {
+			if u, ok := squareUnits[toks[j+3].low]; ok {
+				return u, toks[j+3].end, j + 4, false
+			}
+		}
+		// "a 5,000-strong force": fighters, or people for other bodies.
+		if w.low == "strong" {
+			u := "people"
+			if j+2 < len(toks) && armedBodies[toks[j+2].low] {
+				u = "fighters"
+			}
+			return u, w.end, j + 2, false
+		}
+		// "a 60-member coalition", "a 4,000-seat stadium": the noun is the unit.
+		if !w.upper && countable(w.low) && !(j+2 < len(toks) && toks[j+2].text == "-") {
+			if pl, ok := singulars[w.low]; ok {
+				return pl, w.end, j + 2, false
+			}
+			return plural(w.low), w.end, j + 2, false
+		}
 		return "", 0, j, false
 	}
 	if u, k, ok := matchUnitPhrase(toks, j); ok {

@@ -91,7 +91,7 @@ var numberWords = func() map[string]bool {
 	for w := range vagueScales {
 		m[w] = true
 	}
-	m["dozens"], m["scores"], m["several"] = true, true, true
+	m["dozens"], m["scores"], m["several"], m["single"] = true, true, true, true
 	for w := range smallNumbers {
 		m[w] = true
 	}
@@ -121,3 +121,12 @@ var numberWordShape = func() (t [256]uint16) {
 func isNumberWord(w string) bool {
 	return w != "" && len(w) < 16 && numberWordShape[w[0]]&(1<<len(w)) != 0 && numberWords[w]
 }
+
+// squareUnits follow "square-" in an adjective: "a 2-square-mile area".
+var squareUnits = english.SquareUnits
+
+// armedBodies after "-strong" make the count fighters: "a 5,000-strong force".
+var armedBodies = toSet(english.ArmedBodies)
+
+// rateWords between a quantity and a period make a rate: "a day", "per year".
+var rateWords = toSet(english.RateWords)

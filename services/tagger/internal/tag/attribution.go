@@ -58,11 +58,16 @@ func (tg *Tagger) attributionPass(dc *doc, sents []sentence, mn *mentions, ws *w
 		}
 	}
 	for i := 1; i < len(sents); i++ {
-		if saids[i].ok || !saids[i-1].ok || saids[i-1].speaker == "" || dc.lines[sents[i].line].title || !continues(dc.toks, sents[i]) {
+		if saids[i].ok || !saids[i-1].ok || saids[i-1].speaker == "" || dc.lines[sents[i].line].title {
+			continue
+		}
+		// Reported speech goes on in the paragraph in the backshifted
+		// tense: "X said ... . Up to $2bn had been recorded."
+		if !continues(dc.toks, sents[i]) && !(sents[i-1].line == sents[i].line && backshifted(dc.toks, sents[i])) {
 			continue
 		}
 		saids[i] = withQuoted(saids[i-1], saids[i].quoted)
-		saids[i].verb = ""
+		saids[i].verb, saids[i].carried = "", true
 	}
 	return saids
 }
@@ -77,6 +82,7 @@ type said struct {
 	via     string
 	ok      bool
 	quoted  bool
+	carried bool // the source of the sentence before, carried over
 }
 
 // resolve turns an attribution into a speaker name, using what the
@@ -392,4 +398,24 @@ func (tg *Tagger) lastOrgWith(orgAt []int32, k int, w string) string {
 		}
 	}
 	return ""
+}
+
+// backshifted reports a sentence in the tense of reported speech: "had"
+// before a participle, or "would" / "could".
+func backshifted(toks []token, s sentence) bool {
+	for m := s.a; m < s.b; m++ {
+		t := &toks[m]
+		if t.kind != tWord || t.has(fQuote) {
+			continue
+		}
+		switch t.norm {
+		case "would", "could":
+			return true
+		case "had":
+			if m+1 < s.b && (isParticiple(toks[m+1].norm) || toks[m+1].norm == "been") {
+				return true
+			}
+		}
+	}
+	return false
 }

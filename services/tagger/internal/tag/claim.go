@@ -55,7 +55,9 @@ func (tg *Tagger) claimPass(dc *doc, sents []sentence, body []hit, mn *mentions,
 				}
 				// A claim has a number or a source, or states an outcome
 				// at a place: "the SDF withdrew from parts of Hasaka".
-				if nq == 0 && !sd.ok && (!tg.hasPlace(placeAt, part) || !english.hasOutcome(dc.toks, part.a, part.b)) {
+				// A source carried over from the sentence before does not
+				// make a claim by itself.
+				if nq == 0 && (!sd.ok || sd.carried) && (!tg.hasPlace(placeAt, part) || !english.hasOutcome(dc.toks, part.a, part.b)) {
 					continue
 				}
 				qs := make([]schema.Quantity, 0, nq)

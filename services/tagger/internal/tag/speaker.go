@@ -64,6 +64,14 @@ func (tg *Tagger) findAttribution(dc *doc, s sentence, orgAt []int32) (attr, boo
 			}
 			continue
 		}
+		// "the agency quoted a spokesman as saying", "X was quoted as
+		// saying": the one quoted is the speaker.
+		if (t.norm == "quoted" || t.norm == "cited") && k+1 < s.b {
+			if c, ok := quotedAsSaying(toks, s, k); ok {
+				cands = append(cands, c)
+				continue
+			}
+		}
 		// verbAt starts with this test; made here, it spares most words a call.
 		if !isSpeechVerb(t.norm) {
 			continue
@@ -673,4 +681,34 @@ func clauseFollows(toks []token, k, end int) bool {
 		}
 	}
 	return false
+}
+
+// quotedAsSaying reads "quoted X as saying" (X speaks) and "X was quoted as
+// saying" (the subject speaks) around the "quoted" or "cited" at k.
+func quotedAsSaying(toks []token, s sentence, k int) (attr, bool) {
+	as := -1
+	for m := k + 1; m+1 < s.b && m <= k+12; m++ {
+		if toks[m].norm == "as" && (toks[m+1].norm == "saying" || toks[m+1].norm == "having") {
+			as = m
+			break
+		}
+		if toks[m].kind == tPunct && toks[m].norm != "." && toks[m].norm != "," && !isJoiner(toks[m].norm) {
+			break
+		}
+	}
+	if as < 0 {
+		return attr{}, false
+	}
+	if as == k+1 && k > s.a && (toks[k-1].norm == "was" || toks[k-1].norm == "were") {
+		np := subjectBefore(toks, s, k-1, false)
+		return attr{verb: "quoted", np: np, strong: true}, !np.empty()
+	}
+	np := span{k + 1, as}
+	for np.a < np.b && toks[np.b-1].norm == "," {
+		np.b--
+	}
+	if !validSpeaker(toks, np.a, np.b) {
+		return attr{}, false
+	}
+	return attr{verb: "quoted", np: np, strong: true}, true
 }

@@ -93,6 +93,8 @@ func TestSpeakers(t *testing.T) {
 		{"the command", "CENTCOM forces struck a camp. The command said 12 fighters were killed.", "12 fighters", "US Central Command", ""},
 		{"reported speech goes on", "A tribal leader in Mosul said the group kept ledgers. Up to $2bn had been recorded for expenditure.", "$2bn", "tribal leader in Mosul", ""},
 		{"reporter's past goes alone", "A tribal leader in Mosul said the group kept ledgers. The city fell in 2014 with 500 fighters.", "500 fighters", "", ""},
+		{"quoted as saying", "The agency quoted a police official as saying that 12 people died.", "12 people", "police official", ""},
+		{"was quoted as saying", "Gen. Yahya Rasool was quoted as saying that 12 fighters died.", "12 fighters", "Yahya Rasool", ""},
 		{"quote group", "“That success is due to Iraq. And to 20 others,” Stoltenberg said.", "20 others", "Stoltenberg", ""},
 		{"told outlet", "“They came in 20 trucks,” a soldier told AFP.", "20 trucks", "soldier", "AFP"},
 		{"titled aside name", "A spokesman for the coalition, Col. Wayne Marotto, said the strikes killed 10 militants.", "10 militants", "Wayne Marotto", ""},

@@ -56,6 +56,7 @@ type Lang struct {
 	SquareUnits    map[string]string  `yaml:"square_units"`
 	ArmedBodies    []string           `yaml:"armed_bodies"`
 	RateWords      []string           `yaml:"rate_words"`
+	DeterminersOf  []string           `yaml:"determiners_of"`
 }
 
 // ParseLang reads a language file.

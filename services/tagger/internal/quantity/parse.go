@@ -415,6 +415,9 @@ func (p *Parser) build(text string, toks []tok, n number) (cand, int, bool) {
 		}
 		if j < len(toks) && toks[j].low == "of" {
 			j++ // "thousands of people": the unit follows "of"
+			if j < len(toks) && determinersOf[toks[j].low] {
+				j++ // "thousands of the Yazidi refugees"
+			}
 		}
 	}
 	if n.frac || n.mult {

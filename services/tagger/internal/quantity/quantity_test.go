@@ -135,6 +135,7 @@ func TestParse(t *testing.T) {
 		{"hundreds of", "the defection of hundreds of Boko Haram fighters", []string{"100 fighters hundreds"}},
 		{"several thousand", "the release of several thousand individuals", []string{"1000 people thousands"}},
 		{"dozens", "more than dozens of strikes", []string{"10 strikes more than"}},
+		{"thousands of the", "to rescue thousands of the Yazidi refugees", []string{"1000 refugees thousands"}},
 		{"thousands alone", "in the thousands, they said", nil},
 		{"scores as a noun", "the scores were level", nil},
 		{"no unit across sentences", "They killed 12 fighters. Then 45 arrived.", []string{"12 fighters exact"}},

@@ -130,3 +130,6 @@ var armedBodies = toSet(english.ArmedBodies)
 
 // rateWords between a quantity and a period make a rate: "a day", "per year".
 var rateWords = toSet(english.RateWords)
+
+// determinersOf may follow "of" in a vague amount: "thousands of the refugees".
+var determinersOf = toSet(english.DeterminersOf)

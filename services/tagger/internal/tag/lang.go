@@ -34,6 +34,9 @@ type Lang struct {
 	Continuations  []string            `yaml:"continuations"`
 	FirstPerson    []string            `yaml:"first_person"`
 	Outcomes       []string            `yaml:"outcomes"`
+	Determiners    []string            `yaml:"determiners"`
+	AsidePreps     []string            `yaml:"aside_prepositions"`
+	WhoseWords     []string            `yaml:"whose_words"`
 }
 
 // langWords is a Lang as lookups.
@@ -41,6 +44,7 @@ type langWords struct {
 	speech, weak, transitive, nounForms set
 	objectVerbs, estimateNouns, byNouns set
 	anonymous, continuations, first     set
+	determiners, asidePreps, whose      set
 	headKind                            map[string]string     // "firm" -> organisation
 	outcomes                            map[string][][]string // first word -> phrases
 }
@@ -78,6 +82,9 @@ func parseLang(raw []byte) (*langWords, error) {
 		anonymous:     toSet(l.AnonymousHeads),
 		continuations: toSet(l.Continuations),
 		first:         toSet(l.FirstPerson),
+		determiners:   toSet(l.Determiners),
+		asidePreps:    toSet(l.AsidePreps),
+		whose:         toSet(l.WhoseWords),
 		headKind:      map[string]string{},
 	}
 	w.outcomes = map[string][][]string{}

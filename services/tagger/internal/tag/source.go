@@ -204,14 +204,6 @@ func hasProperName(phrase string) bool {
 	return false
 }
 
-// nationality adjectives and country initials that say whose officials,
-// not which body.
-var nationality = map[string]bool{
-	"us": true, "u.s": true, "u.s.": true, "american": true, "iraqi": true, "syrian": true,
-	"kurdish": true, "turkish": true, "british": true, "french": true, "german": true,
-	"russian": true, "iranian": true, "afghan": true, "nigerian": true, "western": true,
-	"european": true, "israeli": true, "saudi": true, "jordanian": true, "egyptian": true,
-	"libyan": true, "somali": true, "pakistani": true, "indian": true, "chinese": true,
-	"uk": true, "senior": true, "local": true, "security": true, "military": true,
-	"intelligence": true, "government": true, "defense": true, "defence": true,
-}
+// nationality adjectives and country initials say whose officials, not
+// which body.
+var nationality = english.whose

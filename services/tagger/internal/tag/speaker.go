@@ -567,19 +567,10 @@ var badHeads = map[string]bool{
 }
 
 // determiners before a word make it a noun: "its estimates".
-var determiners = map[string]bool{
-	"the": true, "a": true, "an": true, "its": true, "their": true, "his": true, "her": true,
-	"our": true, "these": true, "those": true, "this": true, "that": true, "latest": true,
-	"new": true, "initial": true, "early": true, "recent": true, "official": true,
-	"previous": true, "some": true, "many": true, "media": true, "news": true, "such": true,
-	"of": true, "in": true, "by": true, "from": true, "with": true, "and": true,
-}
+var determiners = english.determiners
 
 // asidePreps open a circumstance between a name and its verb.
-var asidePreps = map[string]bool{
-	"in": true, "on": true, "at": true, "during": true, "from": true, "speaking": true,
-	"via": true, "after": true, "when": true, "while": true,
-}
+var asidePreps = english.asidePreps
 
 // openName returns the first token of the name that ends before the comma at m.
 func openName(toks []token, s sentence, m int) int {

@@ -136,6 +136,7 @@ func TestParse(t *testing.T) {
 		{"several thousand", "the release of several thousand individuals", []string{"1000 people thousands"}},
 		{"dozens", "more than dozens of strikes", []string{"10 strikes more than"}},
 		{"thousands of the", "to rescue thousands of the Yazidi refugees", []string{"1000 refugees thousands"}},
+		{"the dead are people", "more than 90 dead and 45 were killed", []string{"90 people more than", "45 people exact"}},
 		{"thousands alone", "in the thousands, they said", nil},
 		{"scores as a noun", "the scores were level", nil},
 		{"no unit across sentences", "They killed 12 fighters. Then 45 arrived.", []string{"12 fighters exact"}},

@@ -17,18 +17,24 @@ func (tg *Tagger) attributionPass(dc *doc, sents []sentence, mn *mentions, ws *w
 	saids := grow(ws.saids, len(sents))
 	clear(saids)
 	ws.saids = saids
+	clear(ws.alts)
+	ws.alts = ws.alts[:0]
 	for i, s := range sents {
 		if dc.lines[s.line].title {
 			continue
 		}
 		ds.replay(i)
-		if a, ok := tg.findAttribution(dc, s, orgAt); ok {
-			sd := tg.resolve(dc, s.a, a, ds, orgAt)
-			if sd.speaker != "" {
-				if sd.kind == "" {
-					sd.kind = speakerKind(sd.speaker)
-				}
-				sd.srole = tg.roles.of(sd.speaker, sd.role)
+		if a, alt, split, ok := tg.findAttributions(dc, s, orgAt); ok {
+			first, second := a, alt
+			if split > 0 && alt.np.a < a.np.a {
+				first, second = alt, a
+			}
+			sd := tg.resolveSaid(dc, s.a, first, ds, orgAt)
+			if split > 0 {
+				// Two clauses, two sources: the claim pass splits the
+				// sentence at split and gives the second clause its own.
+				ws.alts = append(ws.alts, tg.resolveSaid(dc, s.a, second, ds, orgAt))
+				sd.alt, sd.split = len(ws.alts), split
 			}
 			saids[i] = sd
 		}
@@ -83,6 +89,21 @@ type said struct {
 	ok      bool
 	quoted  bool
 	carried bool // the source of the sentence before, carried over
+	// A sentence of two clauses with two sources: the second clause, from
+	// token split on, has the attribution ws.alts[alt-1].
+	alt, split int
+}
+
+// resolveSaid resolves an attribution and gives it its kind and role.
+func (tg *Tagger) resolveSaid(dc *doc, sa int, a attr, ds *discourse, orgAt []int32) said {
+	sd := tg.resolve(dc, sa, a, ds, orgAt)
+	if sd.speaker != "" {
+		if sd.kind == "" {
+			sd.kind = speakerKind(sd.speaker)
+		}
+		sd.srole = tg.roles.of(sd.speaker, sd.role)
+	}
+	return sd
 }
 
 // resolve turns an attribution into a speaker name, using what the

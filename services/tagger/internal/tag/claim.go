@@ -43,10 +43,16 @@ func (tg *Tagger) claimPass(dc *doc, sents []sentence, body []hit, mn *mentions,
 				ms = qp.FindLower(dc.text[ln.start:ln.end], dc.lower[ln.start:ln.end])
 				parsed = true
 			}
-			sd := saids[i]
 			parts = clauses(dc.toks, *s, ms, ln.start, parts[:0])
+			if saids[i].alt > 0 {
+				parts = splitAt(dc.toks, parts, saids[i].split)
+			}
 			for pi := range parts {
 				part := &parts[pi]
+				sd := saids[i]
+				if sd.alt > 0 && part.a >= sd.split {
+					sd = ws.alts[sd.alt-1]
+				}
 				nq := 0
 				for _, m := range ms {
 					if ln.start+m.Start >= part.start && ln.start+m.End <= part.end {
@@ -251,4 +257,27 @@ func (tg *Tagger) hasPlace(placeAt []int32, s *sentence) bool {
 		}
 	}
 	return false
+}
+
+// splitAt splits the part that holds token k into the clause before k and
+// the clause from k on, when both are long enough to be claims.
+func splitAt(toks []token, parts []sentence, k int) []sentence {
+	for i := range parts {
+		p := parts[i]
+		if k <= p.a || k >= p.b || wordsIn(toks, p.a, k) < minClaimWords || wordsIn(toks, k, p.b) < minClaimWords {
+			continue
+		}
+		end := k
+		for end > p.a && toks[end-1].kind == tPunct && (toks[end-1].norm == "," || toks[end-1].norm == ";") {
+			end--
+		}
+		a, b := p, p
+		a.b, a.end = end, toks[end-1].end
+		b.a, b.start = k, toks[k].start
+		parts = append(parts, sentence{})
+		copy(parts[i+2:], parts[i+1:])
+		parts[i], parts[i+1] = a, b
+		return parts
+	}
+	return parts
 }

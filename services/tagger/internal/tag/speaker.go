@@ -41,6 +41,15 @@ var inversionStop = map[string]bool{
 
 // findAttribution returns the best attribution of a sentence.
 func (tg *Tagger) findAttribution(dc *doc, s sentence, orgAt []int32) (attr, bool) {
+	a, _, _, ok := tg.findAttributions(dc, s, orgAt)
+	return a, ok
+}
+
+// findAttributions returns the best attribution of a sentence and, when the
+// sentence joins two clauses each with its own source ("while CENTCOM says
+// 153, a monitoring indicates 551"; "X said 10, but Y put it at 20"), the
+// other one and the token where the second clause starts (0 if none).
+func (tg *Tagger) findAttributions(dc *doc, s sentence, orgAt []int32) (attr, attr, int, bool) {
 	toks := dc.toks
 	var buf [4]attr
 	cands := buf[:0]
@@ -93,7 +102,7 @@ func (tg *Tagger) findAttribution(dc *doc, s sentence, orgAt []int32) (attr, boo
 		}
 	}
 	if len(cands) == 0 {
-		return attr{}, false
+		return attr{}, attr{}, 0, false
 	}
 	for i := range cands {
 		cands[i].outlet = tg.isOutlet(cands[i].np, orgAt)
@@ -131,7 +140,48 @@ func (tg *Tagger) findAttribution(dc *doc, s sentence, orgAt []int32) (attr, boo
 			}
 		}
 	}
-	return a, true
+	for i, c := range cands {
+		if i == best || c.outlet || c.np == a.np {
+			continue
+		}
+		first, second := a, c
+		if c.np.a < a.np.a {
+			first, second = c, a
+		}
+		if split := clauseBoundary(toks, s, first.np.b, second.np.a); split > 0 {
+			return a, c, split, true
+		}
+	}
+	return a, attr{}, 0, true
+}
+
+// clauseBoundary finds where a second clause with its own source starts
+// between tokens from and to: after a contrast word ("but", "while",
+// "whereas") or a semicolon, or after the comma that closes a leading
+// "while" / "although" clause. It returns 0 when the sources share one
+// clause.
+func clauseBoundary(toks []token, s sentence, from, to int) int {
+	for m := from; m < to; m++ {
+		switch t := &toks[m]; {
+		case t.has(fQuote):
+		case t.kind == tPunct && t.norm == ";":
+			return m + 1
+		case t.kind == tWord && (t.norm == "but" || t.norm == "whereas" || t.norm == "while") && m > from:
+			return m
+		}
+	}
+	lead := s.a
+	if lead < s.b && toks[lead].norm == "but" {
+		lead++
+	}
+	if lead < s.b && (toks[lead].norm == "while" || toks[lead].norm == "although" || toks[lead].norm == "though" || toks[lead].norm == "whereas") {
+		for m := to - 1; m >= from; m-- {
+			if toks[m].norm == "," && !toks[m].has(fQuote) {
+				return m + 1
+			}
+		}
+	}
+	return 0
 }
 
 // verbAt reads an attribution around the speech verb at k.
@@ -478,7 +528,22 @@ func validSpeaker(toks []token, a, b int) bool {
 	if ht.has(fUpper) || ht.has(fCaps) {
 		return !badHeads[ht.norm] || ht.has(fCaps)
 	}
-	return sourceNouns[ht.norm] || english.headKind[ht.norm] != "" || english.anonymous[ht.norm]
+	if isSourceHead(ht.norm) {
+		return true
+	}
+	// "a day-to-day monitoring of reported attacks across the country":
+	// the head stands before the first "of".
+	for m := a + 1; m < h; m++ {
+		if toks[m].norm == "of" {
+			p := &toks[m-1]
+			return p.kind == tWord && !p.has(fUpper) && isSourceHead(p.norm)
+		}
+	}
+	return false
+}
+
+func isSourceHead(w string) bool {
+	return sourceNouns[w] || english.headKind[w] != "" || english.anonymous[w]
 }
 
 // isOutlet reports a phrase that names a news outlet.

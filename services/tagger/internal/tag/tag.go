@@ -66,6 +66,7 @@ type workspace struct {
 	sents   []sentence
 	parts   []sentence // clauses of one sentence
 	saids   []said
+	alts    []said // second sources of two-clause sentences
 	blocked []bool
 	at      []int32
 }

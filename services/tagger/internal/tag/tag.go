@@ -90,6 +90,7 @@ func (tg *Tagger) putWorkspace(ws *workspace) {
 	// not keep the article alive.
 	ws.dc.release()
 	clear(ws.saids)
+	clear(ws.alts)
 	tg.work.Put(ws)
 }
 

@@ -131,8 +131,13 @@ func (tg *Tagger) resolve(dc *doc, sa int, a attr, ds *discourse, orgAt []int32)
 			ds.mention(i)
 		}
 	}
-	if len(words) == 1 && pronouns[toks[words[0]].norm] {
-		switch toks[words[0]].norm {
+	// "according to him": object pronouns resolve as their subjects.
+	pron := toks[words[0]].norm
+	if p, ok := objectPronouns[pron]; ok && len(words) == 1 {
+		pron = p
+	}
+	if len(words) == 1 && pronouns[pron] {
+		switch pron {
 		case "he", "she":
 			if ds.lastPersonSpeaker >= 0 {
 				setPerson(ds.lastPersonSpeaker)
@@ -440,3 +445,6 @@ func backshifted(toks []token, s sentence) bool {
 	}
 	return false
 }
+
+// objectPronouns are read as the subject pronoun they stand for.
+var objectPronouns = english.objectPronouns

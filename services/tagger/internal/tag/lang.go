@@ -37,6 +37,7 @@ type Lang struct {
 	Determiners    []string            `yaml:"determiners"`
 	AsidePreps     []string            `yaml:"aside_prepositions"`
 	WhoseWords     []string            `yaml:"whose_words"`
+	ObjectPronouns map[string]string   `yaml:"object_pronouns"`
 }
 
 // langWords is a Lang as lookups.
@@ -47,6 +48,7 @@ type langWords struct {
 	determiners, asidePreps, whose      set
 	headKind                            map[string]string     // "firm" -> organisation
 	outcomes                            map[string][][]string // first word -> phrases
+	objectPronouns                      map[string]string
 }
 
 type set map[string]bool
@@ -72,20 +74,21 @@ func parseLang(raw []byte) (*langWords, error) {
 	}
 	w := &langWords{
 		// Every word that may attribute passes the first test.
-		speech:        toSet(rv.Strong, rv.Weak, rv.Transitive, rv.NounForms, l.ObjectVerbs),
-		weak:          toSet(rv.Weak, rv.NounForms, l.ObjectVerbs),
-		transitive:    toSet(rv.Transitive),
-		nounForms:     toSet(rv.NounForms),
-		objectVerbs:   toSet(l.ObjectVerbs),
-		estimateNouns: toSet(l.EstimateNouns),
-		byNouns:       toSet(l.ByNouns),
-		anonymous:     toSet(l.AnonymousHeads),
-		continuations: toSet(l.Continuations),
-		first:         toSet(l.FirstPerson),
-		determiners:   toSet(l.Determiners),
-		asidePreps:    toSet(l.AsidePreps),
-		whose:         toSet(l.WhoseWords),
-		headKind:      map[string]string{},
+		speech:         toSet(rv.Strong, rv.Weak, rv.Transitive, rv.NounForms, l.ObjectVerbs),
+		weak:           toSet(rv.Weak, rv.NounForms, l.ObjectVerbs),
+		transitive:     toSet(rv.Transitive),
+		nounForms:      toSet(rv.NounForms),
+		objectVerbs:    toSet(l.ObjectVerbs),
+		estimateNouns:  toSet(l.EstimateNouns),
+		byNouns:        toSet(l.ByNouns),
+		anonymous:      toSet(l.AnonymousHeads),
+		continuations:  toSet(l.Continuations),
+		first:          toSet(l.FirstPerson),
+		determiners:    toSet(l.Determiners),
+		asidePreps:     toSet(l.AsidePreps),
+		whose:          toSet(l.WhoseWords),
+		objectPronouns: l.ObjectPronouns,
+		headKind:       map[string]string{},
 	}
 	w.outcomes = map[string][][]string{}
 	for _, o := range l.Outcomes {

@@ -133,7 +133,7 @@ func TestParse(t *testing.T) {
 		{"comparable order", "The 8,249 sorties with at least one weapon are set to top last year's 11,825.", []string{"8249 sorties exact", "1 weapons at least", "11825 sorties exact"}},
 		{"tens of thousands", "dropped tens of thousands of leaflets over Mosul", []string{"10000 leaflets thousands"}},
 		{"hundreds of", "the defection of hundreds of Boko Haram fighters", []string{"100 fighters hundreds"}},
-		{"several thousand", "the release of several thousand individuals", []string{"1000 people thousands"}},
+		{"several thousand", "the release of several thousand individuals", []string{"1000 individuals thousands"}},
 		{"dozens", "more than dozens of strikes", []string{"10 strikes more than"}},
 		{"thousands of the", "to rescue thousands of the Yazidi refugees", []string{"1000 refugees thousands"}},
 		{"the dead are people", "more than 90 dead and 45 were killed", []string{"90 people more than", "45 people exact"}},

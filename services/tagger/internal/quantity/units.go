@@ -234,7 +234,7 @@ func (p *Parser) nounPhrase(text string, toks []tok, j int, n number) (string, i
 	}
 	last := toks[ps[head].last]
 	if from == head && ps[head].first == ps[head].last {
-		if pl, ok := singulars[last.low]; ok && (n.one || n.val == 1 || last.low == "persons" || last.low == "individuals") {
+		if pl, ok := singulars[last.low]; ok && (n.one || n.val == 1) {
 			return pl, last.end, ps[head].last + 1
 		}
 	}

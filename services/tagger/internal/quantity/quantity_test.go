@@ -137,6 +137,7 @@ func TestParse(t *testing.T) {
 		{"dozens", "more than dozens of strikes", []string{"10 strikes more than"}},
 		{"thousands of the", "to rescue thousands of the Yazidi refugees", []string{"1000 refugees thousands"}},
 		{"the dead are people", "more than 90 dead and 45 were killed", []string{"90 people more than", "45 people exact"}},
+		{"bracketed unit", "about 80 [percent] of them", []string{"80 percent approximately"}},
 		{"thousands alone", "in the thousands, they said", nil},
 		{"scores as a noun", "the scores were level", nil},
 		{"no unit across sentences", "They killed 12 fighters. Then 45 arrived.", []string{"12 fighters exact"}},

@@ -15,6 +15,12 @@ func (p *Parser) unitAfter(text string, toks []tok, j int, n number, cur string)
 	if t.text == "%" {
 		return "percent", t.end, j + 1, false
 	}
+	// "80 [percent]": a unit an editor put in brackets.
+	if t.text == "[" && j+2 < len(toks) && toks[j+2].text == "]" {
+		if u, k, ok := matchUnitPhrase(toks, j+1); ok && k == j+2 {
+			return u, toks[j+2].end, j + 3, false
+		}
+	}
 	// Hyphenated adjectives: a two-year war, a 20-metre tunnel.
 	if (t.text == "-" || t.text == "–") && !t.spaced && j+1 < len(toks) && !toks[j+1].spaced && toks[j+1].kind == kWord {
 		w := toks[j+1]

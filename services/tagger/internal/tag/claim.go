@@ -63,7 +63,7 @@ func (tg *Tagger) claimPass(dc *doc, sents []sentence, body []hit, mn *mentions,
 				// at a place: "the SDF withdrew from parts of Hasaka".
 				// A source carried over from the sentence before does not
 				// make a claim by itself.
-				if nq == 0 && (!sd.ok || sd.carried) && (!tg.hasPlace(placeAt, part) || !english.hasOutcome(dc.toks, part.a, part.b)) {
+				if nq == 0 && (!sd.ok || sd.carried) && (!tg.hasPlace(placeAt, part) || !english.hasOutcome(dc.toks, part.a, part.b)) && !hasRank(dc.toks, part.a, part.b) {
 					continue
 				}
 				qs := make([]schema.Quantity, 0, nq)
@@ -281,3 +281,30 @@ func splitAt(toks []token, parts []sentence, k int) []sentence {
 	}
 	return parts
 }
+
+// hasRank reports a rank, which is a checkable claim without a count: "the
+// 29th partner to fund", "it ranks second". Dates ("June 29th", "the 29th
+// of June") are no ranks.
+func hasRank(toks []token, a, b int) bool {
+	for m := a; m < b; m++ {
+		t := &toks[m]
+		if t.kind == tNum && m+2 < b && ordinalSuffixes[toks[m+1].norm] && !toks[m+1].has(fSpaced) {
+			nx := &toks[m+2]
+			if nx.kind == tWord && !nx.has(fUpper) && nx.norm != "of" && !(m > a && monthNames[toks[m-1].norm]) {
+				return true
+			}
+		}
+		if t.kind == tWord && rankVerbs[t.norm] && m+1 < b && ordinalWords[toks[m+1].norm] {
+			return true
+		}
+	}
+	return false
+}
+
+// The words of ranks and dates, from the language file.
+var (
+	ordinalSuffixes = english.ordinalSuffixes
+	ordinalWords    = english.ordinalWords
+	rankVerbs       = english.rankVerbs
+	monthNames      = english.months
+)

@@ -38,6 +38,12 @@ type Lang struct {
 	AsidePreps     []string            `yaml:"aside_prepositions"`
 	WhoseWords     []string            `yaml:"whose_words"`
 	ObjectPronouns map[string]string   `yaml:"object_pronouns"`
+	Ranks          struct {
+		OrdinalSuffixes []string `yaml:"ordinal_suffixes"`
+		OrdinalWords    []string `yaml:"ordinal_words"`
+		Verbs           []string `yaml:"verbs"`
+	} `yaml:"ranks"`
+	Months []string `yaml:"months"`
 }
 
 // langWords is a Lang as lookups.
@@ -49,6 +55,8 @@ type langWords struct {
 	headKind                            map[string]string     // "firm" -> organisation
 	outcomes                            map[string][][]string // first word -> phrases
 	objectPronouns                      map[string]string
+	ordinalSuffixes, ordinalWords       set
+	rankVerbs, months                   set
 }
 
 type set map[string]bool
@@ -74,21 +82,25 @@ func parseLang(raw []byte) (*langWords, error) {
 	}
 	w := &langWords{
 		// Every word that may attribute passes the first test.
-		speech:         toSet(rv.Strong, rv.Weak, rv.Transitive, rv.NounForms, l.ObjectVerbs),
-		weak:           toSet(rv.Weak, rv.NounForms, l.ObjectVerbs),
-		transitive:     toSet(rv.Transitive),
-		nounForms:      toSet(rv.NounForms),
-		objectVerbs:    toSet(l.ObjectVerbs),
-		estimateNouns:  toSet(l.EstimateNouns),
-		byNouns:        toSet(l.ByNouns),
-		anonymous:      toSet(l.AnonymousHeads),
-		continuations:  toSet(l.Continuations),
-		first:          toSet(l.FirstPerson),
-		determiners:    toSet(l.Determiners),
-		asidePreps:     toSet(l.AsidePreps),
-		whose:          toSet(l.WhoseWords),
-		objectPronouns: l.ObjectPronouns,
-		headKind:       map[string]string{},
+		speech:          toSet(rv.Strong, rv.Weak, rv.Transitive, rv.NounForms, l.ObjectVerbs),
+		weak:            toSet(rv.Weak, rv.NounForms, l.ObjectVerbs),
+		transitive:      toSet(rv.Transitive),
+		nounForms:       toSet(rv.NounForms),
+		objectVerbs:     toSet(l.ObjectVerbs),
+		estimateNouns:   toSet(l.EstimateNouns),
+		byNouns:         toSet(l.ByNouns),
+		anonymous:       toSet(l.AnonymousHeads),
+		continuations:   toSet(l.Continuations),
+		first:           toSet(l.FirstPerson),
+		determiners:     toSet(l.Determiners),
+		asidePreps:      toSet(l.AsidePreps),
+		whose:           toSet(l.WhoseWords),
+		objectPronouns:  l.ObjectPronouns,
+		ordinalSuffixes: toSet(l.Ranks.OrdinalSuffixes),
+		ordinalWords:    toSet(l.Ranks.OrdinalWords),
+		rankVerbs:       toSet(l.Ranks.Verbs),
+		months:          toSet(l.Months),
+		headKind:        map[string]string{},
 	}
 	w.outcomes = map[string][][]string{}
 	for _, o := range l.Outcomes {

@@ -33,7 +33,7 @@ func TestClaimOffsetsAndShape(t *testing.T) {
 				toks := tokenize(c.Text, 0, nil)
 				// Verb is "" for a source carried over from the sentence
 				// before, which never makes a claim alone.
-				if len(c.Quantities) == 0 && c.Verb == "" && (len(c.Places) == 0 || !english.hasOutcome(toks, 0, len(toks))) {
+				if len(c.Quantities) == 0 && c.Verb == "" && (len(c.Places) == 0 || !english.hasOutcome(toks, 0, len(toks))) && !hasRank(toks, 0, len(toks)) {
 					t.Errorf("claim with neither quantity, attribution nor an outcome at a place: %q", c.Text)
 				}
 			}
@@ -87,7 +87,7 @@ func TestConcurrent(t *testing.T) {
 }
 
 // A sentence with neither number nor source is a claim when it states an
-// outcome at a place.
+// outcome at a place, or a rank.
 func TestOutcomeClaims(t *testing.T) {
 	t.Parallel()
 	tg := newDefault(t)
@@ -99,6 +99,9 @@ func TestOutcomeClaims(t *testing.T) {
 		{"The group is encircled in the old city of Mosul and cut off from its supply lines.", true},
 		{"The weather in Raqqa was mild and the markets were busy.", false},
 		{"Fighters withdrew from the front after a long night.", false}, // no place
+		{"Greece's first contribution makes it the 29th partner to fund the programme.", true},
+		{"It ranks second in terms of the number of airstrikes.", true},
+		{"The meeting was held on June 29th in a hotel.", false},
 	}
 	for _, tc := range tests {
 		r := tg.Tag(Document{Text: tc.text})

@@ -63,7 +63,7 @@ func (tg *Tagger) claimPass(dc *doc, sents []sentence, body []hit, mn *mentions,
 				// at a place: "the SDF withdrew from parts of Hasaka".
 				// A source carried over from the sentence before does not
 				// make a claim by itself.
-				if nq == 0 && (!sd.ok || sd.carried) && (!tg.hasPlace(placeAt, part) || !english.hasOutcome(dc.toks, part.a, part.b)) && !hasRank(dc.toks, part.a, part.b) {
+				if nq == 0 && (!sd.ok || sd.carried) && (!tg.hasPlace(placeAt, part) && !hasPlaceNoun(dc.toks, part.a, part.b) || !english.hasOutcome(dc.toks, part.a, part.b)) && !hasRank(dc.toks, part.a, part.b) {
 					continue
 				}
 				qs := make([]schema.Quantity, 0, nq)
@@ -308,3 +308,15 @@ var (
 	rankVerbs       = english.rankVerbs
 	monthNames      = english.months
 )
+
+// hasPlaceNoun reports a common noun of place ("the eastern districts",
+// "the old city"), which with an outcome makes a claim as a named place
+// does.
+func hasPlaceNoun(toks []token, a, b int) bool {
+	for m := a; m < b; m++ {
+		if toks[m].kind == tWord && english.placeNouns[toks[m].norm] {
+			return true
+		}
+	}
+	return false
+}

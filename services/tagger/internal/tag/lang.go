@@ -43,7 +43,8 @@ type Lang struct {
 		OrdinalWords    []string `yaml:"ordinal_words"`
 		Verbs           []string `yaml:"verbs"`
 	} `yaml:"ranks"`
-	Months []string `yaml:"months"`
+	Months     []string `yaml:"months"`
+	PlaceNouns []string `yaml:"place_nouns"`
 }
 
 // langWords is a Lang as lookups.
@@ -56,7 +57,7 @@ type langWords struct {
 	outcomes                            map[string][][]string // first word -> phrases
 	objectPronouns                      map[string]string
 	ordinalSuffixes, ordinalWords       set
-	rankVerbs, months                   set
+	rankVerbs, months, placeNouns       set
 }
 
 type set map[string]bool
@@ -100,6 +101,7 @@ func parseLang(raw []byte) (*langWords, error) {
 		ordinalWords:    toSet(l.Ranks.OrdinalWords),
 		rankVerbs:       toSet(l.Ranks.Verbs),
 		months:          toSet(l.Months),
+		placeNouns:      toSet(l.PlaceNouns),
 		headKind:        map[string]string{},
 	}
 	w.outcomes = map[string][][]string{}

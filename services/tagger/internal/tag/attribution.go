@@ -46,7 +46,7 @@ func (tg *Tagger) attributionPass(dc *doc, sents []sentence, mn *mentions, ws *w
 		}
 		for j := i + 1; j < len(sents) && sents[j].group == sents[i].group; j++ {
 			if saids[j].ok {
-				saids[i] = withQuoted(saids[j], saids[i].quoted)
+				saids[i] = withQuoted(last(saids[j], ws.alts), saids[i].quoted)
 				break
 			}
 		}
@@ -54,13 +54,13 @@ func (tg *Tagger) attributionPass(dc *doc, sents []sentence, mn *mentions, ws *w
 			continue
 		}
 		if i > 0 && sents[i-1].line == sents[i].line && saids[i-1].ok && saids[i-1].quoted {
-			saids[i] = withQuoted(saids[i-1], true)
+			saids[i] = withQuoted(last(saids[i-1], ws.alts), true)
 			continue
 		}
 		// A paragraph that opens a quotation with no attribution goes on
 		// quoting the person quoted at the end of the paragraph before.
-		if i > 0 && sents[i-1].line < sents[i].line && sents[i].a == dc.lines[sents[i].line].first && saids[i-1].ok && saids[i-1].quoted && saids[i-1].kind == schema.SpeakerPerson {
-			saids[i] = withQuoted(saids[i-1], true)
+		if i > 0 && sents[i-1].line < sents[i].line && sents[i].a == dc.lines[sents[i].line].first && saids[i-1].ok && saids[i-1].quoted && last(saids[i-1], ws.alts).kind == schema.SpeakerPerson {
+			saids[i] = withQuoted(last(saids[i-1], ws.alts), true)
 		}
 	}
 	for i := 1; i < len(sents); i++ {
@@ -72,7 +72,7 @@ func (tg *Tagger) attributionPass(dc *doc, sents []sentence, mn *mentions, ws *w
 		if !continues(dc.toks, sents[i]) && !(sents[i-1].line == sents[i].line && backshifted(dc.toks, sents[i])) {
 			continue
 		}
-		saids[i] = withQuoted(saids[i-1], saids[i].quoted)
+		saids[i] = withQuoted(last(saids[i-1], ws.alts), saids[i].quoted)
 		saids[i].verb, saids[i].carried = "", true
 	}
 	return saids
@@ -92,6 +92,18 @@ type said struct {
 	// A sentence of two clauses with two sources: the second clause, from
 	// token split on, has the attribution ws.alts[alt-1].
 	alt, split int
+}
+
+// last is the source a sentence ends with, to carry into another: its
+// second clause's when it has two, and never a split of its own.
+func last(sd said, alts []said) said {
+	if sd.alt > 0 {
+		q := sd.quoted
+		sd = alts[sd.alt-1]
+		sd.quoted = q
+	}
+	sd.alt, sd.split = 0, 0
+	return sd
 }
 
 // resolveSaid resolves an attribution and gives it its kind and role.

@@ -63,7 +63,9 @@ func (tg *Tagger) claimPass(dc *doc, sents []sentence, body []hit, mn *mentions,
 				// at a place: "the SDF withdrew from parts of Hasaka".
 				// A source carried over from the sentence before does not
 				// make a claim by itself.
-				if nq == 0 && (!sd.ok || sd.carried) && (!tg.hasPlace(placeAt, part) && !hasPlaceNoun(dc.toks, part.a, part.b) || !english.hasOutcome(dc.toks, part.a, part.b)) && !hasRank(dc.toks, part.a, part.b) {
+				// The outcome is looked for first: it is rare, the place
+				// common.
+				if nq == 0 && (!sd.ok || sd.carried) && !(english.hasOutcome(dc.toks, part.a, part.b) && (tg.hasPlace(placeAt, part) || hasPlaceNoun(dc.toks, part.a, part.b))) && !hasRank(dc.toks, part.a, part.b) {
 					continue
 				}
 				qs := make([]schema.Quantity, 0, nq)
@@ -294,7 +296,7 @@ func hasRank(toks []token, a, b int) bool {
 				return true
 			}
 		}
-		if t.kind == tWord && rankVerbs[t.norm] && m+1 < b && ordinalWords[toks[m+1].norm] {
+		if t.kind == tWord && len(t.norm) > 4 && t.norm[0] == 'r' && rankVerbs[t.norm] && m+1 < b && ordinalWords[toks[m+1].norm] {
 			return true
 		}
 	}

@@ -55,6 +55,7 @@ type langWords struct {
 	determiners, asidePreps, whose      set
 	headKind                            map[string]string     // "firm" -> organisation
 	outcomes                            map[string][][]string // first word -> phrases
+	outcomeF                            *wordFilter           // their first words
 	objectPronouns                      map[string]string
 	ordinalSuffixes, ordinalWords       set
 	rankVerbs, months, placeNouns       set
@@ -105,10 +106,12 @@ func parseLang(raw []byte) (*langWords, error) {
 		headKind:        map[string]string{},
 	}
 	w.outcomes = map[string][][]string{}
+	w.outcomeF = new(wordFilter)
 	for _, o := range l.Outcomes {
 		ws := strings.Fields(o)
 		if len(ws) > 0 {
 			w.outcomes[ws[0]] = append(w.outcomes[ws[0]], ws)
+			w.outcomeF.add(ws[0])
 		}
 	}
 	for kind, heads := range l.SourceHeads {
@@ -133,7 +136,7 @@ var english = func() *langWords {
 // toks[a:b].
 func (w *langWords) hasOutcome(toks []token, a, b int) bool {
 	for k := a; k < b; k++ {
-		if toks[k].kind != tWord {
+		if toks[k].kind != tWord || !w.outcomeF.mayHave(toks[k].norm) {
 			continue
 		}
 	phrases:

@@ -157,8 +157,13 @@ func (tg *Tagger) resolve(dc *doc, sa int, a attr, ds *discourse, orgAt []int32)
 				setPerson(ds.lastPerson)
 			}
 		case "it":
+			// The last body that spoke, else the last the topic knows
+			// named before: "The Pentagon released figures. It said ...".
 			if n := len(ds.orgSpeakers); n > 0 {
 				out.speaker = ds.orgSpeakers[n-1]
+			} else if name := tg.lastOrgBefore(orgAt, a.np.a); name != "" {
+				out.speaker = name
+				ds.orgSpeakers = append(ds.orgSpeakers, name)
 			}
 		case "they":
 			// "they" is the last plural source ("US officials"), else the

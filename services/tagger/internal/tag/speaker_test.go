@@ -101,6 +101,7 @@ func TestSpeakers(t *testing.T) {
 		{"one source, two verbs", "The ministry said 40 people died and added that 12 were wounded.", "12 were wounded", "ministry", ""},
 		{"according to him", "Col. Wayne Marotto spoke to reporters. According to him, 200 fighters surrendered.", "200 fighters", "Wayne Marotto", ""},
 		{"carried from a two-source sentence", "The ministry said 40 people died, but the Syrian Observatory put the toll at 65. Additionally, 30 people were wounded.", "30 people", "Syrian Observatory", ""},
+		{"it is the body named before", "The Pentagon released new figures on Monday. It said 90 fighters were killed.", "90 fighters", "Pentagon", ""},
 		{"quote group", "“That success is due to Iraq. And to 20 others,” Stoltenberg said.", "20 others", "Stoltenberg", ""},
 		{"told outlet", "“They came in 20 trucks,” a soldier told AFP.", "20 trucks", "soldier", "AFP"},
 		{"titled aside name", "A spokesman for the coalition, Col. Wayne Marotto, said the strikes killed 10 militants.", "10 militants", "Wayne Marotto", ""},

@@ -107,8 +107,8 @@ bench: ## Print the figures: cleaner F1/P/R and pages/s, tagger quality and spee
 	@echo "== replay: records and MB per second"
 	@go test -run '^$$' -bench Replay -benchtime 1x ./services/fetcher/internal/warc/
 
-eval: ## Print the tagger's quality on the dev set (relevance, claims, speakers, quantities) and relevance by language.
-	go test -count=1 -v -run 'TestEval$$|TestMultilingual$$' ./services/tagger/internal/eval/
+eval: ## Print the tagger's quality on the dev set, on ../shared/tagger-realworld (tuning and held-out parts) and relevance by language.
+	go test -count=1 -v -run 'TestEval$$|TestRealworld$$|TestMultilingual$$' ./services/tagger/internal/eval/
 
 fuzz: ## Run each fuzz target for FUZZTIME (default 5s; e.g. FUZZTIME=10m to fuzz long).
 	@set -e; for target in $$(grep -rl --include='*_test.go' '^func Fuzz' services pkg | xargs -n1 dirname | sort -u); do \

@@ -131,15 +131,31 @@ type Quantity struct {
 	Raw       string   `json:"raw"`
 }
 
+// Speaker kinds (Claim.SpeakerKind), since schema 1.3.
+const (
+	SpeakerPerson       = "person"
+	SpeakerOrganisation = "organisation"
+	SpeakerDocument     = "document"  // a report, statement, release, fact sheet
+	SpeakerAnonymous    = "anonymous" // unnamed officials and sources
+	SpeakerOutlet       = "outlet"    // the publishing outlet's own voice
+)
+
 // Claim is a factual assertion with a quantity, an attribution or both.
 type Claim struct {
-	Text       string     `json:"text"`
-	Speaker    string     `json:"speaker"`
-	Verb       string     `json:"verb,omitempty"`
-	Via        string     `json:"via,omitempty"`
-	Topic      string     `json:"topic,omitempty"`
-	Quantities []Quantity `json:"quantities"`
-	Places     []string   `json:"places"`
+	Text    string `json:"text"`
+	Speaker string `json:"speaker"`
+	// SpeakerKind is one of the Speaker* kinds (schema 1.3; empty in
+	// older messages).
+	SpeakerKind string `json:"speaker_kind,omitempty"`
+	// SpeakerRole is the role the topic gives a known source: coalition,
+	// government, group-media, monitor, ngo, media (schema 1.3; empty when
+	// the source is not known to the topic).
+	SpeakerRole string     `json:"speaker_role,omitempty"`
+	Verb        string     `json:"verb,omitempty"`
+	Via         string     `json:"via,omitempty"`
+	Topic       string     `json:"topic,omitempty"`
+	Quantities  []Quantity `json:"quantities"`
+	Places      []string   `json:"places"`
 	// Offset is the byte offset of Text in the article text, -1 if unknown.
 	Offset int `json:"offset"`
 }

@@ -17,8 +17,8 @@
 //
 // ArticleFetchedV1 (fetcher → cleaner):
 //   - schema_version: "1.3" ("1.0" had the body base64 inside the JSON and
-//     no s2; 1.1 had no body_filter; 1.2 no langs and matches on tags;
-//     readers of 1.3 read all four).
+//     no s2; 1.1 had no body_filter; 1.2 had no langs and matches on tags
+//     nor claims[].speaker_kind and speaker_role; readers of 1.3 read all four).
 //   - id: stable article id, hex SHA-256 prefix of the canonical URL.
 //   - url: the URL the page was requested at (the feed item's link).
 //   - final_url: the URL after redirects.
@@ -56,9 +56,15 @@
 //     Since 1.3 also langs (the languages of the topic data that matched,
 //     "en", "fr", "ar"...) and matches, one {text, form, lang} per evidence
 //     span: the span as written, the data's form it matched, its language.
-//   - claims: list of {text, speaker, verb, topic, quantities, places}:
-//     text is the sentence or clause; speaker who asserted it ("" for the
-//     outlet's own voice); quantities are {value, low, high, unit, qualifier,
+//   - claims: list of {text, speaker, speaker_kind, speaker_role, verb,
+//     via, topic, quantities, places}: text is the sentence or clause;
+//     speaker who asserted it ("" for the outlet's own voice); speaker_kind
+//     (since 1.3) one of person, organisation, document, anonymous, outlet
+//     ("outlet" with an empty speaker); speaker_role (since 1.3) the role the
+//     topic file gives a known source (coalition, government, group-media,
+//     monitor, ngo, media), empty when unknown; verb the reporting verb or
+//     phrase ("said", "estimated", "according to", "by"); via the outlet
+//     that carried the words ("told AFP"); quantities are {value, low, high, unit, qualifier,
 //     raw}, where value is set for a single number, low/high for a range,
 //     unit is normalised ("percent", "people", "km2", "USD" ...), qualifier is
 //     one of exact, approximately, more than, less than, nearly, up to,

@@ -334,3 +334,35 @@ func TestHTMLBuffer(t *testing.T) {
 		}
 	}
 }
+
+// Schema 1.3 adds claims[].speaker_kind and speaker_role; a 1.2 message,
+// without them, still decodes, and they round-trip.
+func TestTaggedSpeakerKindAndRole(t *testing.T) {
+	t.Parallel()
+	now := time.Now().UTC()
+	c := schema.ArticleCleanedV1{SchemaVersion: schema.Version, ID: "i", URL: "u", ContentHash: "h",
+		Stages: schema.Stages{FetchedAt: now, CleanedAt: &now}}
+	tg := c.Tagged()
+	tg.Stages.TaggedAt = &now
+	tg.Claims = []schema.Claim{{Text: "x", Speaker: "Amaq", SpeakerKind: schema.SpeakerOrganisation, SpeakerRole: "group-media", Verb: "claimed"}}
+	data, err := schema.Encode(tg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := schema.DecodeTagged(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := got.Claims[0]; c.SpeakerKind != "organisation" || c.SpeakerRole != "group-media" {
+		t.Errorf("claim = %+v", c)
+	}
+	old := strings.Replace(strings.Replace(string(data), `"speaker_kind":"organisation",`, "", 1), `"speaker_role":"group-media",`, "", 1)
+	old = strings.Replace(old, `"schema_version":"`+schema.Version+`"`, `"schema_version":"1.2"`, 1)
+	got, err = schema.DecodeTagged([]byte(old))
+	if err != nil {
+		t.Fatalf("1.2 message: %v", err)
+	}
+	if c := got.Claims[0]; c.SpeakerKind != "" || c.SpeakerRole != "" || c.Speaker != "Amaq" {
+		t.Errorf("1.2 claim = %+v", c)
+	}
+}

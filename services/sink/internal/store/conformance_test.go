@@ -465,7 +465,7 @@ func testClaimFields(t *testing.T, _ backend, open func(t *testing.T) Store) {
 	lo, hi, v := 2.0, 4.0, 3.5
 	a.Claims = []schema.Claim{
 		{Text: "Inflation fell to 3.5 percent, Lagarde said.", Speaker: "Christine Lagarde", Verb: "said",
-			Topic: "inflation", Offset: 42, Places: []string{"Frankfurt", "Euro Area"},
+			SpeakerKind: schema.SpeakerPerson, SpeakerRole: "government", Topic: "inflation", Offset: 42, Places: []string{"Frankfurt", "Euro Area"},
 			Quantities: []schema.Quantity{{Value: &v, Unit: "percent", Qualifier: "exact", Raw: "3.5 percent"}}},
 		{Text: "Between 2 and 4 million people moved, via Reuters.", Via: "Reuters", Offset: -1,
 			Quantities: []schema.Quantity{{Low: &lo, High: &hi, Unit: "million people", Qualifier: "range", Raw: "between 2 and 4 million"}}},

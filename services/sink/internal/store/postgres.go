@@ -177,7 +177,7 @@ const (
 SELECT * FROM unnest($1::text[], $2::int4[], $3::text[], $4::float8[], $5::text[])`
 	insertClaims = `INSERT INTO claims (` + claimColumns + `)
 SELECT * FROM unnest($1::text[], $2::int4[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-	$9::int4[], $10::bool[], $11::int8[])`
+	$9::int4[], $10::bool[], $11::int8[], $12::text[], $13::text[])`
 	insertQuantities = `INSERT INTO quantities (` + quantityColumns + `)
 SELECT * FROM unnest($1::text[], $2::int4[], $3::int4[], $4::float8[], $5::float8[], $6::float8[], $7::text[],
 	$8::text[], $9::text[])`
@@ -245,7 +245,7 @@ func (s *pgStore) replaceChildren(ctx context.Context, tx pgx.Tx, articles []sch
 		}
 		if c := &rs.claims; len(c.ord) > 0 {
 			b.Queue(insertClaims, c.articleID, c.ord, c.text, c.speaker, c.speakerKey, c.verb, c.via, c.topic,
-				c.offset, c.relevant, c.sortUs)
+				c.offset, c.relevant, c.sortUs, c.speakerKind, c.speakerRole)
 		}
 		if q := &rs.quantities; len(q.ord) > 0 {
 			b.Queue(insertQuantities, q.articleID, q.claimOrd, q.ord, q.value, q.low, q.hi, q.unit, q.qual, q.raw)

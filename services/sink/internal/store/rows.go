@@ -39,6 +39,7 @@ type claimCols struct {
 	articleID                                   []string
 	ord                                         []int32
 	text, speaker, speakerKey, verb, via, topic []string
+	speakerKind, speakerRole                    []string
 	offset                                      []int32
 	relevant                                    []bool
 	sortUs                                      []int64
@@ -117,6 +118,8 @@ func (r *rowset) addChildren(a *schema.ArticleTaggedV1) error {
 		c.speaker = append(c.speaker, clean(cl.Speaker))
 		c.speakerKey = append(c.speakerKey, clean(nameKey(cl.Speaker)))
 		c.verb = append(c.verb, clean(cl.Verb))
+		c.speakerKind = append(c.speakerKind, clean(cl.SpeakerKind))
+		c.speakerRole = append(c.speakerRole, clean(cl.SpeakerRole))
 		c.via = append(c.via, clean(cl.Via))
 		c.topic = append(c.topic, clean(cl.Topic))
 		c.offset = append(c.offset, int32(cl.Offset))
@@ -176,7 +179,7 @@ func nonNil[T any](s []T) []T {
 const (
 	articleColumns  = "id, content_hash, url, canonical_url, feed_url, site, site_name, title, language, relevant, published_us, fetched_us, stored_us, sort_us, doc"
 	tagColumns      = "article_id, ord, name, score, evidence"
-	claimColumns    = "article_id, ord, text, speaker, speaker_key, verb, via, topic, text_offset, relevant, sort_us"
+	claimColumns    = "article_id, ord, text, speaker, speaker_key, verb, via, topic, text_offset, relevant, sort_us, speaker_kind, speaker_role"
 	quantityColumns = "article_id, claim_ord, ord, value, low, high, unit, qualifier, raw"
 	placeColumns    = "article_id, claim_ord, ord, place, place_key"
 	entityColumns   = "article_id, ord, name, name_key, kind, role"
@@ -193,7 +196,7 @@ func (c *tagCols) args(i int, dst []any) []any {
 
 func (c *claimCols) args(i int, dst []any) []any {
 	return append(dst, c.articleID[i], c.ord[i], c.text[i], c.speaker[i], c.speakerKey[i], c.verb[i], c.via[i],
-		c.topic[i], c.offset[i], c.relevant[i], c.sortUs[i])
+		c.topic[i], c.offset[i], c.relevant[i], c.sortUs[i], c.speakerKind[i], c.speakerRole[i])
 }
 
 func (c *quantityCols) args(i int, dst []any) []any {

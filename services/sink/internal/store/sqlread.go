@@ -133,7 +133,7 @@ type claimKey struct {
 
 func (r sqlReader) claims(ctx context.Context, f ClaimFilter) ([]ClaimRow, error) {
 	q := &query{d: r.d}
-	q.sql.WriteString(`SELECT c.article_id, c.ord, c.text, c.speaker, c.verb, c.via, c.topic, c.text_offset,
+	q.sql.WriteString(`SELECT c.article_id, c.ord, c.text, c.speaker, c.speaker_kind, c.speaker_role, c.verb, c.via, c.topic, c.text_offset,
 		a.relevant, a.url, a.title, a.site, a.feed_url, a.published_us, a.stored_us
 		FROM claims c JOIN articles a ON a.id = c.article_id`)
 	if !f.Since.IsZero() {
@@ -181,7 +181,7 @@ func (r sqlReader) claims(ctx context.Context, f ClaimFilter) ([]ClaimRow, error
 			claimOrd  int64
 			articleID string
 		)
-		if err := rows.Scan(&articleID, &claimOrd, &c.Text, &c.Speaker, &c.Verb, &c.Via, &c.Topic, &offset,
+		if err := rows.Scan(&articleID, &claimOrd, &c.Text, &c.Speaker, &c.SpeakerKind, &c.SpeakerRole, &c.Verb, &c.Via, &c.Topic, &offset,
 			&relevant, &c.ArticleURL, &c.Title, &c.Site, &c.FeedURL, &pubUs, &storedUs); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("store: claims: %w", err)

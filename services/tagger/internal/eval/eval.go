@@ -318,8 +318,10 @@ func matchQuantities(pred []schema.Quantity, gold []GoldQuantity) (tp, fp, fn, q
 	return tp, fp, fn, qualRight
 }
 
+// sameQuantity compares units by the real-world set's rule (equal,
+// contained or sharing a word), so that "troops" counts for "US troops".
 func sameQuantity(p schema.Quantity, g GoldQuantity) bool {
-	if !strings.EqualFold(strings.TrimSpace(p.Unit), strings.TrimSpace(g.Unit)) {
+	if !unitMatches(p.Unit, g.Unit) {
 		return false
 	}
 	if g.Value != nil {

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
-	"hash/fnv"
 	"io"
 	"os"
 	"path/filepath"
@@ -60,13 +59,6 @@ type MultiReport struct {
 	// Languages are those the tagger has topic data for.
 	Languages []string
 	Misses    []string
-}
-
-// HeldOut is the fixed rule that keeps an article out of tuning.
-func HeldOut(id string) bool {
-	h := fnv.New32a()
-	h.Write([]byte(id))
-	return h.Sum32()%3 == 0
 }
 
 // LangDir is where the tag package keeps its labelled examples, given the

@@ -18,6 +18,10 @@ const (
 	UpTo          = "up to"
 	AtLeast       = "at least"
 	Range         = "range"
+	// Vague amounts: the value is only the order of magnitude.
+	Several   = "several"   // dozens, scores of, several
+	Hundreds  = "hundreds"  // hundreds of, several hundred
+	Thousands = "thousands" // thousands, tens of thousands, millions of
 )
 
 // Match is one quantity and where its raw text sits in the parsed string.
@@ -74,8 +78,11 @@ type number struct {
 	word     bool
 	one      bool // the bare word "one"
 	scaled   bool
-	suffixM  bool // an attached "m" that may be million or metres
-	plusSign bool // "100+"
+	suffixM  bool   // an attached "m" that may be million or metres
+	plusSign bool   // "100+"
+	frac     bool   // a fraction read as a percentage: "a third", "half"
+	vague    string // the qualifier of a vague amount: "thousands of"
+	mult     bool   // a multiplier: "doubled", "three times"
 }
 
 // cand is a quantity being assembled.
@@ -83,6 +90,7 @@ type cand struct {
 	Match
 	bare    bool // no unit found
 	inherit bool // "another 34": take the previous unit
+	first   int  // its first token
 }
 
 // Find returns the quantities in text with their offsets.
@@ -238,12 +246,28 @@ func readWords(toks []tok, i int) (number, bool) {
 	j := i
 	total, cur := 0.0, 0.0
 	seen := false
+	if f, ok := readFraction(toks, i); ok {
+		return f, true
+	}
+	if v, ok := readVague(toks, i); ok {
+		return v, true
+	}
+	if v, ok := multipliers[toks[i].low]; ok {
+		if !multiplierVerb(toks, i) {
+			return n, false
+		}
+		n.val, n.next, n.mult = v, i+1, true
+		return n, true
+	}
 	switch toks[i].low {
 	case "a", "an":
 		if i+1 < len(toks) && toks[i+1].kind == kWord {
 			switch nx := toks[i+1].low; {
 			case nx == "dozen":
 				n.val, n.next = 12, i+2
+				return n, true
+			case nx == "single":
+				n.val, n.next = 1, i+2 // "a single soldier"
 				return n, true
 			case scaleWords[nx] >= 100 && nx != "mn" && nx != "bn" && nx != "tn" && nx != "mln" && nx != "trn":
 				cur, seen, j = 1, true, i+1
@@ -254,10 +278,6 @@ func readWords(toks []tok, i int) (number, bool) {
 			return n, false
 		}
 	case "half":
-		if i+2 < len(toks) && toks[i+1].low == "a" && scaleWords[toks[i+2].low] >= 1e3 {
-			n.val, n.next, n.scaled = 0.5*scaleWords[toks[i+2].low], i+3, true
-			return n, true
-		}
 		return n, false
 	}
 	last := j
@@ -358,7 +378,7 @@ func (p *Parser) build(text string, toks []tok, n number) (cand, int, bool) {
 	j := n.next
 	if j+1 < len(toks) {
 		sep := toks[j]
-		isSep := (between && sep.low == "and") || (!between && (sep.text == "-" || sep.text == "–" || sep.text == "—" || sep.low == "to"))
+		isSep := (between && (sep.low == "and" || sep.low == "to")) || (!between && (sep.text == "-" || sep.text == "–" || sep.text == "—" || sep.low == "to"))
 		if isSep {
 			k := j + 1
 			if cur != "" && k < len(toks) && currencyBefore[toks[k].low] != "" {
@@ -388,6 +408,38 @@ func (p *Parser) build(text string, toks []tok, n number) (cand, int, bool) {
 	}
 
 	end := toks[j-1].end
+	if n.vague != "" {
+		c.Qualifier = n.vague
+		if q != "" && q != "between" {
+			c.Qualifier = q // "more than a dozen" keeps its qualifier
+		}
+		if j < len(toks) && toks[j].low == "of" {
+			j++ // "thousands of people": the unit follows "of"
+			if j < len(toks) && determinersOf[toks[j].low] {
+				j++ // "thousands of the Yazidi refugees"
+			}
+		}
+	}
+	if n.frac || n.mult {
+		v := round(n.val, false)
+		c.Value = &v
+		c.Unit = "percent"
+		if n.mult {
+			c.Unit = "times"
+			if j < len(toks) && toks[j].low == "times" {
+				j++
+			}
+		}
+		if n.frac && n.scaled {
+			c.Unit = "" // "a quarter of a million": the unit follows
+			c.Value = nil
+		} else {
+			c.Start = toks[start].start
+			c.End = toks[j-1].end
+			c.Raw = text[c.Start:c.End]
+			return c, j, true
+		}
+	}
 	unit, uend, next, skip := p.unitAfter(text, toks, j, n, cur)
 	if skip {
 		return cand{}, next, false
@@ -408,6 +460,14 @@ func (p *Parser) build(text string, toks []tok, n number) (cand, int, bool) {
 	if uend > end {
 		end = uend
 	}
+	// Rates: "2,000 a month", "$3 million a day", "barrels per day".
+	if unit != "" && next+1 < len(toks) && rateWords[toks[next].low] && toks[next+1].kind == kWord {
+		if d, ok := durations[toks[next+1].low]; ok && d != toks[next+1].low {
+			unit += " per " + toks[next+1].low
+			end = toks[next+1].end
+			next += 2
+		}
+	}
 	if n.one && unit == "" && !n.scaled {
 		return cand{}, next, false // "one" alone is a pronoun far more often than a count
 	}
@@ -421,6 +481,7 @@ func (p *Parser) build(text string, toks []tok, n number) (cand, int, bool) {
 	}
 	c.Unit = unit
 	c.bare = unit == ""
+	c.first = start
 	c.Start = toks[start].start
 	c.End = end
 	c.Raw = text[c.Start:c.End]
@@ -468,12 +529,12 @@ func qualifierBefore(toks []tok, i int) (string, int, bool) {
 		return "", i - 2, true
 	}
 	for _, q := range qualifiers {
-		l := len(q.words)
+		l := len(q.Words)
 		if i-l < 0 {
 			continue
 		}
 		ok := true
-		for k, w := range q.words {
+		for k, w := range q.Words {
 			t := toks[i-l+k]
 			if t.kind != kWord || t.low != w {
 				ok = false
@@ -483,10 +544,10 @@ func qualifierBefore(toks []tok, i int) (string, int, bool) {
 		if ok {
 			// "over" and "under" after a verb of time ("gathered over two
 			// months") mean "during"; only "for over" keeps "more than".
-			if l == 1 && (q.words[0] == "over") && i-2 >= 0 && toks[i-2].kind == kWord && strings.HasSuffix(toks[i-2].low, "ed") && isDurationAt(toks, i) {
+			if l == 1 && (q.Words[0] == "over") && i-2 >= 0 && toks[i-2].kind == kWord && strings.HasSuffix(toks[i-2].low, "ed") && isDurationAt(toks, i) {
 				return "", i, false
 			}
-			return q.q, i - l, false
+			return q.To, i - l, false
 		}
 	}
 	return "", i, false
@@ -582,10 +643,10 @@ func excluded(toks []tok, n number) bool {
 				return true
 			}
 		}
-		// Fractions: two-thirds, one-half.
-		if nx != nil && nx.text == "-" && !nx.spaced && n.next+1 < len(toks) {
-			switch toks[n.next+1].low {
-			case "third", "thirds", "quarter", "quarters", "half", "fifth", "fifths", "tenth", "tenths":
+		// Fractions are read whole by readFraction; a number word before
+		// one that was not ("two-thirds-owned") is no count.
+		if nx != nil && nx.text == "-" && !nx.spaced && n.next+1 < len(toks) && !n.frac {
+			if _, ok := fractions[toks[n.next+1].low]; ok {
 				return true
 			}
 		}
@@ -714,6 +775,14 @@ func countsPeople(toks []tok, start, next int) bool {
 		if peopleAfter[w] {
 			return true
 		}
+		if w == "estimated" || w == "reported" || w == "confirmed" {
+			if next+1 < len(toks) && peopleAfter[toks[next+1].low] {
+				return true // "20,000 estimated killed"
+			}
+		}
+		if next+2 < len(toks) && (w == "have" || w == "had" || w == "were") && toks[next+1].low == "been" && peopleAfter[toks[next+2].low] {
+			return true // "two million have been displaced"
+		}
 		if next+1 < len(toks) {
 			w2 := toks[next+1].low
 			if (w == "were" || w == "have" || w == "had") && peopleAfter[w2] {
@@ -725,4 +794,109 @@ func countsPeople(toks []tok, start, next int) bool {
 		}
 	}
 	return false
+}
+
+// readFraction reads "half", "a third", "one quarter", "two-thirds" as a
+// percentage, and "a quarter of a million", "half a million" as a number.
+// "half" after a determiner or an ordinal ("the western half", "the first
+// half of 2016") is a part of something, not an amount.
+func readFraction(toks []tok, i int) (number, bool) {
+	n := number{first: i, word: true, frac: true}
+	j := i
+	count := 1.0
+	switch w := toks[i].low; {
+	case w == "half":
+		if i > 0 && toks[i-1].kind == kWord && halfBlockers[toks[i-1].low] {
+			return n, false
+		}
+		if i+1 < len(toks) && toks[i+1].text == "-" && !toks[i+1].spaced {
+			return n, false // half-brother, half-hearted
+		}
+	case w == "a" || w == "an" || w == "one":
+		j = i + 1
+	default:
+		v, ok := smallNumbers[w]
+		if !ok || v < 2 {
+			return n, false
+		}
+		count = v
+		j = i + 1
+		if j < len(toks) && toks[j].text == "-" && !toks[j].spaced {
+			j++
+		}
+	}
+	if j >= len(toks) || toks[j].kind != kWord {
+		return n, false
+	}
+	pct, ok := fractions[toks[j].low]
+	if !ok || (toks[j].low == "half" && j != i && count != 1) {
+		return n, false
+	}
+	if strings.HasSuffix(toks[j].low, "s") != (count > 1) && toks[j].low != "half" {
+		return n, false // "two third" or "a thirds"
+	}
+	if toks[j].low != "half" && j == i {
+		return n, false // "third" alone is an ordinal
+	}
+	n.val, n.next = math.Round(pct*count*10)/10, j+1
+	// "a quarter of a million", "half a million": a number, not a share.
+	k := n.next
+	if k+1 < len(toks) && toks[k].low == "of" && toks[k+1].low == "a" {
+		k++
+	}
+	if k+1 < len(toks) && toks[k].low == "a" && scaleWords[toks[k+1].low] >= 1e3 {
+		n.val, n.next, n.scaled = pct*count/100*scaleWords[toks[k+1].low], k+2, true
+	}
+	return n, true
+}
+
+// multiplierVerb: "doubled" always multiplies; "double" and "triple" only
+// after a qualifier or a verb ("more than double", "to double"), not as
+// adjectives ("a double agent").
+func multiplierVerb(toks []tok, i int) bool {
+	w := toks[i].low
+	if strings.HasSuffix(w, "d") {
+		return true
+	}
+	if i == 0 || toks[i-1].kind != kWord {
+		return false
+	}
+	switch toks[i-1].low {
+	case "than", "to", "nearly", "almost", "will", "would", "could", "may", "might":
+		return true
+	}
+	return false
+}
+
+// readVague reads vague amounts, whose value is only an order of
+// magnitude: "tens of thousands of" (10,000), "hundreds of" (100),
+// "thousands of" (1,000), "millions of" (1,000,000), "several hundred",
+// "dozens of", "scores of" (10). Plural scale words count only before
+// "of", so "in the thousands" is left alone.
+func readVague(toks []tok, i int) (number, bool) {
+	n := number{first: i, word: true}
+	w := toks[i].low
+	of := i+1 < len(toks) && toks[i+1].low == "of"
+	switch {
+	case (w == "tens" || w == "hundreds") && of && i+2 < len(toks) && (toks[i+2].low == "thousands" || toks[i+2].low == "millions"):
+		n.val = vagueScales[w] * vagueScales[toks[i+2].low]
+		n.vague, n.next = Thousands, i+3
+	case w == "several" && i+1 < len(toks) && scaleWords[toks[i+1].low] >= 100 && !strings.HasSuffix(toks[i+1].low, "n"):
+		n.val = scaleWords[toks[i+1].low]
+		n.vague, n.next = Hundreds, i+2
+		if n.val >= 1000 {
+			n.vague = Thousands
+		}
+	case of && (w == "dozens" || w == "scores"):
+		n.val, n.vague, n.next = 10, Several, i+1
+	case of && vagueScales[w] >= 100:
+		n.val, n.vague, n.next = vagueScales[w], Thousands, i+1
+		if w == "hundreds" {
+			n.vague = Hundreds
+		}
+	default:
+		return n, false
+	}
+	n.scaled = true
+	return n, true
 }

@@ -43,7 +43,7 @@ func TestParse(t *testing.T) {
 		{"per cent", "up 3.5 per cent", []string{"3.5 percent exact"}},
 		{"area glued", "more than 41,000sq km of ground", []string{"41000 km2 more than"}},
 		{"area words", "about 8,000 square kilometres", []string{"8000 km2 approximately"}},
-		{"range between", "between 14,000 and 18,000 ISIS militants", []string{"14000-18000 ISIS militants range"}},
+		{"range between", "between 14,000 and 18,000 ISIS militants", []string{"14000-18000 militants range"}},
 		{"range hyphen", "14,000-18,000 fighters", []string{"14000-18000 fighters range"}},
 		{"range scale", "between 2 and 3 million people", []string{"2e+06-3e+06 people range"}},
 		{"over", "with over 800 units", []string{"800 units more than"}},
@@ -61,7 +61,7 @@ func TestParse(t *testing.T) {
 		{"duration months", "four months of fighting", []string{"4 months exact"}},
 		{"hyphen duration", "a six-hour meeting", []string{"6 hours exact"}},
 		{"collective", "19,000 police; 6,500 border guard forces", []string{"19000 police exact", "6500 border guard forces exact"}},
-		{"proper unit", "more than 116,000 ISF and 43,000 Iraqi army", []string{"116000 ISF more than", "43000 Iraqi army exact"}},
+		{"proper unit", "more than 116,000 ISF and 43,000 Iraqi army", []string{"116000 ISF more than", "43000 army exact"}},
 		{"people verb", "has displaced about two million since 2009", []string{"2e+06 people approximately"}},
 		{"plus sign", "100+ fighters", []string{"100 fighters more than"}},
 		{"year with count", "some 2000 fighters", []string{"2000 fighters approximately"}},
@@ -82,15 +82,65 @@ func TestParse(t *testing.T) {
 		{"covid", "COVID-19 cases", nil},
 		{"resolution", "Resolution 2254 calls for", nil},
 		{"number label", "No. 5 squadron", nil},
-		{"ago", "Two weeks ago, the partners liberated Raqqa", nil},
+		{"ago", "Two weeks ago, the partners liberated Raqqa", []string{"2 weeks exact"}},
+		{"a day earlier", "a day earlier the partners liberated Raqqa", nil},
+		{"period of a year", "in the first eight months of 2017 the raids fell", nil},
 		{"ordinal", "on our fourth month of operations, the 6th day", nil},
 		{"age", "Moreno, 34, recorded the songs", nil},
 		{"age hyphen", "a 25-year-old man", nil},
 		{"one pronoun", "one of the largest coalitions", nil},
-		{"fraction", "two-thirds of the city", nil},
+		{"fraction", "two-thirds of the city", []string{"66.7 percent exact"}},
+		{"a third", "militants who seized almost a third of the country", []string{"33.3 percent nearly"}},
+		{"more than half", "More than half of the people were civilians", []string{"50 percent more than"}},
+		{"part, not amount", "the first half of 2016 and the western half of the city", nil},
+		{"third is ordinal", "the third day of fighting", nil},
+		{"quarter of a million", "more than a quarter of a million people have been killed", []string{"250000 people more than"}},
+		{"doubled", "the force has nearly doubled in size", []string{"2 times nearly"}},
+		{"double agent", "a double agent", nil},
+		{"times", "almost seven times more than in Afghanistan", []string{"7 times nearly"}},
+		{"per cent", "about 30 per cent of them", []string{"30 percent approximately"}},
+		{"one building", "destroyed one ISIL building and one weapon", []string{"1 buildings exact", "1 weapons exact"}},
+		{"proper modifiers", "10,000 Islamic State fighters and 2,000 US troops", []string{"10000 fighters exact", "2000 troops exact"}},
+		{"list takes last unit", "at 2,500, 2,100 and 2,000 people, respectively", []string{"2500 people exact", "2100 people exact", "2000 people exact"}},
+		{"unit of the quantity before", "has conducted 5,946 airstrikes, 2,657 in Iraq", []string{"5946 airstrikes exact", "2657 airstrikes exact"}},
+		{"counted noun", "The number of weapons released is 32,801.", []string{"32801 weapons exact"}},
+		{"death toll", "bringing the death toll to 28", []string{"28 deaths exact"}},
+		{"have been displaced", "almost two million have been displaced", []string{"2e+06 people nearly"}},
+		{"approaching", "that number is now approaching 4,000 fighters", []string{"4000 fighters nearly"}},
 		{"decade", "in the 1990s", nil},
 		{"counter", "1500 / 1500", nil},
-		{"bare", "the toll rose to 45.", nil},
+		{"bare", "the figure rose to 45.", nil},
+		{"member adjective", "a 60-member coalition", []string{"60 members exact"}},
+		{"strong adjective", "a 5,000-strong force", []string{"5000 fighters exact"}},
+		{"seat adjective", "a 4,000-seat stadium", []string{"4000 seats exact"}},
+		{"square-mile adjective", "a 2-square-mile area", []string{"2 mi2 exact"}},
+		{"between to", "between 300 to 500 fighters", []string{"300-500 fighters range"}},
+		{"dot separator", "12.000 fighters", []string{"12000 fighters exact"}},
+		{"decimal stays", "0.375 percent and 2.5 million", []string{"0.375 percent exact"}},
+		{"space separator", "45 000 fighters", []string{"45000 fighters exact"}},
+		{"no-break space separator", "45\u00a0000 fighters", []string{"45000 fighters exact"}},
+		{"vulgar fraction", "2½ years", []string{"2.5 years exact"}},
+		{"rate", "2,000 fighters a month", []string{"2000 fighters per month exact"}},
+		{"money rate", "$3 million a day", []string{"3e+06 USD per day exact"}},
+		{"barrels per day", "40,000 barrels per day", []string{"40000 barrels per day exact"}},
+		{"a single", "a single soldier", []string{"1 soldiers exact"}},
+		{"coordinated modifiers", "there have been 34,402 air and artillery strikes", []string{"34402 air and artillery strikes exact"}},
+		{"singular head is last", "destroyed one ISIL armed vehicle", []string{"1 vehicles exact"}},
+		{"town of", "unable to hold a town of 70,000 against them", []string{"70000 people exact"}},
+		{"out of the", "about 7 out of the around 129 fighters", []string{"7 fighters approximately", "129 fighters approximately"}},
+		{"others", "killed 50 civilians and wounded 284 others", []string{"50 civilians exact", "284 civilians exact"}},
+		{"others alone", "wounded 284 others", []string{"284 people exact"}},
+		{"comparable order", "The 8,249 sorties with at least one weapon are set to top last year's 11,825.", []string{"8249 sorties exact", "1 weapons at least", "11825 sorties exact"}},
+		{"tens of thousands", "dropped tens of thousands of leaflets over Mosul", []string{"10000 leaflets thousands"}},
+		{"hundreds of", "the defection of hundreds of Boko Haram fighters", []string{"100 fighters hundreds"}},
+		{"several thousand", "the release of several thousand individuals", []string{"1000 individuals thousands"}},
+		{"dozens", "more than dozens of strikes", []string{"10 strikes more than"}},
+		{"thousands of the", "to rescue thousands of the Yazidi refugees", []string{"1000 refugees thousands"}},
+		{"the dead are people", "more than 90 dead and 45 were killed", []string{"90 people more than", "45 people exact"}},
+		{"bracketed unit", "about 80 [percent] of them", []string{"80 percent approximately"}},
+		{"thousands alone", "in the thousands, they said", nil},
+		{"scores as a noun", "the scores were level", nil},
+		{"no unit across sentences", "They killed 12 fighters. Then 45 arrived.", []string{"12 fighters exact"}},
 		{"between places", "between Iraq and Kuwait", nil},
 	}
 	p := New(Options{DropModifiers: []string{"ISIS-never-matches"}})
@@ -130,5 +180,21 @@ func TestOffsets(t *testing.T) {
 	}
 	if got := Parse(text); len(got) != 2 {
 		t.Errorf("Parse = %v", got)
+	}
+}
+
+func TestParseLang(t *testing.T) {
+	t.Parallel()
+	for _, bad := range []string{"", "small_numbers: {one: 1}", "unknown_list: [a]"} {
+		if _, err := ParseLang([]byte(bad)); err == nil {
+			t.Errorf("ParseLang(%q): no error", bad)
+		}
+	}
+	l, err := ParseLang(englishYAML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.SmallNumbers["twelve"] != 12 || len(l.Qualifiers) == 0 || l.Fractions["third"] < 33 {
+		t.Errorf("English file read wrong: %+v", l.SmallNumbers)
 	}
 }

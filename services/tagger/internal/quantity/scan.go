@@ -189,8 +189,33 @@ func scanNumber(text string, i int) tok {
 	start := i
 	t := tok{kind: kNum, start: start}
 	var v, frac, scale float64
+	var sepKind byte // the thousands separator in use: ',', '.' or ' '
+	lead := true     // still in the first group of digits
 	for i < len(text) {
 		c := text[i]
+		// "12.000" and "45 000" (a space, a no-break or a narrow no-break
+		// space) separate thousands when a first group of one to three
+		// digits, not starting with 0, is followed by exactly three.
+		if !t.dec && (sepKind == 0 && lead && t.ndig >= 1 && t.ndig <= 3 && text[start] != '0' || sepKind != 0 && sepKind != ',') {
+			if w := spaceSepWidth(text, i); w > 0 && (sepKind == 0 || sepKind == ' ') && threeDigits(text, i+w) {
+				t.sep, sepKind, lead = true, ' ', false
+				i += w
+				continue
+			}
+			if c == '.' && (sepKind == 0 || sepKind == '.') && threeDigits(text, i+1) {
+				t.sep, sepKind, lead = true, '.', false
+				i++
+				continue
+			}
+		}
+		// "2½": a vulgar fraction glued to the digits.
+		if c == 0xC2 && i+1 < len(text) && scale == 0 {
+			if f, ok := vulgarFractions[text[i+1]]; ok {
+				frac, t.dec = f, true
+				i += 2
+				break
+			}
+		}
 		switch {
 		case c >= '0' && c <= '9':
 			d := float64(c - '0')
@@ -203,8 +228,8 @@ func scanNumber(text string, i int) tok {
 			t.ndig++
 			i++
 			continue
-		case c == ',' && !t.dec && threeDigits(text, i+1):
-			t.sep = true
+		case c == ',' && !t.dec && (sepKind == 0 || sepKind == ',') && threeDigits(text, i+1):
+			t.sep, sepKind, lead = true, ',', false
 			i++
 			continue
 		case c == '.' && !t.dec && i+1 < len(text) && text[i+1] >= '0' && text[i+1] <= '9':
@@ -220,6 +245,23 @@ func scanNumber(text string, i int) tok {
 	t.low = t.text
 	t.val = v + frac
 	return t
+}
+
+// vulgarFractions are the second bytes of ½, ¼ and ¾ in UTF-8 (after 0xC2).
+var vulgarFractions = map[byte]float64{0xBD: 0.5, 0xBC: 0.25, 0xBE: 0.75}
+
+// spaceSepWidth is the byte length of a space, no-break space or narrow
+// no-break space at i, 0 if there is none.
+func spaceSepWidth(text string, i int) int {
+	switch {
+	case i < len(text) && text[i] == ' ':
+		return 1
+	case i+1 < len(text) && text[i] == 0xC2 && text[i+1] == 0xA0:
+		return 2
+	case i+2 < len(text) && text[i] == 0xE2 && text[i+1] == 0x80 && text[i+2] == 0xAF:
+		return 3
+	}
+	return 0
 }
 
 func threeDigits(text string, i int) bool {

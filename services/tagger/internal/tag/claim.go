@@ -11,219 +11,12 @@ import (
 // minClaimWords keeps fragments ("Comments are closed.") out of claims.
 const minClaimWords = 4
 
-// said is a resolved attribution.
-type said struct {
-	speaker string
-	verb    string
-	via     string
-	ok      bool
-	quoted  bool
-}
-
-// resolve turns an attribution into a speaker name, using what the
-// discourse remembers, and updates it.
-func (tg *Tagger) resolve(dc *doc, sa int, a attr, ds *discourse, orgAt []int32) said {
-	toks, text := dc.toks, dc.text
-	out := said{verb: a.verb, ok: true}
-	if !a.via.empty() {
-		out.via = stripArticle(spanText(text, toks, a.via.a, a.via.b-1))
-	}
-	words := make([]int, 0, 8)
-	for m := a.np.a; m < a.np.b; m++ {
-		if toks[m].isWord() {
-			words = append(words, m)
-		}
-	}
-	if len(words) == 0 {
-		return out
-	}
-	setPerson := func(i int) {
-		if i >= 0 {
-			out.speaker = ds.persons[i].name
-			ds.lastPersonSpeaker = i
-			ds.mention(i)
-		}
-	}
-	if len(words) == 1 && pronouns[toks[words[0]].norm] {
-		switch toks[words[0]].norm {
-		case "he", "she":
-			if ds.lastPersonSpeaker >= 0 {
-				setPerson(ds.lastPersonSpeaker)
-			} else {
-				setPerson(ds.lastPerson)
-			}
-		case "it", "they":
-			if n := len(ds.orgSpeakers); n > 0 {
-				out.speaker = ds.orgSpeakers[n-1]
-			}
-		case "both":
-			if x, y := ds.lastTwo(); x >= 0 && y >= 0 {
-				out.speaker = ds.persons[x].name + " and " + ds.persons[y].name
-				ds.lastPersonSpeaker = y
-			}
-		}
-		return out
-	}
-	if !a.appos.empty() {
-		name := spanText(text, toks, a.appos.a, a.appos.b-1)
-		setPerson(ds.addPerson(name, stripArticle(spanText(text, toks, a.np.a, a.np.b-1))))
-		return out
-	}
-	phrase := stripArticle(spanText(text, toks, a.np.a, a.np.b-1))
-	last := &toks[words[len(words)-1]]
-	inOrg := false
-	for _, m := range words {
-		if orgAt[m] >= 0 {
-			inOrg = true
-		}
-	}
-	// A known person: "Mattis", "Col. Dillon", "White House Press
-	// Secretary Stephanie Grisham".
-	if last.has(fUpper) && !last.has(fCaps) && orgAt[words[len(words)-1]] < 0 {
-		if i := ds.bySurname(last.norm); i >= 0 {
-			setPerson(i)
-			return out
-		}
-		if !inOrg && looksLikeName(toks, words) {
-			name := phrase
-			if len(words) == 1 {
-				// "Steenburgen said": the full name was written earlier.
-				name = fullNameBefore(dc, words[0], phrase)
-			}
-			setPerson(ds.addPerson(name, ""))
-			return out
-		}
-	}
-	// A role: "the US secretary", "the Italian Minister".
-	first := &toks[words[0]]
-	if (first.norm == "the" || first.norm == "a") && len(words) <= 5 && titleWords[last.norm] {
-		var content []string
-		for _, m := range words[1:] {
-			content = append(content, toks[m].norm)
-		}
-		if i := ds.byRole(content); i >= 0 {
-			setPerson(i)
-			return out
-		}
-	}
-	// "its own figures", "their statement": the body that spoke before.
-	if (first.norm == "its" || first.norm == "their") && len(words) <= 4 {
-		// "The coalition carried out ..., according to its own figures":
-		// the owner is the sentence's subject when that is a body.
-		if subj := sentenceSubject(toks, text, sa, a.np.a); subj != "" {
-			out.speaker = subj
-			return out
-		}
-		if n := len(ds.orgSpeakers); n > 0 {
-			out.speaker = ds.orgSpeakers[n-1]
-			return out
-		}
-	}
-	// A document or body named before: "the report", "the communique".
-	if first.norm == "the" && len(words) <= 3 && !last.has(fUpper) {
-		for i := len(ds.orgSpeakers) - 1; i >= 0; i-- {
-			if strings.Contains(fold(ds.orgSpeakers[i]), last.norm) {
-				out.speaker = ds.orgSpeakers[i]
-				ds.orgSpeakers = append(ds.orgSpeakers, out.speaker)
-				return out
-			}
-		}
-	}
-	out.speaker = phrase
-	ds.orgSpeakers = append(ds.orgSpeakers, phrase)
-	return out
-}
-
-// looksLikeName reports one to four capitalised words that are not an
-// organisation, a place or a common noun.
-func looksLikeName(toks []token, words []int) bool {
-	if len(words) > 4 {
-		return false
-	}
-	for _, m := range words {
-		t := &toks[m]
-		if t.has(fCaps) || (!t.has(fUpper) && !nameParticles[t.norm] && !titleWords[t.norm]) {
-			return false
-		}
-		if notNames[t.norm] && !titleWords[t.norm] {
-			return false
-		}
-	}
-	return true
-}
-
-func stripArticle(s string) string {
-	for _, p := range []string{"the ", "The ", "a ", "A ", "an ", "An "} {
-		if strings.HasPrefix(s, p) && len(s) > len(p) {
-			return s[len(p):]
-		}
-	}
-	return s
-}
-
-// extractClaims reads people and attributions sentence by sentence, then
-// keeps sentences with a quantity or an attribution as claims.
-// Its arrays come from ws.
-func (tg *Tagger) extractClaims(dc *doc, sents []sentence, body []hit, ds *discourse, ws *workspace) []schema.Claim {
-	n := len(dc.toks)
-	blocked := grow(ws.blocked, n)
-	clear(blocked)
-	at := grow(ws.at, 2*n) // orgAt and placeAt
-	for i := range at {
-		at[i] = -1
-	}
-	ws.blocked, ws.at = blocked, at
-	orgAt, placeAt := at[:n:n], at[n:]
-	for _, h := range body {
-		for _, p := range tg.m.phrases[h.ph].pay {
-			switch p.cat {
-			case catPlace, catOrg:
-				for m := h.a; m <= h.b; m++ {
-					blocked[m] = true
-					if p.cat == catOrg && orgAt[m] < 0 {
-						orgAt[m] = p.ref
-					}
-					if p.cat == catPlace && m == h.a && placeAt[m] < 0 {
-						placeAt[m] = p.ref
-					}
-				}
-			}
-		}
-	}
-	// Pass 1: people and attributions, in reading order.
-	saids := grow(ws.saids, len(sents))
-	clear(saids)
-	ws.saids = saids
-	for i, s := range sents {
-		if dc.lines[s.line].title {
-			continue
-		}
-		tg.findPersons(dc, s, blocked, ds)
-		if a, ok := tg.findAttribution(dc, s, orgAt); ok {
-			saids[i] = tg.resolve(dc, s.a, a, ds, orgAt)
-		}
-		saids[i].quoted = s.quoted
-	}
-	// Pass 2: one attribution covers a whole quotation, and a quoted
-	// sentence with none continues the quote before it in the paragraph.
-	for i := range sents {
-		if saids[i].ok || dc.lines[sents[i].line].title {
-			continue
-		}
-		for j := i + 1; j < len(sents) && sents[j].group == sents[i].group; j++ {
-			if saids[j].ok {
-				saids[i] = withQuoted(saids[j], saids[i].quoted)
-				break
-			}
-		}
-		if saids[i].ok || !startsQuoted(dc, sents[i]) {
-			continue
-		}
-		if i > 0 && sents[i-1].line == sents[i].line && saids[i-1].ok && saids[i-1].quoted {
-			saids[i] = withQuoted(saids[i-1], true)
-		}
-	}
-	// Pass 3: the claims.
+// claimPass keeps the clauses with a quantity, a source, or an outcome at
+// a place as claims, reading the quantities of each line once. It reads
+// what the passes before produced: sentences, the mention arrays, and each
+// sentence's attribution. Its arrays come from ws.
+func (tg *Tagger) claimPass(dc *doc, sents []sentence, body []hit, mn *mentions, saids []said, ws *workspace) []schema.Claim {
+	placeAt := mn.placeAt
 	var claims []schema.Claim
 	parts := ws.parts[:0] // clauses' scratch
 	qp := tg.qp
@@ -250,17 +43,29 @@ func (tg *Tagger) extractClaims(dc *doc, sents []sentence, body []hit, ds *disco
 				ms = qp.FindLower(dc.text[ln.start:ln.end], dc.lower[ln.start:ln.end])
 				parsed = true
 			}
-			sd := saids[i]
 			parts = clauses(dc.toks, *s, ms, ln.start, parts[:0])
+			if saids[i].alt > 0 {
+				parts = splitAt(dc.toks, parts, saids[i].split)
+			}
 			for pi := range parts {
 				part := &parts[pi]
+				sd := saids[i]
+				if sd.alt > 0 && part.a >= sd.split {
+					sd = ws.alts[sd.alt-1]
+				}
 				nq := 0
 				for _, m := range ms {
 					if ln.start+m.Start >= part.start && ln.start+m.End <= part.end {
 						nq++
 					}
 				}
-				if nq == 0 && !sd.ok {
+				// A claim has a number or a source, or states an outcome
+				// at a place: "the SDF withdrew from parts of Hasaka".
+				// A source carried over from the sentence before does not
+				// make a claim by itself.
+				// The outcome is looked for first: it is rare, the place
+				// common.
+				if nq == 0 && (!sd.ok || sd.carried) && !(english.hasOutcome(dc.toks, part.a, part.b) && (tg.hasPlace(placeAt, part) || hasPlaceNoun(dc.toks, part.a, part.b))) && !hasRank(dc.toks, part.a, part.b) {
 					continue
 				}
 				qs := make([]schema.Quantity, 0, nq)
@@ -270,13 +75,18 @@ func (tg *Tagger) extractClaims(dc *doc, sents []sentence, body []hit, ds *disco
 					}
 				}
 				c := schema.Claim{
-					Text:       dc.text[part.start:part.end],
-					Speaker:    sd.speaker,
-					Verb:       sd.verb,
-					Via:        sd.via,
-					Quantities: qs,
-					Places:     tg.placesIn(placeAt, part),
-					Offset:     part.start,
+					Text:        dc.text[part.start:part.end],
+					Speaker:     sd.speaker,
+					SpeakerKind: sd.kind,
+					SpeakerRole: sd.srole,
+					Verb:        sd.verb,
+					Via:         sd.via,
+					Quantities:  qs,
+					Places:      tg.placesIn(placeAt, part),
+					Offset:      part.start,
+				}
+				if c.Speaker == "" {
+					c.SpeakerKind = schema.SpeakerOutlet // the outlet's own voice
 				}
 				c.Topic = tg.claimTopic(dc, body, part, qs)
 				claims = append(claims, c)
@@ -294,16 +104,6 @@ func grow[T any](s []T, n int) []T {
 		return make([]T, n)
 	}
 	return s[:n]
-}
-
-func withQuoted(s said, q bool) said {
-	s.quoted = q
-	return s
-}
-
-// startsQuoted reports a sentence that opens inside or with a quotation.
-func startsQuoted(dc *doc, s sentence) bool {
-	return s.startQ || (s.a < s.b && isQuoteChar(dc.toks[s.a].norm))
 }
 
 func wordsIn(toks []token, a, b int) int {
@@ -451,36 +251,74 @@ func hasQuantity(toks []token, a, b int, ms []quantity.Match, base int) bool {
 	return false
 }
 
-// fullNameBefore looks for "First Surname" earlier in the text for a
-// speaker named by surname only.
-func fullNameBefore(dc *doc, k int, surname string) string {
-	toks := dc.toks
-	for m := k - 1; m > 0; m-- {
-		t := &toks[m]
-		if t.kind != tWord || t.norm != toks[k].norm || t.text(dc.text) != surname {
-			continue
-		}
-		p := &toks[m-1]
-		if p.kind == tWord && p.has(fUpper) && !p.has(fCaps) && !notNames[p.norm] && !titleWords[p.norm] && p.line == t.line {
-			return dc.text[p.start:t.end]
+// hasPlace reports a place of the gazetteer in a sentence.
+func (tg *Tagger) hasPlace(placeAt []int32, s *sentence) bool {
+	for m := s.a; m < s.b; m++ {
+		if placeAt[m] >= 0 {
+			return true
 		}
 	}
-	return surname
+	return false
 }
 
-// sentenceSubject reads a leading "The coalition" or "Iraqi forces" that
-// can own an "its".
-func sentenceSubject(toks []token, text string, a, limit int) string {
-	m := a
-	if m < limit && (toks[m].norm == "the" || toks[m].norm == "a") {
-		m++
+// splitAt splits the part that holds token k into the clause before k and
+// the clause from k on, when both are long enough to be claims.
+func splitAt(toks []token, parts []sentence, k int) []sentence {
+	for i := range parts {
+		p := parts[i]
+		if k <= p.a || k >= p.b || wordsIn(toks, p.a, k) < minClaimWords || wordsIn(toks, k, p.b) < minClaimWords {
+			continue
+		}
+		end := k
+		for end > p.a && toks[end-1].kind == tPunct && (toks[end-1].norm == "," || toks[end-1].norm == ";") {
+			end--
+		}
+		a, b := p, p
+		a.b, a.end = end, toks[end-1].end
+		b.a, b.start = k, toks[k].start
+		parts = append(parts, sentence{})
+		copy(parts[i+2:], parts[i+1:])
+		parts[i], parts[i+1] = a, b
+		return parts
 	}
-	from := m
-	for m < limit && m-from < 5 && toks[m].kind == tWord && (toks[m].has(fUpper) || toks[m].has(fCaps) || sourceNouns[toks[m].norm]) {
-		m++
+	return parts
+}
+
+// hasRank reports a rank, which is a checkable claim without a count: "the
+// 29th partner to fund", "it ranks second". Dates ("June 29th", "the 29th
+// of June") are no ranks.
+func hasRank(toks []token, a, b int) bool {
+	for m := a; m < b; m++ {
+		t := &toks[m]
+		if t.kind == tNum && m+2 < b && ordinalSuffixes[toks[m+1].norm] && !toks[m+1].has(fSpaced) {
+			nx := &toks[m+2]
+			if nx.kind == tWord && !nx.has(fUpper) && nx.norm != "of" && !(m > a && monthNames[toks[m-1].norm]) {
+				return true
+			}
+		}
+		if t.kind == tWord && len(t.norm) > 4 && t.norm[0] == 'r' && rankVerbs[t.norm] && m+1 < b && ordinalWords[toks[m+1].norm] {
+			return true
+		}
 	}
-	if m == from || !sourceNouns[toks[m-1].norm] && !toks[m-1].has(fCaps) {
-		return ""
+	return false
+}
+
+// The words of ranks and dates, from the language file.
+var (
+	ordinalSuffixes = english.ordinalSuffixes
+	ordinalWords    = english.ordinalWords
+	rankVerbs       = english.rankVerbs
+	monthNames      = english.months
+)
+
+// hasPlaceNoun reports a common noun of place ("the eastern districts",
+// "the old city"), which with an outcome makes a claim as a named place
+// does.
+func hasPlaceNoun(toks []token, a, b int) bool {
+	for m := a; m < b; m++ {
+		if toks[m].kind == tWord && english.placeNouns[toks[m].norm] {
+			return true
+		}
 	}
-	return normSpace(text[toks[from].start:toks[m-1].end])
+	return false
 }

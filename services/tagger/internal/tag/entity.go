@@ -21,6 +21,23 @@ type discourse struct {
 	lastPerson,
 	lastPersonSpeaker int
 	orgSpeakers []string // non-person speakers, oldest first
+	// While the mention pass runs, mentions are recorded with their
+	// sentence; the attribution pass replays them sentence by sentence.
+	recording bool
+	sentence  int
+	events    []mentionEvent
+	replayed  int
+}
+
+// mentionEvent is a person mentioned in a sentence.
+type mentionEvent struct{ sentence, person int }
+
+// replay applies the recorded mentions of sentences up to i.
+func (ds *discourse) replay(i int) {
+	for ds.replayed < len(ds.events) && ds.events[ds.replayed].sentence <= i {
+		ds.apply(ds.events[ds.replayed].person)
+		ds.replayed++
+	}
 }
 
 func newDiscourse() *discourse {
@@ -60,6 +77,14 @@ func (ds *discourse) addPerson(name, role string) int {
 }
 
 func (ds *discourse) mention(i int) {
+	if ds.recording {
+		ds.events = append(ds.events, mentionEvent{ds.sentence, i})
+		return
+	}
+	ds.apply(i)
+}
+
+func (ds *discourse) apply(i int) {
 	if n := len(ds.mentions); n == 0 || ds.mentions[n-1] != i {
 		ds.mentions = append(ds.mentions, i)
 	}
@@ -124,6 +149,59 @@ func (ds *discourse) lastTwo() (int, int) {
 		}
 	}
 	return b, a
+}
+
+// mentions is what the mention pass found: which tokens name places and
+// organisations (known to the topic), and the people of the article with
+// the sentence each is mentioned in, for the attribution pass to replay.
+type mentions struct {
+	blocked []bool  // token is part of a place or organisation name
+	orgAt   []int32 // token's organisation, -1 if none
+	placeAt []int32 // place starting at the token, -1 if none
+	ds      *discourse
+}
+
+// mentionPass marks the places and organisations the matcher found in the
+// body and reads the people of each sentence, with their roles, into a
+// discourse that records, rather than applies, who is mentioned where.
+// Its arrays come from ws.
+func (tg *Tagger) mentionPass(dc *doc, sents []sentence, body []hit, ws *workspace) *mentions {
+	n := len(dc.toks)
+	blocked := grow(ws.blocked, n)
+	clear(blocked)
+	at := grow(ws.at, 2*n) // orgAt and placeAt
+	for i := range at {
+		at[i] = -1
+	}
+	ws.blocked, ws.at = blocked, at
+	orgAt, placeAt := at[:n:n], at[n:]
+	for _, h := range body {
+		for _, p := range tg.m.phrases[h.ph].pay {
+			switch p.cat {
+			case catPlace, catOrg:
+				for m := h.a; m <= h.b; m++ {
+					blocked[m] = true
+					if p.cat == catOrg && orgAt[m] < 0 {
+						orgAt[m] = p.ref
+					}
+					if p.cat == catPlace && m == h.a && placeAt[m] < 0 {
+						placeAt[m] = p.ref
+					}
+				}
+			}
+		}
+	}
+	ds := newDiscourse()
+	ds.recording = true
+	for i, s := range sents {
+		if dc.lines[s.line].title {
+			continue
+		}
+		ds.sentence = i
+		tg.findPersons(dc, s, blocked, ds)
+	}
+	ds.recording = false
+	return &mentions{blocked: blocked, orgAt: orgAt, placeAt: placeAt, ds: ds}
 }
 
 // piece is a word or hyphen-joined words inside a name run: al-Abadi.

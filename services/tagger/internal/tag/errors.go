@@ -11,4 +11,6 @@ var (
 	ErrNoTopics = errors.New("tag: no topics")
 	// ErrDuplicateTag is returned when two topics define the same tag name.
 	ErrDuplicateTag = errors.New("tag: tag defined twice")
+	// ErrNoReportingVerbs is returned for a language file without verbs.
+	ErrNoReportingVerbs = errors.New("tag: no reporting verbs")
 )

@@ -41,6 +41,15 @@ var inversionStop = map[string]bool{
 
 // findAttribution returns the best attribution of a sentence.
 func (tg *Tagger) findAttribution(dc *doc, s sentence, orgAt []int32) (attr, bool) {
+	a, _, _, ok := tg.findAttributions(dc, s, orgAt)
+	return a, ok
+}
+
+// findAttributions returns the best attribution of a sentence and, when the
+// sentence joins two clauses each with its own source ("while CENTCOM says
+// 153, a monitoring indicates 551"; "X said 10, but Y put it at 20"), the
+// other one and the token where the second clause starts (0 if none).
+func (tg *Tagger) findAttributions(dc *doc, s sentence, orgAt []int32) (attr, attr, int, bool) {
 	toks := dc.toks
 	var buf [4]attr
 	cands := buf[:0]
@@ -54,6 +63,23 @@ func (tg *Tagger) findAttribution(dc *doc, s sentence, orgAt []int32) (attr, boo
 				cands = append(cands, attr{verb: "according to", np: np, strong: true})
 			}
 			continue
+		}
+		// "an estimate by Airwars", "as confirmed by ISWAP", "by the
+		// command's count": the agent of "by" after a noun or participle
+		// of attribution.
+		if t.norm == "by" && k+1 < s.b {
+			if np := byAgent(toks, k+1, s.b); !np.empty() && (byNounBefore(toks, s, k) || byNounAfter(toks, np.b, s.b)) {
+				cands = append(cands, attr{verb: "by", np: np, strong: true})
+			}
+			continue
+		}
+		// "the agency quoted a spokesman as saying", "X was quoted as
+		// saying": the one quoted is the speaker.
+		if (t.norm == "quoted" || t.norm == "cited") && k+1 < s.b {
+			if c, ok := quotedAsSaying(toks, s, k); ok {
+				cands = append(cands, c)
+				continue
+			}
 		}
 		// verbAt starts with this test; made here, it spares most words a call.
 		if !isSpeechVerb(t.norm) {
@@ -76,11 +102,26 @@ func (tg *Tagger) findAttribution(dc *doc, s sentence, orgAt []int32) (attr, boo
 		}
 	}
 	if len(cands) == 0 {
-		return attr{}, false
+		return attr{}, attr{}, 0, false
 	}
 	for i := range cands {
 		cands[i].outlet = tg.isOutlet(cands[i].np, orgAt)
 	}
+	// "A report by the UN team revealed": the agent of "by" inside the
+	// subject of a verb gives way to that subject.
+	kept := cands[:0]
+	for i, b := range cands {
+		inside := false
+		for j, c := range cands {
+			if j != i && b.verb == "by" && c.verb != "by" && c.np.a < b.np.a && c.np.b >= b.np.b {
+				inside = true
+			}
+		}
+		if !inside {
+			kept = append(kept, b)
+		}
+	}
+	cands = kept
 	best := -1
 	for pass := 0; pass < 3 && best < 0; pass++ {
 		for i, c := range cands {
@@ -99,7 +140,48 @@ func (tg *Tagger) findAttribution(dc *doc, s sentence, orgAt []int32) (attr, boo
 			}
 		}
 	}
-	return a, true
+	for i, c := range cands {
+		if i == best || c.outlet || c.np == a.np {
+			continue
+		}
+		first, second := a, c
+		if c.np.a < a.np.a {
+			first, second = c, a
+		}
+		if split := clauseBoundary(toks, s, first.np.b, second.np.a); split > 0 {
+			return a, c, split, true
+		}
+	}
+	return a, attr{}, 0, true
+}
+
+// clauseBoundary finds where a second clause with its own source starts
+// between tokens from and to: after a contrast word ("but", "while",
+// "whereas") or a semicolon, or after the comma that closes a leading
+// "while" / "although" clause. It returns 0 when the sources share one
+// clause.
+func clauseBoundary(toks []token, s sentence, from, to int) int {
+	for m := from; m < to; m++ {
+		switch t := &toks[m]; {
+		case t.has(fQuote):
+		case t.kind == tPunct && t.norm == ";":
+			return m + 1
+		case t.kind == tWord && (t.norm == "but" || t.norm == "whereas" || t.norm == "while") && m > from:
+			return m
+		}
+	}
+	lead := s.a
+	if lead < s.b && toks[lead].norm == "but" {
+		lead++
+	}
+	if lead < s.b && (toks[lead].norm == "while" || toks[lead].norm == "although" || toks[lead].norm == "though" || toks[lead].norm == "whereas") {
+		for m := to - 1; m >= from; m-- {
+			if toks[m].norm == "," && !toks[m].has(fQuote) {
+				return m + 1
+			}
+		}
+	}
+	return 0
 }
 
 // verbAt reads an attribution around the speech verb at k.
@@ -116,11 +198,37 @@ func (tg *Tagger) verbAt(toks []token, s sentence, k int, orgAt []int32) (attr, 
 		}
 		verb, vEnd = "pointed out", k+2
 	}
-	if k > s.a && notBeforeVerb[toks[k-1].norm] {
+	// "IS released a statement": the group's initials are no auxiliary.
+	if k > s.a && notBeforeVerb[toks[k-1].norm] && !toks[k-1].has(fCaps) {
 		return attr{}, false
 	}
-	// "ISKP claimed the bombing" reports a fact; "claimed that ..." reports words.
-	if transitiveOnly[verb] && vEnd < s.b && !opensReport(&toks[vEnd]) {
+	// "its estimates", "the latest reports": a noun, not a verb.
+	if english.nounForms[verb] && k > s.a && (determiners[toks[k-1].norm] || toks[k-1].kind == tNum || toks[k-1].kind == tPoss) {
+		return attr{}, false
+	}
+	// "Borno and Yobe states.": a noun form ends its phrase; as a verb it
+	// goes on to what was said.
+	if english.nounForms[verb] && (vEnd >= s.b || toks[vEnd].kind == tPunct && !isQuoteChar(toks[vEnd].norm) && toks[vEnd].norm != ":" || prepLike(&toks[vEnd]) || toks[vEnd].norm == "and" || toks[vEnd].norm == "of") {
+		return attr{}, false
+	}
+	// "the CIA revised its estimate", "put the toll at": a verb of
+	// attribution only with an estimate as its object.
+	if english.objectVerbs[verb] {
+		found := false
+		for m := vEnd; m < s.b && m < vEnd+4; m++ {
+			if english.estimateNouns[toks[m].norm] {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return attr{}, false
+		}
+	}
+	// "ISKP claimed the bombing" reports a fact; "claimed that ..." reports
+	// words; ", claimed the Syrian Observatory" is an inversion.
+	inverted := k > s.a && (toks[k-1].norm == "," || isQuoteChar(toks[k-1].norm))
+	if transitiveOnly[verb] && vEnd < s.b && !opensReport(&toks[vEnd]) && !inverted && !clauseFollows(toks, vEnd, s.b) {
 		return attr{}, false
 	}
 	c := attr{verb: verb, strong: !weakVerbs[verb]}
@@ -220,9 +328,30 @@ func subjectBefore(toks []token, s sentence, k int, ignoreQuotes bool) span {
 	for cs < end && (leadingConnectives[toks[cs].norm] || toks[cs].kind == tPunct) {
 		cs++
 	}
+	// "In January 2015 a tribal leader in Mosul said": a leading
+	// circumstance is not part of the subject.
+	if cs < end && asidePreps[toks[cs].norm] {
+		for m := cs + 1; m < end-1; m++ {
+			if n := toks[m].norm; n == "a" || n == "an" || n == "the" {
+				cs = m
+				break
+			}
+		}
+	}
 	end = cutPhrase(toks, cs, end)
 	if !validSpeaker(toks, cs, end) {
-		return span{}
+		// "ISWAP in a post seen by ... said": the name before the circumstance.
+		cut := -1
+		for m := cs + 1; m < end; m++ {
+			if toks[m].kind == tWord && asidePreps[toks[m].norm] {
+				cut = m
+				break
+			}
+		}
+		if cut < 0 || !validSpeaker(toks, cs, cut) {
+			return span{}
+		}
+		end = cut
 	}
 	// "Omar Lamrani, a senior analyst at Stratfor, told ...": the phrase is
 	// an apposition; the name before it is the speaker.
@@ -317,7 +446,8 @@ func accordingNP(toks []token, k, end int) span {
 	e := k
 	for e < end && e-k < 16 {
 		u := &toks[e]
-		if u.kind == tPunct && !(u.norm == "." && e > k && abbreviations[toks[e-1].norm]) && !(isJoiner(u.norm) && !u.has(fSpaced)) && u.norm != "(" && u.norm != ")" {
+		initial := u.norm == "." && e > k && toks[e-1].end-toks[e-1].start == 1 && e+1 < end && !toks[e+1].has(fSpaced)
+		if u.kind == tPunct && !(u.norm == "." && e > k && abbreviations[toks[e-1].norm]) && !initial && !(isJoiner(u.norm) && !u.has(fSpaced)) && u.norm != "(" && u.norm != ")" {
 			break
 		}
 		e++
@@ -398,7 +528,22 @@ func validSpeaker(toks []token, a, b int) bool {
 	if ht.has(fUpper) || ht.has(fCaps) {
 		return !badHeads[ht.norm] || ht.has(fCaps)
 	}
-	return sourceNouns[ht.norm]
+	if isSourceHead(ht.norm) {
+		return true
+	}
+	// "a day-to-day monitoring of reported attacks across the country":
+	// the head stands before the first "of".
+	for m := a + 1; m < h; m++ {
+		if toks[m].norm == "of" {
+			p := &toks[m-1]
+			return p.kind == tWord && !p.has(fUpper) && isSourceHead(p.norm)
+		}
+	}
+	return false
+}
+
+func isSourceHead(w string) bool {
+	return sourceNouns[w] || english.headKind[w] != "" || english.anonymous[w]
 }
 
 // isOutlet reports a phrase that names a news outlet.
@@ -415,7 +560,7 @@ func (tg *Tagger) isOutlet(sp span, orgAt []int32) bool {
 // when the aside reads as one: a relative clause, a participle, an
 // apposition or an age. It returns the opening comma's index, or -1.
 func asideStart(toks []token, s sentence, j int) int {
-	for m := j - 1; m > s.a && j-m <= 16; m-- {
+	for m := j - 1; m > s.a && j-m <= 24; m-- {
 		u := &toks[m]
 		if u.has(fQuote) || (u.kind == tPunct && u.norm != "," && u.norm != "." && u.norm != "(" && u.norm != ")" && !isJoiner(u.norm)) {
 			return -1
@@ -432,6 +577,9 @@ func asideStart(toks []token, s sentence, j int) int {
 		case f.kind == tWord && (f.norm == "who" || f.norm == "which" || f.norm == "a" || f.norm == "an" || f.norm == "the" || f.norm == "its" || f.norm == "his" || f.norm == "her" || f.norm == "their" || f.norm == "aged" || f.norm == "whose" || f.norm == "also" || f.norm == "however"):
 		case f.kind == tWord && !f.has(fUpper) && (isParticiple(f.norm) || strings.HasSuffix(f.norm, "ing")):
 		case f.kind == tWord && (roleNouns[f.norm] || titleWords[f.norm]):
+		case f.kind == tWord && asidePreps[f.norm] && isNameSpan(toks, openName(toks, s, m), m):
+			// "Capt. Ahmed al Jubouri, in a telephone interview from ...,
+			// said": a circumstance between a name and its verb.
 		case isNameSpan(toks, m+1, j) && m > s.a && !toks[m-1].has(fUpper):
 		default:
 			return -1
@@ -450,6 +598,8 @@ func isNameSpan(toks []token, a, b int) bool {
 		case n == 0 && t.kind == tWord && titleWords[t.norm] && t.has(fUpper):
 			// "Col. Wayne Marotto": titles before the name.
 		case n == 0 && t.kind == tPunct && t.norm == "." && m > a && abbreviations[toks[m-1].norm]:
+		case n > 0 && t.kind == tPunct && t.norm == "." && toks[m-1].end-toks[m-1].start == 1 && toks[m-1].has(fUpper):
+			// "Michael E. Kurilla": a middle initial.
 		case t.kind == tWord && t.has(fUpper) && !t.has(fCaps) && !notNames[t.norm] && !titleWords[t.norm]:
 			n++
 		case t.kind == tWord && nameParticles[t.norm]:
@@ -462,7 +612,7 @@ func isNameSpan(toks []token, a, b int) bool {
 }
 
 // transitiveOnly verbs attribute words only when a clause or quote follows.
-var transitiveOnly = map[string]bool{"claimed": true, "denied": true, "acknowledged": true}
+var transitiveOnly = english.transitive
 
 func opensReport(t *token) bool {
 	if t.kind == tPunct {
@@ -479,4 +629,142 @@ var badHeads = map[string]bool{
 	"october": true, "november": true, "december": true, "the": true, "a": true, "an": true,
 	"in": true, "on": true, "at": true, "this": true, "that": true, "it": true, "but": true,
 	"and": true, "however": true, "meanwhile": true, "also": true, "there": true,
+}
+
+// determiners before a word make it a noun: "its estimates".
+var determiners = english.determiners
+
+// asidePreps open a circumstance between a name and its verb.
+var asidePreps = english.asidePreps
+
+// openName returns the first token of the name that ends before the comma at m.
+func openName(toks []token, s sentence, m int) int {
+	n := m
+	for n-1 >= s.a && n > m-7 {
+		u := &toks[n-1]
+		if u.kind == tWord && (u.has(fUpper) || nameParticles[u.norm]) || u.norm == "." || isJoiner(u.norm) && !u.has(fSpaced) {
+			n--
+			continue
+		}
+		break
+	}
+	for n < m && !isNameSpan(toks, n, m) {
+		n++
+	}
+	return n
+}
+
+// byNounBefore reports a noun or participle of attribution just before
+// the "by" at k: "an estimate by", "as confirmed by", "a report released by".
+func byNounBefore(toks []token, s sentence, k int) bool {
+	for m := k - 1; m >= s.a && m >= k-3; m-- {
+		u := &toks[m]
+		if u.kind != tWord {
+			return false
+		}
+		if english.byNouns[u.norm] {
+			return true
+		}
+	}
+	return false
+}
+
+// byNounAfter reports "'s count" or "' estimates" after the agent at e.
+func byNounAfter(toks []token, e, end int) bool {
+	if e >= end || !(toks[e].kind == tPoss || toks[e].norm == "'" || toks[e].norm == "’") {
+		return false
+	}
+	for m := e + 1; m < end && m <= e+3; m++ {
+		if english.byNouns[toks[m].norm] {
+			return true
+		}
+	}
+	return false
+}
+
+// byAgent reads the agent after "by": a name or a phrase up to punctuation,
+// a clause word or a verb; "by the command's count" stops before the
+// possessive.
+func byAgent(toks []token, k, end int) span {
+	e := k
+	for e < end && e-k < 12 {
+		u := &toks[e]
+		if u.kind == tPoss {
+			break
+		}
+		if u.kind == tPunct {
+			if u.norm == "." && e > k && (abbreviations[toks[e-1].norm] || toks[e-1].end-toks[e-1].start == 1) || isJoiner(u.norm) && !u.has(fSpaced) || u.norm == "(" || u.norm == ")" {
+				e++
+				continue
+			}
+			break
+		}
+		if u.kind == tWord && !u.has(fUpper) && (inversionStop[u.norm] || clauseBreakWords[u.norm] || auxVerbs[u.norm] || isSpeechVerb(u.norm)) && u.norm != "of" {
+			break
+		}
+		e++
+	}
+	// An apostrophe alone ends a plural possessive: "by Airwars' count".
+	for m := k; m < e; m++ {
+		if toks[m].norm == "'" || toks[m].norm == "’" {
+			e = m
+			break
+		}
+	}
+	e = cutPhrase(toks, k, e)
+	if !validSpeaker(toks, k, e) || pronouns[toks[k].norm] {
+		return span{}
+	}
+	return span{k, e}
+}
+
+// clauseFollows reports a reported clause without "that" after a verb:
+// "the group claimed 20 soldiers were killed", not "ISKP claimed the
+// bombing that killed 170": a finite auxiliary within a few words, before
+// any relative pronoun.
+func clauseFollows(toks []token, k, end int) bool {
+	for m := k; m < end && m < k+8; m++ {
+		t := &toks[m]
+		if t.kind == tPunct {
+			return false
+		}
+		switch t.norm {
+		case "that", "which", "who", "whose", "where", "when":
+			return false
+		}
+		if m > k && auxVerbs[t.norm] && !t.has(fCaps) {
+			return true
+		}
+	}
+	return false
+}
+
+// quotedAsSaying reads "quoted X as saying" (X speaks) and "X was quoted as
+// saying" (the subject speaks) around the "quoted" or "cited" at k.
+func quotedAsSaying(toks []token, s sentence, k int) (attr, bool) {
+	as := -1
+	for m := k + 1; m+1 < s.b && m <= k+12; m++ {
+		if toks[m].norm == "as" && (toks[m+1].norm == "saying" || toks[m+1].norm == "having") {
+			as = m
+			break
+		}
+		if toks[m].kind == tPunct && toks[m].norm != "." && toks[m].norm != "," && !isJoiner(toks[m].norm) {
+			break
+		}
+	}
+	if as < 0 {
+		return attr{}, false
+	}
+	if as == k+1 && k > s.a && (toks[k-1].norm == "was" || toks[k-1].norm == "were") {
+		np := subjectBefore(toks, s, k-1, false)
+		return attr{verb: "quoted", np: np, strong: true}, !np.empty()
+	}
+	np := span{k + 1, as}
+	for np.a < np.b && toks[np.b-1].norm == "," {
+		np.b--
+	}
+	if !validSpeaker(toks, np.a, np.b) {
+		return attr{}, false
+	}
+	return attr{verb: "quoted", np: np, strong: true}, true
 }

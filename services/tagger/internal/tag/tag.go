@@ -58,7 +58,8 @@ type Tagger struct {
 	langs       []string          // language of each bit of a payload's langs
 	langCodes   map[string]uint32 // language code to the bits it turns on
 	stopwords   map[string]uint32 // function word to the languages it tells
-	work        sync.Pool         // of *workspace
+	roles       *roleIndex
+	work        sync.Pool // of *workspace
 }
 
 // workspace holds the buffers one Tag call works in: tokens, lines, hits,
@@ -73,6 +74,7 @@ type workspace struct {
 	sents   []sentence
 	parts   []sentence // clauses of one sentence
 	saids   []said
+	alts    []said // second sources of two-clause sentences
 	blocked []bool
 	at      []int32
 }
@@ -96,6 +98,7 @@ func (tg *Tagger) putWorkspace(ws *workspace) {
 	// not keep the article alive.
 	ws.dc.release()
 	clear(ws.saids)
+	clear(ws.alts)
 	tg.work.Put(ws)
 }
 
@@ -107,7 +110,7 @@ func New(topics ...Topic) (*Tagger, error) {
 	if len(topics) == 0 {
 		return nil, ErrNoTopics
 	}
-	tg := &Tagger{m: newMatcher(), unitCues: map[string][]int{}, langCodes: map[string]uint32{}, stopwords: map[string]uint32{}}
+	tg := &Tagger{m: newMatcher(), unitCues: map[string][]int{}, langCodes: map[string]uint32{}, stopwords: map[string]uint32{}, roles: newRoleIndex()}
 	tg.langs = []string{"en"}
 	tg.langCodes["en"], tg.langCodes["eng"] = langEnglish, langEnglish
 	tagNames := map[string]string{}
@@ -217,6 +220,11 @@ func New(topics ...Topic) (*Tagger, error) {
 				}
 			}
 		}
+		for _, sr := range t.Sources {
+			for _, n := range sr.Names {
+				tg.roles.add(n, sr.Role)
+			}
+		}
 		addGaz(t.Places, "place", placeIdx, &tg.places, catPlace)
 		addGaz(t.Orgs, "org", orgIdx, &tg.orgs, catOrg)
 		for _, c := range t.ClaimTopics {
@@ -231,6 +239,16 @@ func New(topics ...Topic) (*Tagger, error) {
 				if !strings.Contains(cue, " ") {
 					k := fold(cue)
 					tg.unitCues[k] = appendUnique(tg.unitCues[k], int(ci))
+				}
+			}
+		}
+	}
+	// Outlets without a role of their own are media.
+	for _, t := range topics {
+		for _, g := range t.Orgs {
+			if g.Outlet {
+				for _, v := range append([]string{g.Name}, g.Variants...) {
+					tg.roles.add(v, "media")
 				}
 			}
 		}
@@ -272,11 +290,18 @@ func (tg *Tagger) Tag(d Document) Result {
 	ds := newDiscourse()
 	var claims []schema.Claim
 	// Claims are English only: their speech verbs and number words are
-	// English data (see docs/tagger.md, "Languages").
+	// English data (see docs/tagger.md, "Languages"). The claim side is
+	// four passes over the document, each reading what the one before
+	// produced: sentences (segment.go), entities and mentions (entity.go),
+	// attributions (attribution.go, speaker.go), claims and quantities
+	// (claim.go, package quantity).
 	if active == langEnglish {
 		sents := segmentTo(dc, ws.sents[:0])
 		ws.sents = sents
-		claims = tg.extractClaims(dc, sents, body, ds, ws)
+		mn := tg.mentionPass(dc, sents, body, ws)
+		saids := tg.attributionPass(dc, sents, mn, ws)
+		claims = tg.claimPass(dc, sents, body, mn, saids, ws)
+		ds = mn.ds
 	}
 	return Result{
 		Relevant: relevant,

@@ -45,6 +45,15 @@ type Topic struct {
 	Places      []Gazetteer  `yaml:"places"`
 	Orgs        []Gazetteer  `yaml:"orgs"`
 	ClaimTopics []ClaimTopic `yaml:"claim_topics"`
+	// Sources give known sources a role (coalition, government,
+	// group-media, monitor, ngo, media) for Claim.SpeakerRole.
+	Sources []SourceRole `yaml:"sources"`
+}
+
+// SourceRole is a role and the names of the sources that have it.
+type SourceRole struct {
+	Role  string   `yaml:"role"`
+	Names []string `yaml:"names"`
 }
 
 // Sense is another meaning of an ambiguous alias and the words that signal it.
@@ -169,6 +178,11 @@ func ParseTopic(r io.Reader) (Topic, error) {
 func (t *Topic) validate() error {
 	if t.Name == "" {
 		return fmt.Errorf("%w: no name", ErrInvalidTopic)
+	}
+	for i, sr := range t.Sources {
+		if sr.Role == "" || len(sr.Names) == 0 {
+			return fmt.Errorf("%w: topic %q: source role %d needs a role and names", ErrInvalidTopic, t.Name, i)
+		}
 	}
 	if len(t.Tags) == 0 {
 		return fmt.Errorf("%w: topic %q has no tags", ErrInvalidTopic, t.Name)

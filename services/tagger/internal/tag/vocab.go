@@ -1,29 +1,12 @@
 package tag
 
-// English grammar the claim extractor relies on. These are language facts,
-// not topic data, so they live in code; topics add names through YAML.
+// English grammar the claim extractor relies on. The reporting verbs and
+// the nouns of attribution are data (lang/en.yaml, read in lang.go); the
+// lists below are the grammar of names and titles the passes share.
 
-// speechVerbs introduce an attribution. Present-tense forms that are more
-// often nouns ("reports", "claims", "states") are left out.
-var speechVerbs = map[string]bool{
-	"said": true, "says": true, "say": true, "told": true, "tells": true, "added": true,
-	"adds": true, "stressed": true, "stresses": true, "noted": true, "stated": true,
-	"explained": true, "warned": true, "warns": true, "claimed": true, "announced": true,
-	"announces": true, "declared": true, "insisted": true, "insists": true, "argued": true,
-	"argues": true, "observed": true, "pointed": true, "revealed": true, "reveals": true,
-	"reported": true, "confirmed": true, "confirms": true, "estimated": true,
-	"acknowledged": true, "recognised": true, "recognized": true, "reaffirmed": true,
-	"wrote": true, "writes": true, "tweeted": true, "posted": true, "urged": true,
-	"vowed": true, "promised": true, "emphasised": true, "emphasized": true,
-	"underlined": true, "highlighted": true, "asserted": true, "maintained": true,
-	"remarked": true, "concluded": true, "cautioned": true, "predicted": true,
-	"suggested": true, "admitted": true, "denied": true, "alleged": true, "disclosed": true,
-	"indicated": true, "showed": true, "found": true, "believes": true, "believed": true,
-	"voiced": true, "described": true, "accused": true, "informed": true, "briefed": true,
-	"testified": true, "projected": true, "recalled": true, "continued": true,
-	"agreed": true, "demanded": true, "welcomed": true, "condemned": true, "thinks": true,
-	"expects": true, "expected": true, "hopes": true, "feared": true, "fears": true,
-}
+// speechVerbs introduce an attribution: every reporting verb of the
+// language file (lang/en.yaml).
+var speechVerbs = english.speech
 
 // speechVerbsF turns most words away before the map is asked.
 var speechVerbsF = newWordFilter(speechVerbs)
@@ -32,13 +15,7 @@ var speechVerbsF = newWordFilter(speechVerbs)
 func isSpeechVerb(w string) bool { return speechVerbsF.mayHave(w) && speechVerbs[w] }
 
 // weakVerbs attribute only with a clear subject, never by inversion.
-var weakVerbs = map[string]bool{
-	"continued": true, "agreed": true, "welcomed": true, "condemned": true, "expected": true,
-	"expects": true, "hopes": true, "feared": true, "fears": true, "found": true,
-	"showed": true, "described": true, "accused": true, "believed": true, "believes": true,
-	"thinks": true, "promised": true, "urged": true, "recalled": true, "projected": true,
-	"demanded": true, "voiced": true,
-}
+var weakVerbs = english.weak
 
 // auxBeforeVerb may stand between a subject and its speech verb.
 var auxBeforeVerb = map[string]bool{
@@ -110,7 +87,8 @@ var sourceNouns = map[string]bool{
 	"union": true, "alliance": true, "bloc": true, "cabinet": true, "parliament": true,
 	"presidency": true, "palace": true, "embassy": true, "consulate": true,
 	"authority": true, "board": true, "panel": true, "body": true, "bodies": true,
-	"network": true, "tally": true, "count": true,
+	"network": true, "tally": true, "count": true, "states": true, "countries": true,
+	"governments": true, "allies": true, "partners": true, "delegates": true,
 	"monitors": true, "inspectors": true, "correspondent": true, "reporter": true,
 	"journalist": true, "journalists": true, "veterans": true, "veteran": true,
 	"forecasters": true, "economists": true, "historians": true, "critics": true,
@@ -162,6 +140,8 @@ var roleNouns = map[string]bool{
 	"prosecutor": true, "judge": true, "diplomat": true, "representative": true,
 	"member": true, "veteran": true, "survivor": true, "writer": true, "producer": true,
 	"presenter": true, "host": true, "coach": true, "player": true,
+	"worker": true, "nurse": true, "medic": true, "elder": true, "tribesman": true,
+	"fighter": true, "militant": true, "smuggler": true, "guard": true, "trader": true,
 }
 
 // nameParticles are lower-case parts of names: al-Abadi, Di Maio, bin Salman.

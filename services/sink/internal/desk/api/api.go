@@ -190,7 +190,7 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		// The client left; nobody reads an answer.
 	default:
 		h.log.Error("API query failed.", zap.String("path", r.URL.Path), zap.String("query", r.URL.RawQuery), zap.Error(err))
-		writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "the store could not answer; see the sink's log"})
+		writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "the store could not answer; see the desk's log"})
 	}
 }
 

@@ -52,6 +52,10 @@ func TestIngestDoesNotWaitForTheDesk(t *testing.T) {
 		}
 	})
 	conn := natstest.Connect(t, ns.ClientURL())
+	waitUntil(t, 30*time.Second, "the sink declared its streams", func() bool {
+		_, err := conn.JS.Stream(context.Background(), schema.StreamTagged)
+		return err == nil
+	})
 	arts := append(ledgertest.Recording(t), ledgertest.Repeats(t)...)
 	for _, a := range arts {
 		publishOne(t, conn.JS, a)

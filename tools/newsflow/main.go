@@ -5,6 +5,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -21,6 +22,10 @@ func main() {
 	stop()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "newsflow:", err)
+		// A wrong command line exits 2, as the services' binaries do.
+		if errors.Is(err, app.ErrUsage) {
+			os.Exit(2)
+		}
 		os.Exit(1)
 	}
 }

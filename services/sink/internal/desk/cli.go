@@ -118,6 +118,7 @@ func exportCommand(ctx context.Context, env app.Env) error {
 	fs := readFlags("export", env)
 	since := fs.String("since", "", "only articles published at or after this date, time or duration ago")
 	relevant := fs.Bool("relevant", false, "only relevant articles")
+	lang := fs.String("lang", "", "only articles in this language (en, fr ...)")
 	if handled, err := app.ParseFlags(fs, env.Args, env.Stdout); err != nil || handled {
 		return err
 	}
@@ -132,7 +133,7 @@ func exportCommand(ctx context.Context, env app.Env) error {
 	defer func() { _ = st.Close() }()
 	enc := json.NewEncoder(env.Stdout)
 	enc.SetEscapeHTML(false)
-	return st.Export(ctx, store.ExportFilter{Since: t, RelevantOnly: *relevant}, func(a schema.ArticleTaggedV1) error {
+	return st.Export(ctx, store.ExportFilter{Since: t, RelevantOnly: *relevant, Language: *lang}, func(a schema.ArticleTaggedV1) error {
 		return enc.Encode(a)
 	})
 }

@@ -186,3 +186,49 @@ func TestClaimsCommand(t *testing.T) {
 		}
 	}
 }
+
+// TestServeJSONLines: `sink serve --jsonl-dir DIR` serves a JSON lines
+// store, as before the desk moved out of the sink (the ledger computed on
+// each read).
+func TestServeJSONLines(t *testing.T) {
+	dir := t.TempDir()
+	st, err := store.Open(context.Background(), "jsonl:"+dir, zaptest.NewLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Upsert(context.Background(), append(ledgertest.Recording(t), ledgertest.Repeats(t)...)); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		env := app.Env{Args: []string{"serve", "--jsonl-dir", dir, "--addr", "127.0.0.1:0"}, Lookup: func(string) (string, bool) { return "", false },
+			Stdout: pw, Stderr: io.Discard}
+		done <- mainOf(ctx, env)
+		_ = pw.Close()
+	}()
+	line, err := bufio.NewReader(pr).ReadString('\n')
+	if err != nil {
+		t.Fatalf("serve printed no address: %v", err)
+	}
+	go func() { _, _ = io.Copy(io.Discard, pr) }()
+	_, rest, _ := strings.Cut(line, "http://")
+	base, _, _ := strings.Cut(rest, " ")
+	resp, err := http.Get("http://" + strings.TrimSuffix(base, "/") + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "95 percent") {
+		t.Errorf("GET /: %d, the page lacks the recurring 95 percent claim", resp.StatusCode)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("serve: %v", err)
+	}
+}

@@ -12,6 +12,8 @@ type Config struct {
 	// DB is the store to read, as the sink's NEWSFLOW_SINK_DB (or
 	// jsonl:DIR for JSON lines).
 	DB string
+	// JSONLDir reads JSON lines files instead (as --db jsonl:DIR).
+	JSONLDir string
 	// Addr serves the page, the API, /healthz, /readyz and /metrics.
 	Addr string
 	// CatchUp brings the ledger up to date before serving.
@@ -26,6 +28,7 @@ type Config struct {
 func Table(c *Config) *config.Set {
 	s := config.New("desk")
 	s.String(&c.DB, "db", "NEWSFLOW_DESK_DB", "sqlite:./data/newsflow.db", "Store to read: the sink's database (sqlite:PATH or postgres://...), or jsonl:DIR. A password in the URL is redacted in logs.")
+	s.String(&c.JSONLDir, "jsonl-dir", "NEWSFLOW_DESK_JSONL_DIR", "", "Read JSON lines files from this directory instead of a database (the same as --db jsonl:DIR).")
 	s.String(&c.Addr, "addr", "NEWSFLOW_DESK_ADDR", "127.0.0.1:8090", "Address of the desk page, the JSON API under /api/, /healthz, /readyz and /metrics.")
 	s.Bool(&c.CatchUp, "catch-up", "NEWSFLOW_DESK_CATCH_UP", true, "Bring the ledger up to date with the stored articles before serving (databases only).")
 	s.Duration(&c.Follow.Interval, "follow-interval", "NEWSFLOW_DESK_FOLLOW_INTERVAL", 2*time.Second, "Time between two looks for newly stored articles; 0 follows nothing.")

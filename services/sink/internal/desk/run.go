@@ -25,6 +25,9 @@ import (
 // articles: stopping it at any point loses nothing, and it catches up at
 // the next start. The address it listens on is printed to out.
 func Run(ctx context.Context, cfg Config, log *zap.Logger, out io.Writer) error {
+	if cfg.JSONLDir != "" {
+		cfg.DB = "jsonl:" + cfg.JSONLDir
+	}
 	// Opening a missing SQLite file would create an empty store and serve
 	// an empty page; say what to do instead.
 	if rest, ok := strings.CutPrefix(cfg.DB, "sqlite:"); ok {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/newsflow/newsflow/pkg/schema"
 	"github.com/newsflow/newsflow/pkg/service/natstest"
+	"github.com/newsflow/newsflow/pkg/service/testkit"
 	"github.com/newsflow/newsflow/services/sink/internal/desk"
 	"github.com/newsflow/newsflow/services/sink/internal/desk/deskdb"
 	"github.com/newsflow/newsflow/services/sink/internal/desk/ledger"
@@ -36,8 +37,9 @@ func TestIngestDoesNotWaitForTheDesk(t *testing.T) {
 	spec := "sqlite:" + filepath.Join(t.TempDir(), "newsflow.db")
 	var cfg Config
 	noEnv := func(string) (string, bool) { return "", false }
+	opsAddr := fmt.Sprintf("127.0.0.1:%d", testkit.FreePort(t))
 	args := []string{"--nats-url", ns.ClientURL(), "--nats-connect-timeout", "5s", "--db", spec, "--jsonl-dir", "",
-		"--http-addr", "127.0.0.1:0", "--shutdown-timeout", "10s"}
+		"--http-addr", opsAddr, "--shutdown-timeout", "10s"}
 	if _, err := Table(&cfg).Parse(args, noEnv, io.Discard); err != nil {
 		t.Fatal(err)
 	}
@@ -52,6 +54,10 @@ func TestIngestDoesNotWaitForTheDesk(t *testing.T) {
 		}
 	})
 	conn := natstest.Connect(t, ns.ClientURL())
+	waitUntil(t, 30*time.Second, "the sink declared its streams", func() bool {
+		_, err := conn.JS.Stream(context.Background(), schema.StreamTagged)
+		return err == nil
+	})
 	arts := append(ledgertest.Recording(t), ledgertest.Repeats(t)...)
 	for _, a := range arts {
 		publishOne(t, conn.JS, a)
@@ -66,6 +72,17 @@ func TestIngestDoesNotWaitForTheDesk(t *testing.T) {
 		s, err := st.Stats(context.Background())
 		return err == nil && s.Articles == int64(len(arts))
 	})
+	// The ingest sink serves health and metrics, not the desk.
+	for path, want := range map[string]int{"/healthz": http.StatusOK, "/": http.StatusNotFound, "/api/stats": http.StatusNotFound} {
+		resp, err := http.Get("http://" + opsAddr + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("the sink's GET %s: %d, want %d", path, resp.StatusCode, want)
+		}
+	}
 	db, _ := store.DBOf(st)
 	rows, err := db.Query(context.Background(), "SELECT count(*) FROM sqlite_master WHERE name LIKE 'ledger%'")
 	if err != nil {

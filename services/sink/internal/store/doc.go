@@ -18,7 +18,8 @@
 //	claimscan.go   Claims answered by scanning Export, for JSON lines
 //	migrate.go     goose migrations embedded from migrations/, applied at open
 //	lock.go        flock(2) locks: one JSONL writer per directory, one SQLite migrator per file
-//	handle.go      DB: the narrow handle (dialect, reads, write transactions) the claim desk keeps its ledger through
+//	handle.go      DB: the narrow handle (dialect, reads, write transactions) a reader keeping tables of its own gets
+//	match.go       name matching by words (HasPhrase, NameCond), for the claims filters and their readers
 //	storetest/     test support: the PostgreSQL check and per-test schemas, fixtures, a TCP proxy
 //
 // Tests: conformance_test.go runs one suite against all three backends;

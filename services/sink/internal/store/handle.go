@@ -13,9 +13,9 @@ import (
 )
 
 // DB is the narrow handle a reader that keeps tables of its own next to the
-// articles (the claim desk's ledger) gets of a database store: its dialect,
-// its reads, and write transactions. The store knows nothing of what such a
-// reader keeps; DBOf gives the handle of SQLite and PostgreSQL stores.
+// articles gets of a database store: its dialect, its reads, and write
+// transactions. The store knows nothing of what such a reader keeps; DBOf
+// gives the handle of SQLite and PostgreSQL stores.
 type DB struct {
 	// Postgres is the dialect: $n placeholders and arrays, else SQLite's ?.
 	Postgres bool

@@ -393,8 +393,8 @@ func (s *jsonlStore) Export(ctx context.Context, f ExportFilter, fn func(schema.
 	})
 	site := strings.ToLower(f.Site)
 	skip := max(f.Offset, 0)
-	if site == "" {
-		// Without a site filter the offset needs no decoding.
+	if site == "" && f.Language == "" {
+		// Without a site or language filter the offset needs no decoding.
 		sel = sel[min(skip, len(sel)):]
 		skip = 0
 	}
@@ -429,7 +429,7 @@ func (s *jsonlStore) Export(ctx context.Context, f ExportFilter, fn func(schema.
 		if err := json.Unmarshal(buf, &a); err != nil {
 			return fmt.Errorf("store: jsonl: export: decode %s at %d: %w", files[r.e.file], r.e.off, err)
 		}
-		if site != "" && siteOf(&a) != site {
+		if site != "" && siteOf(&a) != site || !LanguageMatches(a.Language, f.Language) {
 			continue
 		}
 		if skip > 0 {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/newsflow/newsflow/pkg/schema"
 	"github.com/newsflow/newsflow/services/sink/internal/store/storetest"
 )
 
@@ -98,7 +99,7 @@ func TestPhraseSQL(t *testing.T) {
 
 // TestClaimsMatchWords: the claims filters find a speaker and a place by
 // a word of their name, in any case, on every backend, and Language
-// keeps one language's articles.
+// keeps one language's articles, in Claims and in Export.
 func TestClaimsMatchWords(t *testing.T) {
 	for _, b := range backends() {
 		t.Run(b.name, func(t *testing.T) {
@@ -138,6 +139,13 @@ func TestClaimsMatchWords(t *testing.T) {
 			} {
 				if got := count(tc.f); got != tc.want {
 					t.Errorf("Claims(%s) = %d claims, want %d", fmt.Sprintf("%+v", tc.f), got, tc.want)
+				}
+			}
+			for lang, want := range map[string]int{"fr": 3, "FR-fr": 3, "en": 3, "de": 0, "": 6} {
+				n := 0
+				err := s.Export(context.Background(), ExportFilter{Language: lang, Offset: 1}, func(schema.ArticleTaggedV1) error { n++; return nil })
+				if err != nil || n != max(want-1, 0) {
+					t.Errorf("Export(Language %q, Offset 1) = %d articles, %v; want %d", lang, n, err, max(want-1, 0))
 				}
 			}
 		})

@@ -89,6 +89,9 @@ func (r sqlReader) export(ctx context.Context, f ExportFilter, fn func(schema.Ar
 	if f.Site != "" {
 		q.where("site = " + q.arg(strings.ToLower(f.Site)))
 	}
+	if lang := strings.ToLower(strings.TrimSpace(f.Language)); lang != "" {
+		q.where("(LOWER(language) = " + q.arg(lang) + " OR LOWER(language) LIKE " + q.arg(lang+"-%") + ")")
+	}
 	if f.Query != "" {
 		if !r.d.postgres {
 			return fmt.Errorf("%w: full-text query", ErrUnsupported)

@@ -42,6 +42,8 @@ type ExportFilter struct {
 	RelevantOnly bool
 	// Site keeps articles whose canonical URL host is Site ("www.bbc.co.uk").
 	Site string
+	// Language keeps articles in that language ("fr" takes "fr-CA" too).
+	Language string
 	// Query is a full-text search (web search syntax); PostgreSQL only,
 	// other backends return ErrUnsupported.
 	Query string

@@ -19,6 +19,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/newsflow/newsflow/pkg/service/app"
 	"github.com/newsflow/newsflow/pkg/service/bus"
 	"github.com/newsflow/newsflow/pkg/service/config"
 	"github.com/newsflow/newsflow/pkg/service/embedded"
@@ -48,7 +49,7 @@ const usage = `newsflow: run the pipeline on one machine, and operate it.
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
-		return errors.New("no command")
+		return fmt.Errorf("%w: no command", app.ErrUsage)
 	}
 	switch args[0] {
 	case "run":
@@ -68,7 +69,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return nil
 	}
 	fmt.Fprint(stderr, usage)
-	return fmt.Errorf("unknown command %q", args[0])
+	return fmt.Errorf("%w: unknown command %q", app.ErrUsage, args[0])
 }
 
 func isTerminal(w io.Writer) bool {

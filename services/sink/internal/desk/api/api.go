@@ -1,7 +1,7 @@
 // Package api serves the sink's store read-only over HTTP as JSON, with
 // offset pagination, on the claim desk's address:
 //
-//	GET /api/articles?since=&relevant=&site=&q=&limit=&offset=
+//	GET /api/articles?since=&relevant=&site=&lang=&q=&limit=&offset=
 //	GET /api/claims?topic=&speaker=&place=&unit=&lang=&since=&relevant=&limit=&offset=
 //	GET /api/stats
 //
@@ -70,7 +70,7 @@ func (e badRequest) Error() string { return e.msg }
 
 func (h *handler) articles(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	if err := onlyParams(q, "since", "relevant", "site", "q", "limit", "offset"); err != nil {
+	if err := onlyParams(q, "since", "relevant", "site", "lang", "q", "limit", "offset"); err != nil {
 		h.fail(w, r, err)
 		return
 	}
@@ -84,7 +84,7 @@ func (h *handler) articles(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	f.Site, f.Query = q.Get("site"), q.Get("q")
+	f.Site, f.Language, f.Query = q.Get("site"), q.Get("lang"), q.Get("q")
 	limit, offset, err := pageParams(q)
 	if err != nil {
 		h.fail(w, r, err)
@@ -190,7 +190,7 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		// The client left; nobody reads an answer.
 	default:
 		h.log.Error("API query failed.", zap.String("path", r.URL.Path), zap.String("query", r.URL.RawQuery), zap.Error(err))
-		writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "the store could not answer; see the sink's log"})
+		writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "the store could not answer; see the desk's log"})
 	}
 }
 

@@ -253,3 +253,15 @@ func TestParseSince(t *testing.T) {
 		})
 	}
 }
+
+// TestArticlesByLanguage: lang keeps the articles of one language.
+func TestArticlesByLanguage(t *testing.T) {
+	srv, _ := newServer(t, 6)
+	for q, want := range map[string]int{"lang=en": 6, "lang=EN": 6, "lang=fr": 0} {
+		var p Page[schema.ArticleTaggedV1]
+		get(t, srv, "/api/articles?"+q, http.StatusOK, &p)
+		if len(p.Items) != want {
+			t.Errorf("/api/articles?%s: %d articles, want %d", q, len(p.Items), want)
+		}
+	}
+}

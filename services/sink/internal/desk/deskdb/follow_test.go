@@ -12,6 +12,7 @@ import (
 
 	"github.com/newsflow/newsflow/pkg/schema"
 	"github.com/newsflow/newsflow/services/sink/internal/desk/ledger/ledgertest"
+	"github.com/newsflow/newsflow/services/sink/internal/store"
 )
 
 // TestLookReachesBackByTheLag: a look finds what was stored at or after
@@ -72,5 +73,34 @@ func TestFollowKeepsTheLedger(t *testing.T) {
 	cancel()
 	if err := <-done; err != nil {
 		t.Errorf("Follow: %v", err)
+	}
+}
+
+// TestOpenIndexesTheStoredTime: the follower's index exists after Open on
+// both databases (PostgreSQL builds it concurrently, outside the schema's
+// transaction), and a second Open is a no-op.
+func TestOpenIndexesTheStoredTime(t *testing.T) {
+	for _, b := range backends()[:2] {
+		t.Run(b.name, func(t *testing.T) {
+			if b.ready != nil {
+				b.ready(t)
+			}
+			s := b.newPlace(t)(t)
+			deskOf(t, s)
+			d := deskOf(t, s).(*sqlDesk)
+			q := "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'desk_articles_stored'"
+			if d.d.postgres {
+				q = `SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+					JOIN pg_namespace n ON n.oid = c.relnamespace
+					WHERE c.relname = 'desk_articles_stored' AND n.nspname = current_schema() AND i.indisvalid`
+			}
+			var n int64
+			if err := scanAll(context.Background(), d.db.Query, rawQuery(d.d, q), func(r store.Rows) error { return r.Scan(&n) }); err != nil {
+				t.Fatal(err)
+			}
+			if n != 1 {
+				t.Errorf("%d valid desk_articles_stored indexes, want 1", n)
+			}
+		})
 	}
 }

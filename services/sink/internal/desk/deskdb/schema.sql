@@ -83,6 +83,3 @@ CREATE TABLE IF NOT EXISTS ledger_groups (
 CREATE INDEX IF NOT EXISTS ledger_groups_unit_first ON ledger_groups (unit_key, first_us);
 -- The desk lists the most widely carried claims first.
 CREATE INDEX IF NOT EXISTS ledger_groups_rank ON ledger_groups (outlets, members, first_us);
-
--- The desk follows the articles by the time they were stored.
-CREATE INDEX IF NOT EXISTS desk_articles_stored ON articles (stored_us, id);

@@ -16,10 +16,17 @@ import (
 //go:embed schema.sql
 var schemaSQL string
 
+// storedIndex is the index the follower finds new articles by (their
+// stored time). PostgreSQL builds it CONCURRENTLY, outside any
+// transaction, so that a first start over a large store never holds the
+// sink's writes while it is built; SQLite (one writer anyway) in the
+// schema's transaction.
+const storedIndex = "INDEX IF NOT EXISTS desk_articles_stored ON articles (stored_us, id)"
+
 // ensureSchema creates the desk's tables in one ledger transaction, so
-// replicas starting together do it once.
+// replicas starting together do it once, and the follower's index.
 func (l *sqlDesk) ensureSchema(ctx context.Context) error {
-	return l.inTx(ctx, func(tx store.Tx) error {
+	err := l.inTx(ctx, func(tx store.Tx) error {
 		for stmt := range strings.SplitSeq(schemaSQL, ";") {
 			if strings.TrimSpace(stripComments(stmt)) == "" {
 				continue
@@ -28,8 +35,25 @@ func (l *sqlDesk) ensureSchema(ctx context.Context) error {
 				return ledgerErr("create tables", err)
 			}
 		}
+		if !l.d.postgres {
+			if err := tx.Exec(ctx, "CREATE "+storedIndex); err != nil {
+				return ledgerErr("create index", err)
+			}
+		}
 		return nil
 	})
+	if err != nil || !l.d.postgres {
+		return err
+	}
+	rows, err := l.db.Query(ctx, "CREATE "+strings.Replace(storedIndex, "INDEX", "INDEX CONCURRENTLY", 1))
+	if err != nil {
+		return ledgerErr("create index", err)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return ledgerErr("create index", err)
+	}
+	return nil
 }
 
 func stripComments(s string) string {

@@ -1,6 +1,7 @@
 // Package web serves the claim desk: one read-only page over the sink's
 // store with the relevant articles newest first (filterable by date,
-// outlet, tag and place, each claim highlighted in the text), the claims
+// outlet, tag, place, speaker and language, names by words; each claim
+// highlighted in the text), the claims
 // that recur across outlets (the claim, how many outlets carried it, the
 // first one, the original speaker), and a chart per series (value over
 // time, one point per claim, ranges drawn as ranges).

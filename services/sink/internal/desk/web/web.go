@@ -198,7 +198,7 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		s.log.Error("Desk page failed.", zap.String("query", r.URL.RawQuery), zap.Error(err))
-		v = view{Filter: f, Error: "The store could not answer; see the sink's log."}
+		v = view{Filter: f, Error: "The store could not answer; see the desk's log."}
 		status = http.StatusInternalServerError
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")

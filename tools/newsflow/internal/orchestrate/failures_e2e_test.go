@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/newsflow/newsflow/pkg/service/testkit"
 	"github.com/newsflow/newsflow/tools/newsflow/internal/orchestrate"
 )
 
@@ -91,7 +92,7 @@ func logHas(path, s string, n int) func() bool {
 // second run polls the feeds at once despite the first run's backoff (the
 // fetcher's settings changed), and names only its own failures.
 func TestRunSummaryNamesFailureReasons(t *testing.T) {
-	root := repoRoot(t)
+	root := testkit.RepoRoot(t)
 	bin := buildServices(t, root)
 	data := t.TempDir()
 	site := newFeedSite(t)

@@ -45,6 +45,9 @@ type Article struct {
 	Authors       []string
 
 	Published, Modified *time.Time
+	// PublishedSource and ModifiedSource say where each date came from
+	// (one of the Date* constants), "" when there is no date.
+	PublishedSource, ModifiedSource string
 
 	CanonicalURL, SiteName, Language, Description, Image string
 
@@ -54,6 +57,12 @@ type Article struct {
 	// READ", comment forms...), trimmed and deduplicated, so later stages
 	// can tell that a sentence is not the article's.
 	Chrome []string
+
+	// Confidence is how sure the extractor is that Text is the page's
+	// main text, 0 to 1; Method names the path that produced it (one of
+	// the Method* constants).
+	Confidence float64
+	Method     string
 }
 
 // Extract reads an HTML page and returns its article. contentType is the

@@ -8,10 +8,15 @@ import (
 	"runtime"
 	"testing"
 
+	"github.com/newsflow/newsflow/pkg/service/testkit"
 	"github.com/newsflow/newsflow/services/cleaner/internal/evaluate"
 )
 
-const benchmarkDir = "../../../../testdata/corpus/article-extraction-benchmark"
+// benchmarkDir is the 181-page article-extraction-benchmark in the shared
+// data folder.
+func benchmarkDir(t testing.TB) string {
+	return testkit.Shared(t, "corpus", "article-extraction-benchmark")
+}
 
 // f1Floor sits just under the F1 this extractor reaches on the benchmark
 // (0.981), so a change that costs quality fails the test.
@@ -31,7 +36,7 @@ func extractText(url string, page []byte) (string, error) {
 }
 
 func TestBenchmarkQuality(t *testing.T) {
-	c, err := evaluate.LoadCorpus(benchmarkDir)
+	c, err := evaluate.LoadCorpus(benchmarkDir(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,6 +56,9 @@ func TestBenchmarkQuality(t *testing.T) {
 		return text, err
 	})
 	t.Log(rep)
+	tune, held := rep.Parts()
+	t.Logf("181-page benchmark: tuning F1=%.3f (P=%.3f R=%.3f), held-out F1=%.3f (P=%.3f R=%.3f)",
+		tune.F1, tune.Precision, tune.Recall, held.F1, held.Precision, held.Recall)
 	for _, p := range rep.Worst(*worstN) {
 		t.Logf("%.3f P=%.3f R=%.3f %s %s", p.Counts.F1(), p.Counts.Precision(), p.Counts.Recall(), p.ID[:12], p.URL)
 	}
@@ -60,7 +68,7 @@ func TestBenchmarkQuality(t *testing.T) {
 }
 
 func TestAllocationBudget(t *testing.T) {
-	c, err := evaluate.LoadCorpus(benchmarkDir)
+	c, err := evaluate.LoadCorpus(benchmarkDir(t))
 	if err != nil {
 		t.Fatal(err)
 	}

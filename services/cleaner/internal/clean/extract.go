@@ -289,24 +289,27 @@ func extractDoc(doc *html.Node, pageURL string, opt Options, marks map[*html.Nod
 	p.findTitle(titleKey)
 	p.valueBlocks()
 	p.aggregate()
-	text := p.run(true, titleKey)
+	text, method := p.run(true, titleKey)
 	if len(text) < 200 && p.elems[0].good >= 1000 {
 		// Class names misled the pruning (a wrapper named like a
 		// sidebar): judge by text alone.
-		if alt := p.run(false, titleKey); len(alt) > len(text) {
-			text = alt
+		if alt, _ := p.run(false, titleKey); len(alt) > len(text) {
+			text, method = alt, MethodNoHints
 		} else {
-			text = p.run(true, titleKey) // restore the first verdicts
+			text, method = p.run(true, titleKey) // restore the first verdicts
 		}
 	}
+	a.Confidence = p.confidence(text, titleKey)
 	if ld := ldParagraphs(m.ld.body); len(ld) > 2*len(text) && len(ld) >= 200 {
 		// The page hides its body (scripts, paywall markup); the JSON-LD
 		// copy is the article.
-		text = ld
+		text, method = ld, MethodJSONLD
+		a.Confidence = ldConfidence(ld)
 		for i := range p.blocks {
 			p.blocks[i].keep = false
 		}
 	}
+	a.Method = method
 	a.Text = text
 	a.Chrome = p.chrome(text, titleKey)
 	if a.Language == "" && text != "" {
@@ -333,20 +336,24 @@ func findElement(n *html.Node, a atom.Atom) *html.Node {
 	return nil
 }
 
-// run prunes, scores, picks the container and returns its text.
-func (p *page) run(useHints bool, titleKey string) string {
+// run prunes, scores, picks the container and returns its text and the
+// method that chose it.
+func (p *page) run(useHints bool, titleKey string) (string, string) {
 	p.prune(useHints)
 	p.score()
 	if len(p.bodies) > 0 {
 		p.selectBlocks(p.bodies, titleKey)
 		if text := p.text(); text != "" {
-			return text
+			return text, MethodSiteRule
 		}
 		// The rule's body is empty here (a redesign, a script-built
 		// page): fall back to the generic choice.
 	}
 	p.selectBlocks([]int32{p.best()}, titleKey)
-	return p.text()
+	if !useHints {
+		return p.text(), MethodNoHints
+	}
+	return p.text(), MethodDOM
 }
 
 // markJSONLD flags blocks whose text is part of the JSON-LD articleBody.

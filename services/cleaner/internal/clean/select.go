@@ -209,7 +209,7 @@ func (p *page) prune(useHints bool) {
 			el.pruned = true
 			continue
 		}
-		if (el.hint < 0 && !el.mixed || el.mark == markDrop) && !keep(i) {
+		if (el.hint < 0 && !el.mixed && !p.proseByName(i) || el.mark == markDrop) && !keep(i) {
 			el.pruned = true
 		}
 	}
@@ -225,11 +225,28 @@ func (p *page) prune(useHints bool) {
 		if el.pruned {
 			continue
 		}
-		if p.elems[el.parent].pruned || ((el.hint < 0 || el.mark == markDrop) && !protected[int32(i)] && !keep(i)) {
+		if p.elems[el.parent].pruned || ((el.hint < 0 && !p.proseByName(i) || el.mark == markDrop) && !protected[int32(i)] && !keep(i)) {
 			el.pruned = true
 		}
 	}
 }
+
+// proseByName reports a paragraph whose class name alone sounds like
+// chrome ("contextmenu Body", "share-quote"): a <p> is prose by its tag,
+// so its blocks are judged by their text instead (captions, credits and
+// datelines still go, by their names).
+func (p *page) proseByName(i int) bool {
+	el := &p.elems[i]
+	if el.node.DataAtom != atom.P || el.hint <= hintHidden {
+		return false
+	}
+	class := strings.ToLower(attr(el.node, "class") + " " + attr(el.node, "id"))
+	return !hasAny(class, captionNames)
+}
+
+// captionNames mark a paragraph that is a caption, a credit or the
+// article's meta line rather than prose.
+var captionNames = []string{"caption", "credit", "byline", "date", "meta", "author", "copyright", "disclaimer", "share", "social", "related", "promo", "newsletter", "subscri", "advert", "sponsor", "comment", "tag"}
 
 // markBodyAncestors flags the rule's body elements and their ancestors.
 func (p *page) markBodyAncestors() []bool {

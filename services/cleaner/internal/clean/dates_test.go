@@ -113,3 +113,31 @@ func TestVisibleByline(t *testing.T) {
 		})
 	}
 }
+
+func TestShownHeadline(t *testing.T) {
+	t.Parallel()
+	body := `<p>` + strings.Repeat("The coalition said the operation continues in the north of the country. ", 6) + `</p>`
+	tests := []struct {
+		name, head, h1, want string
+	}{
+		{"the shown headline beats a rewritten og:title",
+			`<title>Nutritionists Explain Diet Trends | Site</title><meta property="og:title" content="Nutritionists Explain the Biggest Diet Trends of 2025">`,
+			"The 7 Biggest Diet and Nutrition Trends in 2025", "The 7 Biggest Diet and Nutrition Trends in 2025"},
+		{"a placeholder h1 sharing no word stays out", `<title>Remove script tags test</title>`, "Lorem ipsum", "Remove script tags test"},
+		{"the site's name in an h1 stays out", `<title>Coalition presses on - Gulf Times</title><meta property="og:site_name" content="Gulf Times">`,
+			"Gulf Times", "Coalition presses on"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			page := `<html><head>` + tc.head + `</head><body><article><h1>` + tc.h1 + `</h1>` + body + `</article></body></html>`
+			a, err := Extract("https://ex.com/a", strings.NewReader(page), "text/html", Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a.Title != tc.want {
+				t.Errorf("title %q, want %q", a.Title, tc.want)
+			}
+		})
+	}
+}

@@ -20,6 +20,7 @@ type meta struct {
 	lang        string
 	title       string // <title>
 	h1          []string
+	headline    string // the first h1 outside menus, asides and links
 	props       map[string]string // first value per lower-cased meta name/property
 	canonical   string
 	imageSrc    string
@@ -190,8 +191,9 @@ func collectMeta(doc *html.Node) *meta {
 			case atom.Style, atom.Noscript, atom.Template, atom.Svg:
 				return
 			case atom.H1:
-				if !m.h1Seen && !chrome {
+				if !m.h1Seen && !chrome && !link {
 					m.h1Seen, m.textsAfterH1 = true, 0
+					m.headline = normSpace(textOf(n))
 				}
 				if len(m.h1) < 4 {
 					if t := normSpace(textOf(n)); t != "" {
@@ -661,13 +663,18 @@ func (m *meta) fill(a *Article, pageURL string, base *url.URL, opt Options) {
 	p := m.props
 	a.SiteName = first(p["og:site_name"], m.ld.publisher, m.ld.siteName, p["application-name"])
 	title := first(p["og:title"], m.ld.headline, p["twitter:title"], p["citation_title"], p["headline"], m.itemprops["headline"])
-	if title == "" && len(m.h1) == 1 {
-		title = m.h1[0]
-	}
 	if title == "" {
 		title = m.title
 	}
+	if title == "" && len(m.h1) == 1 {
+		title = m.h1[0]
+	}
 	a.Title = cleanTitle(normSpace(title), a.SiteName, m.title)
+	if h := m.headline; shownHeadline(h, a.Title+" "+m.title, a.SiteName) {
+		// The headline the page shows is the one readers and editors
+		// know; og:title and <title> are often rewritten for search.
+		a.Title = h
+	}
 	a.Description = normSpace(first(p["og:description"], p["description"], p["twitter:description"], m.ld.description))
 	a.Image = resolve(base, first(p["og:image"], p["og:image:url"], p["og:image:secure_url"], p["twitter:image"], p["twitter:image:src"], m.ld.image, m.imageSrc))
 	a.CanonicalURL = resolve(base, first(m.canonical, p["og:url"], m.ld.url))
@@ -730,6 +737,33 @@ func (m *meta) fill(a *Article, pageURL string, base *url.URL, opt Options) {
 
 	a.Language = normLang(first(m.lang, p["content-language"], p["dc.language"], p["dcterms.language"], p["language"], m.ld.lang, m.itemprops["inLanguage"], p["og:locale"]))
 }
+
+// shownHeadline reports whether the page's first h1 reads as the
+// article's headline rather than the site's name or a section label.
+func shownHeadline(h, titles, site string) bool {
+	if len(h) < 8 || len(h) > 250 || len(strings.Fields(h)) < 2 {
+		return false
+	}
+	if site != "" && sameName(h, site) {
+		return false
+	}
+	// It shares a word with the page's own titles: an h1 that shares none
+	// is a section label or a placeholder ("Lorem", "Minecraft News").
+	words := map[string]bool{}
+	for _, w := range strings.FieldsFunc(strings.ToLower(titles), notWordRune) {
+		if len(w) >= 3 {
+			words[w] = true
+		}
+	}
+	for _, w := range strings.FieldsFunc(strings.ToLower(h), notWordRune) {
+		if len(w) >= 3 && words[w] {
+			return true
+		}
+	}
+	return false
+}
+
+func notWordRune(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsNumber(r) }
 
 // cleanTitle strips the site name from a title like "Headline - Site" or
 // "Site | Headline".

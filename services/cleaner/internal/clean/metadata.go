@@ -20,7 +20,7 @@ type meta struct {
 	lang        string
 	title       string // <title>
 	h1          []string
-	headline    string // the first h1 outside menus, asides and links
+	headline    string            // the first h1 outside menus, asides and links
 	props       map[string]string // first value per lower-cased meta name/property
 	canonical   string
 	imageSrc    string

@@ -89,3 +89,27 @@ func ldConfidence(text string) float64 {
 func clamp01(c float64) float64 {
 	return min(0.98, max(0.02, c))
 }
+
+// keptShare is the share of the page's prose (positive block values)
+// that the kept blocks hold.
+func (p *page) keptShare() float32 {
+	total := p.elems[0].good
+	if total <= 0 {
+		return 1
+	}
+	var good float32
+	for i := range p.blocks {
+		if p.blocks[i].keep {
+			good += max(p.blocks[i].value, 0)
+		}
+	}
+	return good / total
+}
+
+// looksWrong reports a choice worth comparing with an alternative: a
+// short text while the page has much prose, or a text holding little of
+// the page's prose.
+func (p *page) looksWrong(textLen int) bool {
+	total := p.elems[0].good
+	return total >= 1000 && (textLen < 200 || p.keptShare() < 0.4 && textLen < 3000)
+}

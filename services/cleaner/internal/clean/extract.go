@@ -290,16 +290,20 @@ func extractDoc(doc *html.Node, pageURL string, opt Options, marks map[*html.Nod
 	p.valueBlocks()
 	p.aggregate()
 	text, method := p.run(true, titleKey)
-	if len(text) < 200 && p.elems[0].good >= 1000 {
-		// Class names misled the pruning (a wrapper named like a
-		// sidebar): judge by text alone.
-		if alt, _ := p.run(false, titleKey); len(alt) > len(text) {
-			text, method = alt, MethodNoHints
+	a.Confidence = p.confidence(text, titleKey)
+	if p.looksWrong(len(text)) {
+		// The chosen block holds little of the page's prose: class names
+		// may have misled the pruning (a wrapper named like a sidebar, a
+		// body in a "menu" or "teaser" component). Judge by text alone
+		// and keep the better of the two.
+		alt, _ := p.run(false, titleKey)
+		altConf := p.confidence(alt, titleKey)
+		if len(text) < 200 && len(alt) > len(text) || len(alt) >= 2*len(text) && altConf >= a.Confidence {
+			text, method, a.Confidence = alt, MethodFallback, altConf
 		} else {
 			text, method = p.run(true, titleKey) // restore the first verdicts
 		}
 	}
-	a.Confidence = p.confidence(text, titleKey)
 	if ld := ldParagraphs(m.ld.body); len(ld) > 2*len(text) && len(ld) >= 200 {
 		// The page hides its body (scripts, paywall markup); the JSON-LD
 		// copy is the article.

@@ -297,6 +297,20 @@ func (m *meta) addBylineText(raw string, nameElem bool) {
 	}
 }
 
+// isHandle reports an account name ("andrew.keaveney", "kffnirmitap",
+// "262588213843476") rather than a person's name.
+func isHandle(s string) bool {
+	if strings.ContainsRune(s, ' ') {
+		return false
+	}
+	for _, r := range s {
+		if unicode.IsUpper(r) {
+			return false
+		}
+	}
+	return true
+}
+
 // isAuthorNameClass reports a class naming the author's name itself
 // ("author-name", "byline__author"), whose text is the name alone.
 func isAuthorNameClass(class string) bool {
@@ -698,6 +712,12 @@ func (m *meta) fill(a *Article, pageURL string, base *url.URL, opt Options) {
 	}
 	if len(authors) == 0 && len(m.authorLinks) > 0 {
 		authors = m.authorLinks
+	}
+	if len(authors) > 0 && m.textByline != "" && (sameName(authors[0], a.SiteName) || sameName(authors[0], m.ld.publisher) || isHandle(authors[0])) {
+		// The metadata names the publisher or an account as the author
+		// while the page shows a person's byline: the page is right.
+		authors = nil
+		m.byline = m.textByline
 	}
 	// A visible byline counts when it names a known author or, with none
 	// known, reads like a byline ("By Jane Doe"), not a button label.

@@ -5,6 +5,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 )
 
@@ -198,7 +199,9 @@ func (p *page) prune(useHints bool) {
 		case el.hint == hintHidden:
 			return false
 		case !useHints:
-			return true
+			// Judging by text alone still leaves out comment threads:
+			// no article hides in an element named for comments.
+			return !hardChrome(el.node)
 		}
 		return el.good > 0 && strong[i] >= 0.5*el.good
 	}
@@ -229,6 +232,15 @@ func (p *page) prune(useHints bool) {
 			el.pruned = true
 		}
 	}
+}
+
+// hardChromeNames name sections that never wrap an article.
+var hardChromeNames = []string{"comment", "disqus", "respond", "reply"}
+
+// hardChrome reports an element named for a comment thread.
+func hardChrome(n *html.Node) bool {
+	v := strings.ToLower(attr(n, "class") + " " + attr(n, "id"))
+	return v != " " && hasAny(v, hardChromeNames)
 }
 
 // proseByName reports a paragraph whose class name alone sounds like

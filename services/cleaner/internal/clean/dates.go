@@ -148,22 +148,30 @@ func makeDate(y, mo, d int) *time.Time {
 // publication.
 var updatedWords = []string{"updated", "modified", "aktualisiert", "mis à jour", "actualizado", "atualizado", "bijgewerkt"}
 
-// dateCand is a date shown on the page.
+// dateCand is a text that may show the page's date, parsed only when the
+// metadata names no date (most pages do, and the patterns cost).
 type dateCand struct {
-	t *time.Time
+	text, prev string // prev: the text before, for "Updated:" labels
 	// dateElem: inside an element named for dates ("post-date",
 	// "published"); nearTitle: among the first lines after the headline.
-	dateElem, nearTitle, updated bool
+	dateElem, nearTitle bool
+
+	parsed, updated bool
+	t               *time.Time
 }
 
 // maxDateCands bounds the dates kept per page.
-const maxDateCands = 24
+const maxDateCands = 32
 
 // isDateClass reports a class or id naming a date or the post's meta line,
 // but not today's date in the page header.
 func isDateClass(v string) bool {
 	if v == "" {
 		return false
+	}
+	if !containsFold(v, "date") && !containsFold(v, "publish") && !containsFold(v, "posted") && !containsFold(v, "byline") &&
+		!containsFold(v, "meta") && !containsFold(v, "time") {
+		return false // the common case, without allocating
 	}
 	low := strings.ToLower(v)
 	if strings.Contains(low, "today") || strings.Contains(low, "current") || strings.Contains(low, "update") || strings.Contains(low, "modif") {
@@ -174,22 +182,45 @@ func isDateClass(v string) bool {
 		strings.Contains(low, "entry-meta") || strings.Contains(low, "article-meta") || strings.Contains(low, "time")
 }
 
-// addTextDate records a date found in a text node.
+// containsFold reports whether s contains the lower-case ASCII word sub,
+// ignoring ASCII case, without allocating.
+func containsFold(s, sub string) bool {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		j := 0
+		for j < len(sub) && lowerASCII(s[i+j]) == sub[j] {
+			j++
+		}
+		if j == len(sub) {
+			return true
+		}
+	}
+	return false
+}
+
+// addTextDate records a text that may hold a date.
 func (m *meta) addTextDate(text string, dateElem bool) {
-	if len(m.textDates) >= maxDateCands {
+	if len(m.textDates) >= maxDateCands || !hasYear(text) {
 		return
 	}
-	t, at := findTextDate(text, strings.HasPrefix(strings.ToLower(m.lang), "en-us") || m.lang == "en")
+	m.textDates = append(m.textDates, dateCand{text: text, prev: m.lastText, dateElem: dateElem,
+		nearTitle: m.h1Seen && m.textsAfterH1 <= 40})
+}
+
+// parse reads the candidate's date once.
+func (c *dateCand) parse(monthFirst bool) {
+	if c.parsed {
+		return
+	}
+	c.parsed = true
+	t, at := findTextDate(c.text, monthFirst)
 	if t == nil {
 		return
 	}
-	before := strings.ToLower(text[:at])
-	if before == "" {
-		before = m.lastText
+	before := c.text[:at]
+	if strings.TrimSpace(before) == "" {
+		before = c.prev
 	}
-	c := dateCand{t: t, dateElem: dateElem, nearTitle: m.h1Seen && m.textsAfterH1 <= 40,
-		updated: hasAny(before, updatedWords)}
-	m.textDates = append(m.textDates, c)
+	c.t, c.updated = t, hasAny(strings.ToLower(before), updatedWords)
 }
 
 // pageDate picks the publication date shown on the page: a date element's
@@ -197,14 +228,17 @@ func (m *meta) addTextDate(text string, dateElem bool) {
 // among the first lines after the headline; one marked as the last update
 // only when nothing else is shown.
 func (m *meta) pageDate() *time.Time {
-	for _, pass := range []func(c dateCand) bool{
-		func(c dateCand) bool { return c.dateElem && c.nearTitle && !c.updated },
-		func(c dateCand) bool { return c.dateElem && !c.updated },
-		func(c dateCand) bool { return c.nearTitle && !c.updated },
-		func(c dateCand) bool { return c.dateElem || c.nearTitle },
+	monthFirst := strings.HasPrefix(strings.ToLower(m.lang), "en-us") || m.lang == "en"
+	for _, pass := range []func(c *dateCand) bool{
+		func(c *dateCand) bool { return c.dateElem && c.nearTitle && !c.updated },
+		func(c *dateCand) bool { return c.dateElem && !c.updated },
+		func(c *dateCand) bool { return c.nearTitle && !c.updated },
+		func(c *dateCand) bool { return c.dateElem || c.nearTitle },
 	} {
-		for _, c := range m.textDates {
-			if pass(c) {
+		for i := range m.textDates {
+			c := &m.textDates[i]
+			c.parse(monthFirst)
+			if c.t != nil && pass(c) {
 				return c.t
 			}
 		}

@@ -244,7 +244,7 @@ func (m *meta) addText(text string, dateElem, chrome bool) {
 	if !chrome && (dateElem || m.h1Seen && m.textsAfterH1 <= 40) {
 		m.addTextDate(t, dateElem)
 	}
-	m.lastText = strings.ToLower(t)
+	m.lastText = t // lower-cased only when a date needs it
 }
 
 // byLabels introduce the author's name in its own element.
@@ -262,14 +262,14 @@ var byPrefixes = []string{"by ", "written by ", "posted by ", "words by ", "stor
 // "By" label and the name after it, "By Jane Doe" in one text, or the
 // text of an element named for the author's name.
 func (m *meta) addBylineText(raw string, nameElem bool) {
-	if m.textByline != "" {
+	near := m.h1Seen && m.textsAfterH1 <= 40
+	if m.textByline != "" || !near && !nameElem && !m.byPending || len(raw) > 200 {
 		return
 	}
 	t := normSpace(raw)
 	if t == "" {
 		return
 	}
-	near := m.h1Seen && m.textsAfterH1 <= 40
 	low := strings.ToLower(t)
 	switch {
 	case m.byPending:

@@ -239,8 +239,14 @@ var hardChromeNames = []string{"comment", "disqus", "respond", "reply"}
 
 // hardChrome reports an element named for a comment thread.
 func hardChrome(n *html.Node) bool {
-	v := strings.ToLower(attr(n, "class") + " " + attr(n, "id"))
-	return v != " " && hasAny(v, hardChromeNames)
+	for _, v := range [2]string{attr(n, "class"), attr(n, "id")} {
+		for _, name := range hardChromeNames {
+			if containsFold(v, name) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // proseByName reports a paragraph whose class name alone sounds like
@@ -252,8 +258,14 @@ func (p *page) proseByName(i int) bool {
 	if el.node.DataAtom != atom.P || el.hint <= hintHidden {
 		return false
 	}
-	class := strings.ToLower(attr(el.node, "class") + " " + attr(el.node, "id"))
-	return !hasAny(class, captionNames)
+	for _, v := range [2]string{attr(el.node, "class"), attr(el.node, "id")} {
+		for _, name := range captionNames {
+			if containsFold(v, name) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // captionNames mark a paragraph that is a caption, a credit or the

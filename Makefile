@@ -52,7 +52,7 @@ serve: build ## Serve the claim desk page (and the read-only JSON API) over what
 # Pure, single-threaded packages with heavy corpus tests run without the
 # race detector (it multiplies their time by ten and finds nothing there);
 # everything with goroutines, NATS or I/O runs with it.
-NORACE := /services/cleaner/internal/(clean|evaluate)$$|/services/tagger/internal/(tag|quantity|eval)$$|/services/fetcher/internal/(bundle|feed)$$
+NORACE := /services/cleaner/internal/(clean|evaluate)$$|/services/cleaner/extractbench$$|/services/tagger/internal/(tag|quantity|eval)$$|/services/fetcher/internal/(bundle|feed)$$
 
 test: ## Run every module's tests, with the race detector where there is concurrency (needs the machine's NATS and PostgreSQL, see TESTING.md).
 ifeq ($(PKG),work)
@@ -70,10 +70,13 @@ lint: ## go vet and gofmt over every module.
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
 
 bench: ## Print the figures: cleaner F1/P/R and pages/s, tagger quality and speed, sink, fetcher and replay throughput.
-	@echo "== cleaner: quality on the 181-page benchmark"
-	@go test -count=1 -run 'TestBenchmarkQuality$$' -v ./services/cleaner/internal/clean/ | grep -E 'F1|pages/s' | head -5
-	@echo "== cleaner: speed on one core"
+	@echo "== cleaner: quality on the 181-page benchmark, wcxb-dev-articles and the readability pages (tuning / held-out parts, docs/cleaner.md)"
+	@go test -count=1 -run 'TestBenchmarkQuality$$|TestWCXBQuality$$|TestReadabilityPages$$' -v ./services/cleaner/internal/clean/ | grep -E 'F1|pages/s|FAIL'
+	@echo "== cleaner: against go-trafilatura (with its fallbacks), same pages, same run"
+	@go test -count=1 -run 'TestCompare$$' -v ./services/cleaner/extractbench/ | grep -E 'F1|FAIL'
+	@echo "== cleaner: speed on one core (and go-trafilatura's in the same run)"
 	@GOMAXPROCS=1 go test -run '^$$' -bench 'Extract$$|ParseOnly' -benchmem -benchtime 3x ./services/cleaner/internal/clean/
+	@GOMAXPROCS=1 go test -run '^$$' -bench 'SpeedRatio' -benchtime 1x ./services/cleaner/extractbench/
 	@echo "== tagger: quality on the dev set"
 	@$(MAKE) --no-print-directory eval | grep -vE '^(=== RUN|--- PASS|PASS|ok)'
 	@echo "== tagger: speed on one core"

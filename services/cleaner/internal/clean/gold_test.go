@@ -88,14 +88,15 @@ func TestReadabilityPages(t *testing.T) {
 	checkFloors(t, "held-out", rep.Held, readabilityHeldFloors)
 }
 
-// The floors, measured before the first change on these corpora.
+// The floors: a little under the figures reached (docs/cleaner.md lists
+// them), so that a change costing quality on either part fails.
 var (
-	wcxbTuneFloors = floors{F1: 0.93, Precision: 0.94, Recall: 0.94, With: 0.87, Empty: 3,
-		WithoutShare: 0.035, Title: 0.76, Author: 0.68, Date: 0.64}
-	wcxbHeldFloors = floors{F1: 0.95, Precision: 0.96, Recall: 0.955, With: 0.88, Empty: 1,
-		WithoutShare: 0.03, Title: 0.74, Author: 0.63, Date: 0.66}
-	readabilityTuneFloors = floors{F1: 0.91, Precision: 0.96, Recall: 0.88, Empty: 3,
-		Title: 0.62, Author: 0.69, Date: 0.80, Lang: 0.99}
+	wcxbTuneFloors = floors{F1: 0.94, Precision: 0.944, Recall: 0.95, With: 0.875, Empty: 3,
+		WithoutShare: 0.036, Title: 0.87, Author: 0.80, Date: 0.83, BadLowShare: 0.2}
+	wcxbHeldFloors = floors{F1: 0.95, Precision: 0.958, Recall: 0.955, With: 0.88, Empty: 1,
+		WithoutShare: 0.026, Title: 0.83, Author: 0.79, Date: 0.82, BadLowShare: 0.2}
+	readabilityTuneFloors = floors{F1: 0.91, Precision: 0.96, Recall: 0.885, Empty: 3,
+		Title: 0.71, Author: 0.76, Date: 0.84, Lang: 0.99}
 	readabilityHeldFloors = floors{F1: 0.93, Precision: 0.97, Recall: 0.91, Empty: 1,
-		Title: 0.44, Author: 0.57, Date: 0.49, Lang: 0.99}
+		Title: 0.64, Author: 0.55, Date: 0.63, Lang: 0.99}
 )

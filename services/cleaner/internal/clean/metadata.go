@@ -769,14 +769,9 @@ func shownHeadline(h, titles, site string) bool {
 	}
 	// It shares a word with the page's own titles: an h1 that shares none
 	// is a section label or a placeholder ("Lorem", "Minecraft News").
-	words := map[string]bool{}
-	for _, w := range strings.FieldsFunc(strings.ToLower(titles), notWordRune) {
-		if len(w) >= 3 {
-			words[w] = true
-		}
-	}
-	for _, w := range strings.FieldsFunc(strings.ToLower(h), notWordRune) {
-		if len(w) >= 3 && words[w] {
+	lowTitles := strings.ToLower(titles)
+	for w := range strings.FieldsFuncSeq(h, notWordRune) {
+		if len(w) >= 3 && strings.Contains(lowTitles, strings.ToLower(w)) {
 			return true
 		}
 	}
@@ -901,7 +896,8 @@ func firstDate(vals ...dateVal) (*time.Time, string) {
 // element, then the address; the feed's date only when the page has none.
 func (m *meta) published(pageURL string, opt Options) (*time.Time, string) {
 	p := m.props
-	vals := []dateVal{{m.ld.published, DateJSONLD}}
+	var buf [40]dateVal // on the stack: this runs for every page
+	vals := append(buf[:0], dateVal{m.ld.published, DateJSONLD})
 	for _, k := range []string{"article:published_time", "article:published", "og:published_time"} {
 		vals = append(vals, dateVal{p[k], DateMeta})
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -29,6 +30,7 @@ type meta struct {
 	timeTags    []string // <time datetime> values, in order
 	otherDates  []string // values of other meta tags named for a publication date
 	textDates   []dateCand
+	dateBuf     [8]dateCand // textDates' first backing array, with the meta
 	// Text-node bookkeeping for textDates.
 	h1Seen       bool
 	textsAfterH1 int
@@ -81,6 +83,11 @@ func (l *ldInfo) resolvedAuthors() []string {
 	return out
 }
 
+// isPersonType reports the schema.org types an author reference points at.
+func isPersonType(t string) bool {
+	return strings.EqualFold(t, "Person") || strings.EqualFold(t, "Organization")
+}
+
 // refs lists the @id of each reference object in v.
 func ldRefs(v any) []string {
 	switch t := v.(type) {
@@ -126,6 +133,7 @@ var metaKeys = map[string]bool{
 // collectMeta walks the whole document once for metadata.
 func collectMeta(doc *html.Node) *meta {
 	m := &meta{props: map[string]string{}, itemprops: map[string]string{}}
+	m.textDates = m.dateBuf[:0]
 	// dateLvl counts the levels left under an element named for dates;
 	// chrome is set inside links, menus, asides and footers, whose dates
 	// belong to other pages.
@@ -191,13 +199,14 @@ func collectMeta(doc *html.Node) *meta {
 			case atom.Style, atom.Noscript, atom.Template, atom.Svg:
 				return
 			case atom.H1:
-				if !m.h1Seen && !chrome && !link {
-					m.h1Seen, m.textsAfterH1 = true, 0
-					m.headline = normSpace(textOf(n))
-				}
-				if len(m.h1) < 4 {
-					if t := normSpace(textOf(n)); t != "" {
+				first := !m.h1Seen && !chrome && !link
+				if len(m.h1) < 4 || first {
+					t := normSpace(textOf(n))
+					if t != "" && len(m.h1) < 4 {
 						m.h1 = append(m.h1, t)
+					}
+					if first {
+						m.h1Seen, m.textsAfterH1, m.headline = true, 0, t
 					}
 				}
 			case atom.Time:
@@ -266,6 +275,9 @@ func (m *meta) addBylineText(raw string, nameElem bool) {
 	if m.textByline != "" || !near && !nameElem && !m.byPending || len(raw) > 200 {
 		return
 	}
+	if !nameElem && !m.byPending && !mayOpenByline(strings.TrimSpace(raw)) {
+		return // the common case, without allocating
+	}
 	t := normSpace(raw)
 	if t == "" {
 		return
@@ -295,6 +307,24 @@ func (m *meta) addBylineText(raw string, nameElem bool) {
 			}
 		}
 	}
+}
+
+// mayOpenByline is a cheap test for a "By" label or a text opening with
+// one, before the text is normalised.
+func mayOpenByline(t string) bool {
+	if len(t) <= 16 {
+		for label := range byLabels {
+			if len(label) == len(t) && containsFold(t, label) {
+				return true
+			}
+		}
+	}
+	for _, pre := range byPrefixes {
+		if len(t) >= len(pre) && containsFold(t[:len(pre)], pre) {
+			return true
+		}
+	}
+	return false
 }
 
 // isHandle reports an account name ("andrew.keaveney", "kffnirmitap",
@@ -359,11 +389,10 @@ func looksLikeName(s string) bool {
 // isPublishedName reports a field name for the publication date
 // ("published_date", "sn-post-date", "cludo:date"), not the last change.
 func isPublishedName(v string) bool {
-	low := strings.ToLower(v)
-	if strings.Contains(low, "modif") || strings.Contains(low, "updat") || strings.Contains(low, "expir") || strings.Contains(low, "today") {
+	if containsFold(v, "modif") || containsFold(v, "updat") || containsFold(v, "expir") || containsFold(v, "today") {
 		return false
 	}
-	return strings.Contains(low, "publish") || strings.HasSuffix(low, "date") || strings.Contains(low, "post-date") || strings.Contains(low, "post_date")
+	return containsFold(v, "publish") || len(v) >= 4 && containsFold(v[len(v)-4:], "date") || containsFold(v, "post-date") || containsFold(v, "post_date")
 }
 
 func (m *meta) addMeta(n *html.Node) {
@@ -518,7 +547,7 @@ func (l *ldInfo) visit(v any, depth int) {
 			l.visit(g, depth+1)
 		}
 		types := ldTypes(t["@type"])
-		if id, ok := t["@id"].(string); ok && id != "" {
+		if id, ok := t["@id"].(string); ok && id != "" && slices.ContainsFunc(types, isPersonType) {
 			if n := ldString(t["name"]); n != "" && len(l.names) < 64 {
 				if l.names == nil {
 					l.names = map[string]string{}
@@ -684,7 +713,7 @@ func (m *meta) fill(a *Article, pageURL string, base *url.URL, opt Options) {
 		title = m.h1[0]
 	}
 	a.Title = cleanTitle(normSpace(title), a.SiteName, m.title)
-	if h := m.headline; shownHeadline(h, a.Title+" "+m.title, a.SiteName) {
+	if h := m.headline; shownHeadline(h, a.Title, a.SiteName) || shownHeadline(h, m.title, a.SiteName) {
 		// The headline the page shows is the one readers and editors
 		// know; og:title and <title> are often rewritten for search.
 		a.Title = h
@@ -764,14 +793,30 @@ func shownHeadline(h, titles, site string) bool {
 	if len(h) < 8 || len(h) > 250 || len(strings.Fields(h)) < 2 {
 		return false
 	}
-	if site != "" && sameName(h, site) {
+	if site != "" && len(h) < 2*len(site)+8 && sameName(h, site) {
+		// (A headline much longer than the site's name is not the name;
+		// skipping the test saves its allocations on every page.)
 		return false
 	}
 	// It shares a word with the page's own titles: an h1 that shares none
 	// is a section label or a placeholder ("Lorem", "Minecraft News").
-	lowTitles := strings.ToLower(titles)
 	for w := range strings.FieldsFuncSeq(h, notWordRune) {
-		if len(w) >= 3 && strings.Contains(lowTitles, strings.ToLower(w)) {
+		if len(w) >= 3 && containsWordFold(titles, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// containsWordFold reports whether s contains w, ignoring ASCII case,
+// without allocating.
+func containsWordFold(s, w string) bool {
+	for i := 0; i+len(w) <= len(s); i++ {
+		j := 0
+		for j < len(w) && lowerASCII(s[i+j]) == lowerASCII(w[j]) {
+			j++
+		}
+		if j == len(w) {
 			return true
 		}
 	}

@@ -40,3 +40,22 @@ func TestFallbackWhenChoiceHoldsLittle(t *testing.T) {
 		t.Errorf("method %q, want %q", a.Method, MethodFallback)
 	}
 }
+
+// TestShortItemsAndClosingLines: a short news item is an article, and its
+// short closing paragraph belongs to it.
+func TestShortItemsAndClosingLines(t *testing.T) {
+	t.Parallel()
+	page := `<html><head><title>Brief</title></head><body><div class="menu"><a href="/">Home</a></div>
+<div class="content"><h1>Quake hits coast</h1><p>A 5.1 earthquake struck off the coast on Monday.</p>
+<p>No damage was reported.</p><p><a href="/share">Share</a></p></div></body></html>`
+	a, err := Extract("https://ex.com/a", strings.NewReader(page), "text/html", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "A 5.1 earthquake struck off the coast on Monday.\nNo damage was reported."; a.Text != want {
+		t.Errorf("text %q, want %q", a.Text, want)
+	}
+	if a.Confidence <= 0 || a.Confidence >= 0.5 {
+		t.Errorf("confidence %.2f: a two-line item should be below 0.5 yet above 0", a.Confidence)
+	}
+}

@@ -41,6 +41,10 @@ func blockValue(b *block) float32 {
 		v = l
 	case l >= 30 && b.punct > 0:
 		v = l * 0.5
+	case b.kind == kindPara && l >= 15 && endsSentence(b.text) && strings.Count(b.text, " ") >= 2:
+		// A short closing paragraph ("No damage was reported.") is
+		// prose too, unlike labels and buttons.
+		v = l * 0.3
 	default:
 		return -min(l, 20)
 	}
@@ -49,6 +53,12 @@ func blockValue(b *block) float32 {
 		v *= 2
 	}
 	return v
+}
+
+// endsSentence reports text ending as a sentence does.
+func endsSentence(s string) bool {
+	s = strings.TrimRight(s, " \n\t\"'”’»)")
+	return s != "" && strings.ContainsRune(".!?…。", rune(s[len(s)-1])) || strings.HasSuffix(s, "…") || strings.HasSuffix(s, "。")
 }
 
 // decay weighs a block's value for an ancestor d levels above the block's

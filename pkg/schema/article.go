@@ -97,8 +97,7 @@ type ArticleCleanedV1 struct {
 	Stages        Stages     `json:"stages"`
 
 	// Since 1.3: where each date came from ("json-ld", "meta",
-	// "microdata", "time", "text" shown on the page, "url", "image-url"
-	// (the lead image's address), or "feed" when
+	// "microdata", "time", "text" shown on the page, "url", or "feed" when
 	// the page names none) and how the text was extracted.
 	PublishedSource string      `json:"published_source,omitempty"`
 	ModifiedSource  string      `json:"modified_source,omitempty"`

@@ -47,7 +47,7 @@
 // chrome (lines the cleaner removed as site chrome, kept so the tagger can
 // refuse them) and stages (fetched_at, cleaned_at). Since 1.3 also
 // published_source and modified_source (where each date came from: json-ld,
-// meta, microdata, time, text, url, image-url or feed) and extraction ({confidence 0-1,
+// meta, microdata, time, text, url or feed) and extraction ({confidence 0-1,
 // method}); the tagged article carries all three on.
 //
 // ArticleTaggedV1 (tagger → sink): everything of the cleaned article except

@@ -16,7 +16,6 @@ const (
 	DateTimeTag   = "time"      // a <time datetime> element
 	DateText      = "text"      // a date shown on the page (by the headline, in a date element)
 	DateURL       = "url"       // the page address (/2021/06/29/)
-	DateImageURL  = "image-url" // the lead image's address (/images/2019/02/07/x.jpg)
 	DateFeed      = "feed"      // the feed item: the page names no date
 )
 

@@ -968,13 +968,6 @@ func (m *meta) published(pageURL string, opt Options) (*time.Time, string) {
 	if d := dateFromURL(pageURL); d != nil {
 		return d, DateURL
 	}
-	// The lead image's address (/images/2019/02/07/...): uploaded for
-	// the article, so as old as it; a day is needed, a month is too vague.
-	for _, img := range []string{p["og:image"], p["twitter:image"], m.ld.image} {
-		if d := dateFromURL(img); d != nil {
-			return d, DateImageURL
-		}
-	}
 	if f := opt.FallbackPublished; f != nil && !f.IsZero() {
 		d := *f
 		return &d, DateFeed

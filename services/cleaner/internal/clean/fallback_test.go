@@ -59,3 +59,22 @@ func TestShortItemsAndClosingLines(t *testing.T) {
 		t.Errorf("confidence %.2f: a two-line item should be below 0.5 yet above 0", a.Confidence)
 	}
 }
+
+// TestCodeCommentsKept: inside code, span classes name the syntax
+// ("hljs-comment"), so the comment lines stay with the code.
+func TestCodeCommentsKept(t *testing.T) {
+	t.Parallel()
+	prose := "<p>" + strings.Repeat("Git is a distributed version control system that most teams use today. ", 4) + "</p>"
+	page := `<html><body><article><h1>A brief intro to git</h1>` + prose +
+		`<pre><code class="language-bash"><span class="hljs-comment"># initialize git</span>
+git init
+<span class="hljs-comment"># clone repo</span>
+git clone url</code></pre>` + prose + `</article></body></html>`
+	a, err := Extract("https://ex.com/git", strings.NewReader(page), "text/html", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(a.Text, "# initialize git") || !strings.Contains(a.Text, "# clone repo") {
+		t.Errorf("code comments dropped:\n%s", a.Text)
+	}
+}

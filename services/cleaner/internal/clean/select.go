@@ -453,7 +453,7 @@ func (p *page) best() int32 {
 	}
 	for i := range p.elems {
 		el := &p.elems[i]
-		if el.pruned || int32(i) == c || el.local*hintFactor(el.hint)*cardFactor(el)*p.titleFactor(int32(i)) < 0.3*top {
+		if el.pruned || int32(i) == c || el.local*hintFactor(el.hint)*cardFactor(el)*p.titleFactor(int32(i)) < 0.2*top {
 			continue
 		}
 		if p.isAncestor(c, int32(i)) || p.isAncestor(int32(i), c) {

@@ -57,6 +57,7 @@ MOD := github.com/newsflow/newsflow
 NORACE := \
 	services/cleaner/internal/clean \
 	services/cleaner/internal/eval \
+	services/cleaner/extractbench \
 	services/fetcher/internal/feed \
 	services/fetcher/internal/recording \
 	services/tagger/internal/eval \
@@ -92,10 +93,13 @@ lint: ## go vet and gofmt over every module.
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
 
 bench: ## Print the figures: cleaner F1/P/R and pages/s, tagger quality and speed, sink, fetcher and replay throughput.
-	@echo "== cleaner: quality on the 181-page benchmark"
-	@go test -count=1 -run 'TestBenchmarkQuality$$' -v ./services/cleaner/internal/clean/ | grep -E 'F1|pages/s' | head -5
-	@echo "== cleaner: speed on one core"
+	@echo "== cleaner: quality on the 181-page benchmark, wcxb-dev-articles and the readability pages (tuning / held-out parts, docs/cleaner.md)"
+	@go test -count=1 -run 'TestBenchmarkQuality$$|TestWCXBQuality$$|TestReadabilityPages$$' -v ./services/cleaner/internal/clean/ | grep -E 'F1|pages/s|FAIL'
+	@echo "== cleaner: against go-trafilatura (with its fallbacks), same pages, same run"
+	@go test -count=1 -run 'TestCompare$$' -v ./services/cleaner/extractbench/ | grep -E 'F1|FAIL'
+	@echo "== cleaner: speed on one core (and go-trafilatura's in the same run)"
 	@GOMAXPROCS=1 go test -run '^$$' -bench 'Extract$$|ParseOnly' -benchmem -benchtime 3x ./services/cleaner/internal/clean/
+	@GOMAXPROCS=1 go test -run '^$$' -bench 'SpeedRatio' -benchtime 1x ./services/cleaner/extractbench/
 	@echo "== tagger: quality on the dev set"
 	@$(MAKE) --no-print-directory eval | grep -vE '^(=== RUN|--- PASS|PASS|ok)'
 	@echo "== tagger: speed on one core"

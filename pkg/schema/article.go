@@ -95,6 +95,26 @@ type ArticleCleanedV1 struct {
 	Text          string     `json:"text"`
 	Chrome        []string   `json:"chrome,omitempty"`
 	Stages        Stages     `json:"stages"`
+
+	// Since 1.3: where each date came from ("json-ld", "meta",
+	// "microdata", "time", "text" shown on the page, "url", or "feed" when
+	// the page names none) and how the text was extracted.
+	PublishedSource string      `json:"published_source,omitempty"`
+	ModifiedSource  string      `json:"modified_source,omitempty"`
+	Extraction      *Extraction `json:"extraction,omitempty"`
+}
+
+// Extraction says how the cleaner found the article text and how sure it
+// is; absent in messages before 1.3.
+type Extraction struct {
+	// Confidence that Text is the page's main text, 0 to 1: below 0.5 the
+	// text is more likely wrong (a list page, the wrong block) than right.
+	Confidence float64 `json:"confidence"`
+	// Method names the path that produced Text: "dom" (the best block of
+	// the page), "dom-nohints" (the same, class names ignored),
+	// "site-rule", "json-ld" (the page's articleBody) or "fallback" (an
+	// alternative extraction that scored better than the first choice).
+	Method string `json:"method"`
 }
 
 // Tag is one topic tag with its score and the spans that support it.
@@ -190,4 +210,9 @@ type ArticleTaggedV1 struct {
 	Claims        []Claim    `json:"claims"`
 	Entities      []Entity   `json:"entities,omitempty"`
 	Stages        Stages     `json:"stages"`
+
+	// Since 1.3, carried on from the cleaned article.
+	PublishedSource string      `json:"published_source,omitempty"`
+	ModifiedSource  string      `json:"modified_source,omitempty"`
+	Extraction      *Extraction `json:"extraction,omitempty"`
 }

@@ -23,5 +23,9 @@ func (a *ArticleCleanedV1) Tagged() ArticleTaggedV1 {
 		Tags:          []Tag{},
 		Claims:        []Claim{},
 		Stages:        a.Stages,
+
+		PublishedSource: a.PublishedSource,
+		ModifiedSource:  a.ModifiedSource,
+		Extraction:      a.Extraction,
 	}
 }

@@ -17,8 +17,9 @@
 //
 // ArticleFetchedV1 (fetcher → cleaner):
 //   - schema_version: "1.3" ("1.0" had the body base64 inside the JSON and
-//     no s2; 1.1 had no body_filter; 1.2 had no langs and matches on tags
-//     nor claims[].speaker_kind and speaker_role; readers of 1.3 read all four).
+//     no s2; 1.1 had no body_filter; 1.2 had no langs and matches on tags,
+//     no claims[].speaker_kind and speaker_role, no date sources and no
+//     extraction; readers of 1.3 read all four).
 //   - id: stable article id, hex SHA-256 prefix of the canonical URL.
 //   - url: the URL the page was requested at (the feed item's link).
 //   - final_url: the URL after redirects.
@@ -45,7 +46,10 @@
 // title, byline, authors, published_at, modified_at, site_name, language,
 // description, image, text (the article text, paragraphs separated by "\n"),
 // chrome (lines the cleaner removed as site chrome, kept so the tagger can
-// refuse them) and stages (fetched_at, cleaned_at).
+// refuse them) and stages (fetched_at, cleaned_at). Since 1.3 also
+// published_source and modified_source (where each date came from: json-ld,
+// meta, microdata, time, text, url or feed) and extraction ({confidence 0-1,
+// method}); the tagged article carries all three on.
 //
 // ArticleTaggedV1 (tagger → sink): everything of the cleaned article except
 // chrome, plus:

@@ -11,7 +11,7 @@ import (
 // benchPages runs fn over the 181 benchmark pages per iteration and
 // reports pages per second (and allocations).
 func benchPages(b *testing.B, fn func(url string, page []byte) error) {
-	c, err := eval.LoadCorpus(benchmarkDir)
+	c, err := eval.LoadCorpus(benchmarkDir(b))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -45,6 +45,9 @@ type Article struct {
 	Authors       []string
 
 	Published, Modified *time.Time
+	// PublishedSource and ModifiedSource say where each date came from
+	// (one of the Date* constants), "" when there is no date.
+	PublishedSource, ModifiedSource string
 
 	CanonicalURL, SiteName, Language, Description, Image string
 
@@ -54,6 +57,12 @@ type Article struct {
 	// READ", comment forms...), trimmed and deduplicated, so later stages
 	// can tell that a sentence is not the article's.
 	Chrome []string
+
+	// Confidence is how sure the extractor is that Text is the page's
+	// main text, 0 to 1; Method names the path that produced it (one of
+	// the Method* constants).
+	Confidence float64
+	Method     string
 }
 
 // Extract reads an HTML page and returns its article. contentType is the
@@ -280,24 +289,31 @@ func extractDoc(doc *html.Node, pageURL string, opt Options, marks map[*html.Nod
 	p.findTitle(titleKey)
 	p.valueBlocks()
 	p.aggregate()
-	text := p.run(true, titleKey)
-	if len(text) < 200 && p.elems[0].good >= 1000 {
-		// Class names misled the pruning (a wrapper named like a
-		// sidebar): judge by text alone.
-		if alt := p.run(false, titleKey); len(alt) > len(text) {
-			text = alt
+	text, method := p.run(true, titleKey)
+	a.Confidence = p.confidence(text, titleKey)
+	if p.looksWrong(len(text)) {
+		// The chosen block holds little of the page's prose: class names
+		// may have misled the pruning (a wrapper named like a sidebar, a
+		// body in a "menu" or "teaser" component). Judge by text alone
+		// and keep the better of the two.
+		alt, _ := p.run(false, titleKey)
+		altConf := p.confidence(alt, titleKey)
+		if len(text) < 200 && len(alt) > len(text) || len(alt) >= 2*len(text) && altConf >= a.Confidence {
+			text, method, a.Confidence = alt, MethodFallback, altConf
 		} else {
-			text = p.run(true, titleKey) // restore the first verdicts
+			text, method = p.run(true, titleKey) // restore the first verdicts
 		}
 	}
 	if ld := ldParagraphs(m.ld.body); len(ld) > 2*len(text) && len(ld) >= 200 {
 		// The page hides its body (scripts, paywall markup); the JSON-LD
 		// copy is the article.
-		text = ld
+		text, method = ld, MethodJSONLD
+		a.Confidence = ldConfidence(ld)
 		for i := range p.blocks {
 			p.blocks[i].keep = false
 		}
 	}
+	a.Method = method
 	a.Text = text
 	a.Chrome = p.chrome(text, titleKey)
 	if a.Language == "" && text != "" {
@@ -324,20 +340,24 @@ func findElement(n *html.Node, a atom.Atom) *html.Node {
 	return nil
 }
 
-// run prunes, scores, picks the container and returns its text.
-func (p *page) run(useHints bool, titleKey string) string {
+// run prunes, scores, picks the container and returns its text and the
+// method that chose it.
+func (p *page) run(useHints bool, titleKey string) (string, string) {
 	p.prune(useHints)
 	p.score()
 	if len(p.bodies) > 0 {
 		p.selectBlocks(p.bodies, titleKey)
 		if text := p.text(); text != "" {
-			return text
+			return text, MethodSiteRule
 		}
 		// The rule's body is empty here (a redesign, a script-built
 		// page): fall back to the generic choice.
 	}
 	p.selectBlocks([]int32{p.best()}, titleKey)
-	return p.text()
+	if !useHints {
+		return p.text(), MethodNoHints
+	}
+	return p.text(), MethodDOM
 }
 
 // markJSONLD flags blocks whose text is part of the JSON-LD articleBody.

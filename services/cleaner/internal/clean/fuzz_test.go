@@ -22,7 +22,7 @@ func FuzzExtract(f *testing.F) {
 			f.Add(page, "text/html; charset=utf-8")
 		}
 	}
-	if c, err := eval.LoadCorpus(benchmarkDir); err == nil {
+	if c, err := eval.LoadCorpus(benchmarkDir(f)); err == nil {
 		// A few real pages, cut short: whole ones make the fuzzer spend
 		// its time minimising 100 KB inputs, and a cut page is hostile
 		// input too (unclosed everything).

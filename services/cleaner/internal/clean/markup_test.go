@@ -14,7 +14,7 @@ import (
 // with and without the filtering: the articles must be identical.
 func TestMarkupFilterChangesNothing(t *testing.T) {
 	t.Parallel()
-	c, err := eval.LoadCorpus(benchmarkDir)
+	c, err := eval.LoadCorpus(benchmarkDir(t))
 	if err != nil {
 		t.Fatal(err)
 	}

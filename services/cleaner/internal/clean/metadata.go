@@ -4,9 +4,12 @@ import (
 	"encoding/json"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"unicode"
 
 	"github.com/abadojack/whatlanggo"
 	"golang.org/x/net/html"
@@ -18,14 +21,26 @@ type meta struct {
 	lang        string
 	title       string // <title>
 	h1          []string
+	headline    string            // the first h1 outside menus, asides and links
 	props       map[string]string // first value per lower-cased meta name/property
 	canonical   string
 	imageSrc    string
 	authorLinks []string
 	byline      string   // first visible byline element's text
 	timeTags    []string // <time datetime> values, in order
-	itemprops   map[string]string
-	ld          ldInfo
+	otherDates  []string // values of other meta tags named for a publication date
+	textDates   []dateCand
+	dateBuf     [8]dateCand // textDates' first backing array, with the meta
+	// Text-node bookkeeping for textDates.
+	h1Seen       bool
+	textsAfterH1 int
+	lastText     string
+	// textByline is a name shown after a "By" or "Written by" label
+	// near the headline, or in an element named for the author's name.
+	textByline string
+	byPending  bool
+	itemprops  map[string]string
+	ld         ldInfo
 }
 
 // ldInfo is the article object of the page's JSON-LD, if any.
@@ -44,6 +59,50 @@ type ldInfo struct {
 	siteName      string
 	articleSeen   bool
 	otherHeadline string
+	// otherPublished is the first datePublished of any other object (a
+	// WebPage in the graph), for pages whose article object has none.
+	otherPublished string
+	// authorRefs are the article's authors given as {"@id": ...}
+	// references; names maps the ids of the graph's objects to their name.
+	authorRefs []string
+	names      map[string]string
+}
+
+// resolvedAuthors returns the article's authors, following references to
+// Person objects elsewhere in the graph (Yoast writes them so).
+func (l *ldInfo) resolvedAuthors() []string {
+	if len(l.authors) > 0 || len(l.authorRefs) == 0 {
+		return l.authors
+	}
+	var out []string
+	for _, id := range l.authorRefs {
+		if n := l.names[id]; n != "" {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// isPersonType reports the schema.org types an author reference points at.
+func isPersonType(t string) bool {
+	return strings.EqualFold(t, "Person") || strings.EqualFold(t, "Organization")
+}
+
+// refs lists the @id of each reference object in v.
+func ldRefs(v any) []string {
+	switch t := v.(type) {
+	case map[string]any:
+		if id, ok := t["@id"].(string); ok && ldString(t["name"]) == "" {
+			return []string{id}
+		}
+	case []any:
+		var out []string
+		for _, x := range t {
+			out = append(out, ldRefs(x)...)
+		}
+		return out
+	}
+	return nil
 }
 
 // metaKeys are the meta names and properties worth keeping.
@@ -74,15 +133,46 @@ var metaKeys = map[string]bool{
 // collectMeta walks the whole document once for metadata.
 func collectMeta(doc *html.Node) *meta {
 	m := &meta{props: map[string]string{}, itemprops: map[string]string{}}
-	var walk func(n *html.Node, depth int)
-	walk = func(n *html.Node, depth int) {
+	m.textDates = m.dateBuf[:0]
+	// dateLvl counts the levels left under an element named for dates;
+	// chrome is set inside links, menus, asides and footers, whose dates
+	// belong to other pages.
+	var walk func(n *html.Node, depth, dateLvl, nameLvl int, chrome, link bool)
+	walk = func(n *html.Node, depth, dateLvl, nameLvl int, chrome, link bool) {
+		if n.Type == html.TextNode {
+			// A linked date counts inside a date element only (the
+			// permalink around a post's date), not in teaser lists.
+			m.addText(n.Data, dateLvl > 0, chrome || link && dateLvl == 0)
+			if !chrome {
+				m.addBylineText(n.Data, nameLvl > 0)
+			}
+			return
+		}
 		if n.Type != html.ElementNode && n.Type != html.DocumentNode {
 			return
 		}
 		if depth > maxDepth {
 			return
 		}
+		if dateLvl > 0 {
+			dateLvl--
+		}
+		if nameLvl > 0 {
+			nameLvl--
+		}
 		if n.Type == html.ElementNode {
+			if n.Data == "date" || isDateClass(attr(n, "class")) || isDateClass(attr(n, "id")) {
+				dateLvl = 3
+			}
+			if isAuthorNameClass(attr(n, "class")) || attr(n, "rel") == "author" {
+				nameLvl = 3
+			}
+			switch n.DataAtom {
+			case atom.A:
+				link = true
+			case atom.Nav, atom.Aside, atom.Footer, atom.Select, atom.Button:
+				chrome = true
+			}
 			switch n.DataAtom {
 			case atom.Html:
 				if v := attr(n, "lang"); v != "" {
@@ -109,9 +199,14 @@ func collectMeta(doc *html.Node) *meta {
 			case atom.Style, atom.Noscript, atom.Template, atom.Svg:
 				return
 			case atom.H1:
-				if len(m.h1) < 4 {
-					if t := normSpace(textOf(n)); t != "" {
+				first := !m.h1Seen && !chrome && !link
+				if len(m.h1) < 4 || first {
+					t := normSpace(textOf(n))
+					if t != "" && len(m.h1) < 4 {
 						m.h1 = append(m.h1, t)
+					}
+					if first {
+						m.h1Seen, m.textsAfterH1, m.headline = true, 0, t
 					}
 				}
 			case atom.Time:
@@ -135,11 +230,169 @@ func collectMeta(doc *html.Node) *meta {
 			}
 		}
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			walk(c, depth+1)
+			walk(c, depth+1, dateLvl, nameLvl, chrome, link)
 		}
 	}
-	walk(doc, 0)
+	walk(doc, 0, 0, 0, false, false)
 	return m
+}
+
+// addText looks for a shown date in a text node outside chrome.
+func (m *meta) addText(text string, dateElem, chrome bool) {
+	if len(text) > 300 {
+		m.textsAfterH1++
+		return
+	}
+	t := strings.TrimSpace(text)
+	if t == "" {
+		return
+	}
+	if m.h1Seen {
+		m.textsAfterH1++
+	}
+	if !chrome && (dateElem || m.h1Seen && m.textsAfterH1 <= 40) {
+		m.addTextDate(t, dateElem)
+	}
+	m.lastText = t // lower-cased only when a date needs it
+}
+
+// byLabels introduce the author's name in its own element.
+var byLabels = map[string]bool{
+	"by": true, "written by": true, "posted by": true, "author": true, "author:": true, "authored by": true,
+	"words by": true, "story by": true, "von": true, "autor": true, "autor:": true, "autorin": true,
+	"autorin:": true, "par": true, "por": true, "di": true, "door": true, "text:": true, "text von": true,
+	"by:": true, "written by:": true, "posted by:": true, "von:": true,
+}
+
+// byPrefixes open a byline with the name in the same text.
+var byPrefixes = []string{"by ", "written by ", "posted by ", "words by ", "story by ", "von ", "par ", "por "}
+
+// addBylineText looks for the author's name shown near the headline: a
+// "By" label and the name after it, "By Jane Doe" in one text, or the
+// text of an element named for the author's name.
+func (m *meta) addBylineText(raw string, nameElem bool) {
+	near := m.h1Seen && m.textsAfterH1 <= 40
+	if m.textByline != "" || !near && !nameElem && !m.byPending || len(raw) > 200 {
+		return
+	}
+	if !nameElem && !m.byPending && !mayOpenByline(strings.TrimSpace(raw)) {
+		return // the common case, without allocating
+	}
+	t := normSpace(raw)
+	if t == "" {
+		return
+	}
+	low := strings.ToLower(t)
+	switch {
+	case m.byPending:
+		m.byPending = false
+		if looksLikeName(t) {
+			m.textByline = "By " + t
+			return
+		}
+	case near && byLabels[low]:
+		m.byPending = true
+		return
+	case nameElem && looksLikeName(t):
+		m.textByline = "By " + t
+		return
+	}
+	if near || nameElem {
+		for _, pre := range byPrefixes {
+			if strings.HasPrefix(low, pre) {
+				if name := strings.TrimSpace(t[len(pre):]); looksLikeName(strings.TrimRight(name, ",|·")) {
+					m.textByline = "By " + strings.TrimRight(name, " ,|·")
+				}
+				return
+			}
+		}
+	}
+}
+
+// mayOpenByline is a cheap test for a "By" label or a text opening with
+// one, before the text is normalised.
+func mayOpenByline(t string) bool {
+	if len(t) <= 16 {
+		for label := range byLabels {
+			if len(label) == len(t) && containsFold(t, label) {
+				return true
+			}
+		}
+	}
+	for _, pre := range byPrefixes {
+		if len(t) >= len(pre) && containsFold(t[:len(pre)], pre) {
+			return true
+		}
+	}
+	return false
+}
+
+// isHandle reports an account name ("andrew.keaveney", "kffnirmitap",
+// "262588213843476") rather than a person's name.
+func isHandle(s string) bool {
+	if strings.ContainsRune(s, ' ') {
+		return false
+	}
+	for _, r := range s {
+		if unicode.IsUpper(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// isAuthorNameClass reports a class naming the author's name itself
+// ("author-name", "byline__author"), whose text is the name alone.
+func isAuthorNameClass(class string) bool {
+	if !strings.Contains(class, "uthor") {
+		return false
+	}
+	for tok := range strings.FieldsSeq(strings.ToLower(class)) {
+		j := stripSeparators(tok)
+		if strings.Contains(j, "authorname") || strings.HasSuffix(j, "bylineauthor") || j == "author" || j == "postauthor" ||
+			j == "entryauthor" || j == "articleauthor" || strings.HasSuffix(j, "contentauthors") {
+			return true
+		}
+	}
+	return false
+}
+
+// looksLikeName reports a short run of words without digits, the shape of
+// a person's or a desk's name, not a label or a sentence.
+func looksLikeName(s string) bool {
+	if len(s) < 3 || len(s) > 60 || strings.ContainsAny(s, "0123456789@:|/?!") {
+		return false
+	}
+	words := strings.Fields(s)
+	if len(words) > 6 {
+		return false
+	}
+	upper := false
+	for _, r := range s {
+		if unicode.IsUpper(r) || r > 0x2E80 {
+			upper = true
+			break
+		}
+	}
+	if !upper {
+		return false
+	}
+	low := strings.ToLower(s)
+	for _, w := range []string{"share", "comment", "read", "minute", "follow", "subscribe", "updated", "published", "menu", "search", "login", "sign in"} {
+		if strings.Contains(low, w) {
+			return false
+		}
+	}
+	return true
+}
+
+// isPublishedName reports a field name for the publication date
+// ("published_date", "sn-post-date", "cludo:date"), not the last change.
+func isPublishedName(v string) bool {
+	if containsFold(v, "modif") || containsFold(v, "updat") || containsFold(v, "expir") || containsFold(v, "today") {
+		return false
+	}
+	return containsFold(v, "publish") || len(v) >= 4 && containsFold(v[len(v)-4:], "date") || containsFold(v, "post-date") || containsFold(v, "post_date")
 }
 
 func (m *meta) addMeta(n *html.Node) {
@@ -160,7 +413,13 @@ func (m *meta) addMeta(n *html.Node) {
 		key = "content-language"
 	}
 	content = strings.TrimSpace(content)
-	if key == "" || content == "" || !metaKeys[key] {
+	if key == "" || content == "" {
+		return
+	}
+	if !metaKeys[key] {
+		if isPublishedName(key) && len(m.otherDates) < 8 {
+			m.otherDates = append(m.otherDates, content)
+		}
 		return
 	}
 	if _, ok := m.props[key]; !ok {
@@ -288,6 +547,14 @@ func (l *ldInfo) visit(v any, depth int) {
 			l.visit(g, depth+1)
 		}
 		types := ldTypes(t["@type"])
+		if id, ok := t["@id"].(string); ok && id != "" && slices.ContainsFunc(types, isPersonType) {
+			if n := ldString(t["name"]); n != "" && len(l.names) < 64 {
+				if l.names == nil {
+					l.names = map[string]string{}
+				}
+				l.names[id] = n
+			}
+		}
 		isArticle := false
 		for _, ty := range types {
 			if articleTypes[strings.ToLower(ty)] {
@@ -298,6 +565,9 @@ func (l *ldInfo) visit(v any, depth int) {
 			}
 		}
 		if !isArticle {
+			if l.otherPublished == "" {
+				l.otherPublished = ldString(t["datePublished"])
+			}
 			if me, ok := t["mainEntity"]; ok {
 				l.visit(me, depth+1)
 			}
@@ -323,6 +593,9 @@ func (l *ldInfo) visit(v any, depth int) {
 		l.authors = ldNames(t["author"], 0)
 		if len(l.authors) == 0 {
 			l.authors = ldNames(t["creator"], 0)
+		}
+		if len(l.authors) == 0 {
+			l.authorRefs = ldRefs(t["author"])
 		}
 		if p := ldNames(t["publisher"], 0); len(p) > 0 {
 			l.publisher = p[0]
@@ -433,13 +706,18 @@ func (m *meta) fill(a *Article, pageURL string, base *url.URL, opt Options) {
 	p := m.props
 	a.SiteName = first(p["og:site_name"], m.ld.publisher, m.ld.siteName, p["application-name"])
 	title := first(p["og:title"], m.ld.headline, p["twitter:title"], p["citation_title"], p["headline"], m.itemprops["headline"])
-	if title == "" && len(m.h1) == 1 {
-		title = m.h1[0]
-	}
 	if title == "" {
 		title = m.title
 	}
+	if title == "" && len(m.h1) == 1 {
+		title = m.h1[0]
+	}
 	a.Title = cleanTitle(normSpace(title), a.SiteName, m.title)
+	if h := m.headline; shownHeadline(h, a.Title, a.SiteName) || shownHeadline(h, m.title, a.SiteName) {
+		// The headline the page shows is the one readers and editors
+		// know; og:title and <title> are often rewritten for search.
+		a.Title = h
+	}
 	a.Description = normSpace(first(p["og:description"], p["description"], p["twitter:description"], m.ld.description))
 	a.Image = resolve(base, first(p["og:image"], p["og:image:url"], p["og:image:secure_url"], p["twitter:image"], p["twitter:image:src"], m.ld.image, m.imageSrc))
 	a.CanonicalURL = resolve(base, first(m.canonical, p["og:url"], m.ld.url))
@@ -447,7 +725,7 @@ func (m *meta) fill(a *Article, pageURL string, base *url.URL, opt Options) {
 		a.CanonicalURL = pageURL
 	}
 
-	authors := m.ld.authors
+	authors := m.ld.resolvedAuthors()
 	if len(authors) == 0 {
 		for _, k := range []string{"author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "dcterms.creator", "cxenseparse:author", "citation_author"} {
 			if v := p[k]; v != "" && !looksLikeURL(v) {
@@ -464,6 +742,12 @@ func (m *meta) fill(a *Article, pageURL string, base *url.URL, opt Options) {
 	if len(authors) == 0 && len(m.authorLinks) > 0 {
 		authors = m.authorLinks
 	}
+	if len(authors) > 0 && m.textByline != "" && (sameName(authors[0], a.SiteName) || sameName(authors[0], m.ld.publisher) || isHandle(authors[0])) {
+		// The metadata names the publisher or an account as the author
+		// while the page shows a person's byline: the page is right.
+		authors = nil
+		m.byline = m.textByline
+	}
 	// A visible byline counts when it names a known author or, with none
 	// known, reads like a byline ("By Jane Doe"), not a button label.
 	byline := m.byline
@@ -473,6 +757,9 @@ func (m *meta) fill(a *Article, pageURL string, base *url.URL, opt Options) {
 		}
 	} else if low := strings.ToLower(byline); !strings.HasPrefix(low, "by ") && !strings.HasPrefix(low, "posted by ") {
 		byline = ""
+	}
+	if byline == "" && m.textByline != "" && (len(authors) == 0 || strings.Contains(m.textByline, authors[0])) {
+		byline = m.textByline
 	}
 	if len(authors) == 0 && byline != "" {
 		authors = splitAuthors(byline)
@@ -490,31 +777,53 @@ func (m *meta) fill(a *Article, pageURL string, base *url.URL, opt Options) {
 		a.Byline = "By " + joinNames(a.Authors)
 	}
 
-	a.Published = firstDate(m.ld.published, p["article:published_time"], p["article:published"], p["og:published_time"],
-		m.itemprops["datePublished"], p["datepublished"], p["parsely-pub-date"], p["sailthru.date"], p["pubdate"],
-		p["publishdate"], p["publish-date"], p["dc.date.issued"], p["dc.date"], p["dcterms.created"], p["dc.date.created"],
-		p["cxenseparse:recs:publishtime"], p["article.published"], p["citation_publication_date"], p["citation_date"],
-		p["original-publish-date"], p["displaydate"], p["date"], m.itemprops["dateCreated"])
-	if a.Published == nil {
-		for _, t := range m.timeTags {
-			if d := parseDate(t); d != nil {
-				a.Published = d
-				break
-			}
-		}
-	}
-	if a.Published == nil {
-		a.Published = dateFromURL(pageURL)
-	}
-	if a.Published == nil && opt.FallbackPublished != nil && !opt.FallbackPublished.IsZero() {
-		d := *opt.FallbackPublished
-		a.Published = &d
-	}
-	a.Modified = firstDate(m.ld.modified, p["article:modified_time"], p["article:modified"], p["og:updated_time"],
-		m.itemprops["dateModified"], p["datemodified"], p["dcterms.modified"], p["article.updated"], p["last-modified"], p["lastmod"])
+	a.Published, a.PublishedSource = m.published(pageURL, opt)
+	a.Modified, a.ModifiedSource = firstDate(
+		dateVal{m.ld.modified, DateJSONLD}, dateVal{p["article:modified_time"], DateMeta}, dateVal{p["article:modified"], DateMeta},
+		dateVal{p["og:updated_time"], DateMeta}, dateVal{m.itemprops["dateModified"], DateMicrodata}, dateVal{p["datemodified"], DateMeta},
+		dateVal{p["dcterms.modified"], DateMeta}, dateVal{p["article.updated"], DateMeta}, dateVal{p["last-modified"], DateMeta},
+		dateVal{p["lastmod"], DateMeta})
 
 	a.Language = normLang(first(m.lang, p["content-language"], p["dc.language"], p["dcterms.language"], p["language"], m.ld.lang, m.itemprops["inLanguage"], p["og:locale"]))
 }
+
+// shownHeadline reports whether the page's first h1 reads as the
+// article's headline rather than the site's name or a section label.
+func shownHeadline(h, titles, site string) bool {
+	if len(h) < 8 || len(h) > 250 || len(strings.Fields(h)) < 2 {
+		return false
+	}
+	if site != "" && len(h) < 2*len(site)+8 && sameName(h, site) {
+		// (A headline much longer than the site's name is not the name;
+		// skipping the test saves its allocations on every page.)
+		return false
+	}
+	// It shares a word with the page's own titles: an h1 that shares none
+	// is a section label or a placeholder ("Lorem", "Minecraft News").
+	for w := range strings.FieldsFuncSeq(h, notWordRune) {
+		if len(w) >= 3 && containsWordFold(titles, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// containsWordFold reports whether s contains w, ignoring ASCII case,
+// without allocating.
+func containsWordFold(s, w string) bool {
+	for i := 0; i+len(w) <= len(s); i++ {
+		j := 0
+		for j < len(w) && lowerASCII(s[i+j]) == lowerASCII(w[j]) {
+			j++
+		}
+		if j == len(w) {
+			return true
+		}
+	}
+	return false
+}
+
+func notWordRune(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsNumber(r) }
 
 // cleanTitle strips the site name from a title like "Headline - Site" or
 // "Site | Headline".
@@ -614,13 +923,56 @@ func resolve(base *url.URL, ref string) string {
 	return u.String()
 }
 
-func firstDate(vals ...string) *time.Time {
+// dateVal is a date as the page states it and where.
+type dateVal struct{ v, source string }
+
+// firstDate returns the first value that reads as a date, and its source.
+func firstDate(vals ...dateVal) (*time.Time, string) {
 	for _, v := range vals {
-		if d := parseDate(v); d != nil {
-			return d
+		if d := parseDateLoose(v.v); d != nil {
+			return d, v.source
 		}
 	}
-	return nil
+	return nil, ""
+}
+
+// published chooses the publication date: what the page's metadata says,
+// then a <time> element, then a date shown by the headline or in a date
+// element, then the address; the feed's date only when the page has none.
+func (m *meta) published(pageURL string, opt Options) (*time.Time, string) {
+	p := m.props
+	var buf [40]dateVal // on the stack: this runs for every page
+	vals := append(buf[:0], dateVal{m.ld.published, DateJSONLD})
+	for _, k := range []string{"article:published_time", "article:published", "og:published_time"} {
+		vals = append(vals, dateVal{p[k], DateMeta})
+	}
+	vals = append(vals, dateVal{m.itemprops["datePublished"], DateMicrodata})
+	for _, k := range []string{"datepublished", "parsely-pub-date", "sailthru.date", "pubdate", "publishdate", "publish-date",
+		"dc.date.issued", "dc.date", "dcterms.created", "dc.date.created", "cxenseparse:recs:publishtime", "article.published",
+		"citation_publication_date", "citation_date", "original-publish-date", "displaydate", "date"} {
+		vals = append(vals, dateVal{p[k], DateMeta})
+	}
+	vals = append(vals, dateVal{m.itemprops["dateCreated"], DateMicrodata}, dateVal{m.ld.otherPublished, DateJSONLD})
+	for _, v := range m.otherDates {
+		vals = append(vals, dateVal{v, DateMeta})
+	}
+	for _, v := range m.timeTags {
+		vals = append(vals, dateVal{v, DateTimeTag})
+	}
+	if d, src := firstDate(vals...); d != nil {
+		return d, src
+	}
+	if d := m.pageDate(); d != nil {
+		return d, DateText
+	}
+	if d := dateFromURL(pageURL); d != nil {
+		return d, DateURL
+	}
+	if f := opt.FallbackPublished; f != nil && !f.IsZero() {
+		d := *f
+		return &d, DateFeed
+	}
+	return nil, ""
 }
 
 var dateLayouts = []string{

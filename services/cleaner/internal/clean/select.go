@@ -5,6 +5,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 )
 
@@ -40,6 +41,10 @@ func blockValue(b *block) float32 {
 		v = l
 	case l >= 30 && b.punct > 0:
 		v = l * 0.5
+	case b.kind == kindPara && l >= 15 && endsSentence(b.text) && strings.Count(b.text, " ") >= 2:
+		// A short closing paragraph ("No damage was reported.") is
+		// prose too, unlike labels and buttons.
+		v = l * 0.3
 	default:
 		return -min(l, 20)
 	}
@@ -48,6 +53,12 @@ func blockValue(b *block) float32 {
 		v *= 2
 	}
 	return v
+}
+
+// endsSentence reports text ending as a sentence does.
+func endsSentence(s string) bool {
+	s = strings.TrimRight(s, " \n\t\"'”’»)")
+	return s != "" && strings.ContainsRune(".!?…。", rune(s[len(s)-1])) || strings.HasSuffix(s, "…") || strings.HasSuffix(s, "。")
 }
 
 // decay weighs a block's value for an ancestor d levels above the block's
@@ -198,7 +209,9 @@ func (p *page) prune(useHints bool) {
 		case el.hint == hintHidden:
 			return false
 		case !useHints:
-			return true
+			// Judging by text alone still leaves out comment threads:
+			// no article hides in an element named for comments.
+			return !hardChrome(el.node)
 		}
 		return el.good > 0 && strong[i] >= 0.5*el.good
 	}
@@ -209,7 +222,7 @@ func (p *page) prune(useHints bool) {
 			el.pruned = true
 			continue
 		}
-		if (el.hint < 0 && !el.mixed || el.mark == markDrop) && !keep(i) {
+		if (el.hint < 0 && !el.mixed && !p.proseByName(i) || el.mark == markDrop) && !keep(i) {
 			el.pruned = true
 		}
 	}
@@ -225,11 +238,49 @@ func (p *page) prune(useHints bool) {
 		if el.pruned {
 			continue
 		}
-		if p.elems[el.parent].pruned || ((el.hint < 0 || el.mark == markDrop) && !protected[int32(i)] && !keep(i)) {
+		if p.elems[el.parent].pruned || ((el.hint < 0 && !p.proseByName(i) || el.mark == markDrop) && !protected[int32(i)] && !keep(i)) {
 			el.pruned = true
 		}
 	}
 }
+
+// hardChromeNames name sections that never wrap an article.
+var hardChromeNames = []string{"comment", "disqus", "respond", "reply"}
+
+// hardChrome reports an element named for a comment thread.
+func hardChrome(n *html.Node) bool {
+	for _, v := range [2]string{attr(n, "class"), attr(n, "id")} {
+		for _, name := range hardChromeNames {
+			if containsFold(v, name) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// proseByName reports a paragraph whose class name alone sounds like
+// chrome ("contextmenu Body", "share-quote"): a <p> is prose by its tag,
+// so its blocks are judged by their text instead (captions, credits and
+// datelines still go, by their names).
+func (p *page) proseByName(i int) bool {
+	el := &p.elems[i]
+	if el.node.DataAtom != atom.P || el.hint <= hintHidden {
+		return false
+	}
+	for _, v := range [2]string{attr(el.node, "class"), attr(el.node, "id")} {
+		for _, name := range captionNames {
+			if containsFold(v, name) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// captionNames mark a paragraph that is a caption, a credit or the
+// article's meta line rather than prose.
+var captionNames = []string{"caption", "credit", "byline", "date", "meta", "author", "copyright", "disclaimer", "share", "social", "related", "promo", "newsletter", "subscri", "advert", "sponsor", "comment", "tag"}
 
 // markBodyAncestors flags the rule's body elements and their ancestors.
 func (p *page) markBodyAncestors() []bool {
@@ -402,7 +453,7 @@ func (p *page) best() int32 {
 	}
 	for i := range p.elems {
 		el := &p.elems[i]
-		if el.pruned || int32(i) == c || el.local*hintFactor(el.hint)*cardFactor(el)*p.titleFactor(int32(i)) < 0.3*top {
+		if el.pruned || int32(i) == c || el.local*hintFactor(el.hint)*cardFactor(el)*p.titleFactor(int32(i)) < 0.2*top {
 			continue
 		}
 		if p.isAncestor(c, int32(i)) || p.isAncestor(int32(i), c) {

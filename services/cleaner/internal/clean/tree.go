@@ -222,7 +222,8 @@ func (p *page) walk(n *html.Node, depth int) {
 		// as a pruned element so it can be restored if it holds the article.
 		return
 	}
-	if !isBlock && hint >= 0 {
+	if !isBlock && (hint >= 0 || p.kind == kindPre && hint != hintHidden) {
+		// Inside code, classes name the syntax ("hljs-comment"), not chrome.
 		p.walkChildren(n, depth+1)
 		return
 	}

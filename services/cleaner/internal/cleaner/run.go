@@ -156,8 +156,12 @@ func (p *processor) clean(in schema.ArticleFetchedV1) (schema.ArticleCleanedV1, 
 	if len(out.Authors) == 0 {
 		out.Authors = in.Item.Authors
 	}
-	if out.PublishedAt == nil {
-		out.PublishedAt = in.Item.PublishedAt
+	out.PublishedSource, out.ModifiedSource = art.PublishedSource, art.ModifiedSource
+	if out.PublishedAt == nil && in.Item.PublishedAt != nil {
+		out.PublishedAt, out.PublishedSource = in.Item.PublishedAt, clean.DateFeed
+	}
+	if art.Method != "" {
+		out.Extraction = &schema.Extraction{Confidence: art.Confidence, Method: art.Method}
 	}
 	out.Stages.CleanedAt = &now
 	return out, nil

@@ -134,3 +134,36 @@ not json
 		}
 	}
 }
+
+// TestPageDateWinsOverFeedDate: the cleaned article carries the page's own
+// date and says so; the feed's date only stands in when the page has none.
+func TestPageDateWinsOverFeedDate(t *testing.T) {
+	p, err := newProcessor(Config{MaxBytes: 1 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := strings.Repeat("The coalition said the operation continued through the night, officials told reporters. ", 6)
+	for _, tc := range []struct {
+		name, head, wantDay, wantSource string
+	}{
+		{"page date", `<meta property="article:published_time" content="2017-11-10T09:00:00Z">`, "2017-11-10", "meta"},
+		{"no page date", "", "2024-05-01", "feed"},
+	} {
+		html := `<html><head><title>Story headline</title>` + tc.head + `</head><body><article><h1>Story headline</h1><p>` +
+			body + `</p></article></body></html>`
+		outs, err := p.process(context.Background(), fetchedMsg(t, html))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := schema.DecodeCleaned(outs[0].Data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.PublishedAt == nil || got.PublishedAt.Format("2006-01-02") != tc.wantDay || got.PublishedSource != tc.wantSource {
+			t.Errorf("%s: published %v from %q, want %s from %q", tc.name, got.PublishedAt, got.PublishedSource, tc.wantDay, tc.wantSource)
+		}
+		if got.Extraction == nil || got.Extraction.Method == "" || got.Extraction.Confidence <= 0 || got.Extraction.Confidence > 1 {
+			t.Errorf("%s: extraction %+v, want a method and a confidence in (0, 1]", tc.name, got.Extraction)
+		}
+	}
+}

@@ -163,3 +163,17 @@ func EvaluateCorpus(dir string, extract func(url string, html []byte) (string, e
 	}
 	return c.Run(extract), nil
 }
+
+// Parts aggregates the tuning and the held-out pages of the report
+// separately (see HeldOut; a page's name is its file name).
+func (r Report) Parts() (tune, held Metrics) {
+	var t, h []Counts
+	for _, p := range r.Pages {
+		if HeldOut(p.ID + ".html.gz") {
+			h = append(h, p.Counts)
+		} else {
+			t = append(t, p.Counts)
+		}
+	}
+	return Aggregate(t), Aggregate(h)
+}

@@ -153,13 +153,16 @@ func retryable(err error) bool {
 const upsertArticles = `
 INSERT INTO articles (` + articleColumns + `)
 SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-	$9::text[], $10::bool[], $11::int8[], $12::int8[], $13::int8[], $14::int8[], $15::text[])
+	$9::text[], $10::bool[], $11::int8[], $12::int8[], $13::int8[], $14::int8[], $15::text[], $16::float8[],
+	$17::text[], $18::text[])
 ON CONFLICT (id) DO UPDATE SET
 	content_hash = excluded.content_hash, url = excluded.url, canonical_url = excluded.canonical_url,
 	feed_url = excluded.feed_url, site = excluded.site, site_name = excluded.site_name,
 	title = excluded.title, language = excluded.language, relevant = excluded.relevant,
 	published_us = excluded.published_us, fetched_us = excluded.fetched_us,
-	stored_us = excluded.stored_us, sort_us = excluded.sort_us, doc = excluded.doc, search = NULL
+	stored_us = excluded.stored_us, sort_us = excluded.sort_us, doc = excluded.doc, search = NULL,
+	extraction_confidence = excluded.extraction_confidence, extraction_method = excluded.extraction_method,
+	published_source = excluded.published_source
 WHERE articles.content_hash <> excluded.content_hash AND excluded.fetched_us >= articles.fetched_us
 RETURNING id`
 
@@ -197,7 +200,7 @@ func (s *pgStore) upsertOnce(ctx context.Context, articles []schema.ArticleTagge
 
 	rows, err := tx.Query(ctx, upsertArticles, ac.id, ac.contentHash, ac.url, ac.canonicalURL, ac.feedURL,
 		ac.site, ac.siteName, ac.title, ac.language, ac.relevant, ac.publishedUs, ac.fetchedUs, ac.storedUs,
-		ac.sortUs, ac.doc)
+		ac.sortUs, ac.doc, ac.confidence, ac.method, ac.publishedSource)
 	if err != nil {
 		return false, err
 	}

@@ -25,6 +25,9 @@ type articleCols struct {
 	publishedUs                                                                  []*int64
 	fetchedUs, storedUs, sortUs                                                  []int64
 	doc                                                                          []string
+	// Since migration 00006.
+	confidence              []*float64
+	method, publishedSource []string
 }
 
 type tagCols struct {
@@ -92,6 +95,15 @@ func (r *rowset) addArticle(a *schema.ArticleTaggedV1) error {
 	c.storedUs = append(c.storedUs, micros(*a.Stages.StoredAt))
 	c.sortUs = append(c.sortUs, sortMicros(a))
 	c.doc = append(c.doc, string(doc))
+	var conf *float64
+	method := ""
+	if x := a.Extraction; x != nil {
+		v := x.Confidence
+		conf, method = &v, x.Method
+	}
+	c.confidence = append(c.confidence, conf)
+	c.method = append(c.method, clean(method))
+	c.publishedSource = append(c.publishedSource, clean(a.PublishedSource))
 	return nil
 }
 
@@ -177,7 +189,7 @@ func nonNil[T any](s []T) []T {
 
 // Column lists, in the order the args methods below produce values.
 const (
-	articleColumns  = "id, content_hash, url, canonical_url, feed_url, site, site_name, title, language, relevant, published_us, fetched_us, stored_us, sort_us, doc"
+	articleColumns  = "id, content_hash, url, canonical_url, feed_url, site, site_name, title, language, relevant, published_us, fetched_us, stored_us, sort_us, doc, extraction_confidence, extraction_method, published_source"
 	tagColumns      = "article_id, ord, name, score, evidence"
 	claimColumns    = "article_id, ord, text, speaker, speaker_key, verb, via, topic, text_offset, relevant, sort_us, speaker_kind, speaker_role"
 	quantityColumns = "article_id, claim_ord, ord, value, low, high, unit, qualifier, raw"
@@ -187,7 +199,8 @@ const (
 
 func (c *articleCols) args(i int, dst []any) []any {
 	return append(dst, c.id[i], c.contentHash[i], c.url[i], c.canonicalURL[i], c.feedURL[i], c.site[i], c.siteName[i],
-		c.title[i], c.language[i], c.relevant[i], c.publishedUs[i], c.fetchedUs[i], c.storedUs[i], c.sortUs[i], c.doc[i])
+		c.title[i], c.language[i], c.relevant[i], c.publishedUs[i], c.fetchedUs[i], c.storedUs[i], c.sortUs[i], c.doc[i],
+		c.confidence[i], c.method[i], c.publishedSource[i])
 }
 
 func (c *tagCols) args(i int, dst []any) []any {

@@ -180,7 +180,8 @@ func (s *sqliteStore) upsertTx(ctx context.Context, tx *sql.Tx, articles []schem
 		}
 		upd, err := s.stmt(ctx, `UPDATE articles SET content_hash = ?, url = ?, canonical_url = ?, feed_url = ?,
 			site = ?, site_name = ?, title = ?, language = ?, relevant = ?, published_us = ?, fetched_us = ?,
-			stored_us = ?, sort_us = ?, doc = ? WHERE id = ?`)
+			stored_us = ?, sort_us = ?, doc = ?, extraction_confidence = ?, extraction_method = ?,
+			published_source = ? WHERE id = ?`)
 		if err != nil {
 			return err
 		}

@@ -1,0 +1,145 @@
+package clean
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestFindTextDate(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in         string
+		monthFirst bool
+		want       string // "" for none
+	}{
+		{"November 19, 2019, 07:47 PM EST", true, "2019-11-19"},
+		{"Fri 6:45 PM, Feb 16, 2018", true, "2018-02-16"},
+		{"Published on July 18th, 2025", true, "2025-07-18"},
+		{"15. März 2024", false, "2024-03-15"},
+		{"27 de marzo de 2024", false, "2024-03-27"},
+		{"2024/03/27", false, "2024-03-27"},
+		{"Posted on the 15/12/2025 at 19:00", true, "2025-12-15"},
+		{"03/04/2024", true, "2024-03-04"},
+		{"03/04/2024", false, "2024-04-03"},
+		{"27.03.2024", true, "2024-03-27"},
+		{"2 days ago", true, ""},
+		{"February 30, 2024", true, ""},
+		{"Call 2024 5555", true, ""},
+	}
+	for _, tc := range tests {
+		got, _ := findTextDate(tc.in, tc.monthFirst)
+		switch {
+		case tc.want == "" && got != nil:
+			t.Errorf("findTextDate(%q) = %v, want none", tc.in, got)
+		case tc.want != "" && (got == nil || got.Format("2006-01-02") != tc.want):
+			t.Errorf("findTextDate(%q) = %v, want %s", tc.in, got, tc.want)
+		}
+	}
+}
+
+// TestPageDateBeforeFeedDate: the page's own date wins over the feed
+// item's, wherever the page states it, and each date says where it came
+// from (issue 17, item 8: the demo's 2017-2019 pages were dated by the
+// recording's feed).
+func TestPageDateBeforeFeedDate(t *testing.T) {
+	t.Parallel()
+	feed := time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
+	body := `<p>` + strings.Repeat("The coalition said the operation continues in the north of the country. ", 6) + `</p>`
+	tests := []struct {
+		name, url, head, top string
+		wantDay, wantSource  string
+	}{
+		{"meta in words", "https://ex.com/a", `<meta property="article:published_time" content="November 19, 2019, 07:47 PM EST">`, "",
+			"2019-11-19", DateMeta},
+		{"site meta name", "https://ex.com/a", `<meta name="sn-post-date" content="2019/11/19">`, "",
+			"2019-11-19", DateMeta},
+		{"json-ld", "https://ex.com/a", `<script type="application/ld+json">{"@type":"NewsArticle","datePublished":"2018-04-05T06:00:00Z"}</script>`, "",
+			"2018-04-05", DateJSONLD},
+		{"date element", "https://ex.com/a", "", `<span class="story-date">Posted: Feb 16, 2018</span>`,
+			"2018-02-16", DateText},
+		{"by the headline", "https://ex.com/a", "", `<p>By Jane Doe - Mar 27, 2017</p>`,
+			"2017-03-27", DateText},
+		{"last update only", "https://ex.com/a", "", `<div><div>Last updated:</div><div>Dec 12, 2017</div></div>`,
+			"2017-12-12", DateText},
+		{"address", "https://ex.com/2017/11/10/story", "", "", "2017-11-10", DateURL},
+		{"an image's address is not the page's date", "https://ex.com/a", `<meta property="og:image" content="https://ex.com/shared/images/2019/02/07/trump.jpg">`, "",
+			"2025-06-01", DateFeed},
+		{"teaser date is not the page's", "https://ex.com/a", "", `<aside><span class="date">May 3, 2016</span></aside>`,
+			"2025-06-01", DateFeed},
+		{"header's today", "https://ex.com/a", "", ``, "2025-06-01", DateFeed},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			page := `<html><head><title>Coalition</title>` + tc.head + `</head><body>` +
+				`<div class="topbar-today-date">Friday, November 10, 2017</div>` +
+				`<article><h1>Coalition presses on</h1>` + tc.top + body + `</article></body></html>`
+			a, err := Extract(tc.url, strings.NewReader(page), "text/html", Options{FallbackPublished: &feed})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a.Published == nil || a.Published.Format("2006-01-02") != tc.wantDay || a.PublishedSource != tc.wantSource {
+				t.Errorf("published %v from %q, want %s from %q", a.Published, a.PublishedSource, tc.wantDay, tc.wantSource)
+			}
+		})
+	}
+}
+
+func TestVisibleByline(t *testing.T) {
+	t.Parallel()
+	body := `<p>` + strings.Repeat("The coalition said the operation continues in the north of the country. ", 6) + `</p>`
+	tests := []struct {
+		name, head, top, want string
+	}{
+		{"label then name", "", `<div><p>Written by</p><p>Edzel Tabing</p></div>`, "By Edzel Tabing"},
+		{"by in one text", "", `<div class="hero">By Angela Williams</div>`, "By Angela Williams"},
+		{"linked name after label", "", `<div>By <a href="/authors/jd">Jane Doe</a></div>`, "By Jane Doe"},
+		{"author-name element", "", `<div class="author-name">Stephen Jesudunsin</div>`, "By Stephen Jesudunsin"},
+		{"json-ld reference", `<script type="application/ld+json">{"@graph":[{"@type":"Article","author":{"@id":"#p1"}},{"@type":"Person","@id":"#p1","name":"Shivkumar M"}]}</script>`,
+			"", "By Shivkumar M"},
+		{"no byline", "", `<div>Share this story</div>`, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			page := `<html><head><title>Coalition</title>` + tc.head + `</head><body><article><h1>Coalition presses on</h1>` +
+				tc.top + body + `</article></body></html>`
+			a, err := Extract("https://ex.com/a", strings.NewReader(page), "text/html", Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a.Byline != tc.want {
+				t.Errorf("byline %q, want %q", a.Byline, tc.want)
+			}
+		})
+	}
+}
+
+func TestShownHeadline(t *testing.T) {
+	t.Parallel()
+	body := `<p>` + strings.Repeat("The coalition said the operation continues in the north of the country. ", 6) + `</p>`
+	tests := []struct {
+		name, head, h1, want string
+	}{
+		{"the shown headline beats a rewritten og:title",
+			`<title>Nutritionists Explain Diet Trends | Site</title><meta property="og:title" content="Nutritionists Explain the Biggest Diet Trends of 2025">`,
+			"The 7 Biggest Diet and Nutrition Trends in 2025", "The 7 Biggest Diet and Nutrition Trends in 2025"},
+		{"a placeholder h1 sharing no word stays out", `<title>Remove script tags test</title>`, "Lorem ipsum", "Remove script tags test"},
+		{"the site's name in an h1 stays out", `<title>Coalition presses on - Gulf Times</title><meta property="og:site_name" content="Gulf Times">`,
+			"Gulf Times", "Coalition presses on"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			page := `<html><head>` + tc.head + `</head><body><article><h1>` + tc.h1 + `</h1>` + body + `</article></body></html>`
+			a, err := Extract("https://ex.com/a", strings.NewReader(page), "text/html", Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a.Title != tc.want {
+				t.Errorf("title %q, want %q", a.Title, tc.want)
+			}
+		})
+	}
+}

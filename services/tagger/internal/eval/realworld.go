@@ -56,7 +56,6 @@ type RealQuantity struct {
 	Change    string   `json:"change"`
 }
 
-
 // HeldOut reports whether an article id belongs to the held-out part.
 func HeldOut(id string) bool {
 	h := fnv.New32a()

@@ -87,9 +87,20 @@ else
 	go test -short -count=1 -timeout 10m -run '$(T)' $(PKG)
 endif
 
-lint: ## go vet and gofmt over every module.
+# golangci-lint is built from the module proxy into bin/ at this version
+# (go install pkg@version leaves every go.mod of the workspace alone).
+GOLANGCI_VERSION := v2.15.0
+GOLANGCI := $(BIN)/golangci-lint-$(GOLANGCI_VERSION)
+
+$(GOLANGCI):
+	@mkdir -p $(BIN)
+	GOBIN=$(abspath $(BIN))/.golangci go install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_VERSION)
+	@mv $(BIN)/.golangci/golangci-lint $@ && rmdir $(BIN)/.golangci
+
+lint: $(GOLANGCI) ## go vet, gofmt and golangci-lint (.golangci.yml) over every module.
 	go vet work
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
+	$(GOLANGCI) run $(foreach m,$(MODULES),$(patsubst $(CURDIR)/%,./%,$(m))/...)
 
 bench: ## Print the figures: cleaner F1/P/R and pages/s, tagger quality and speed, sink, fetcher and replay throughput.
 	@echo "== cleaner: quality on the 181-page benchmark"

@@ -1,4 +1,4 @@
-package scale
+package scale_test
 
 import (
 	"context"

@@ -170,7 +170,7 @@ func run(ctx context.Context, o Options, p *orchestrate.Pipeline, js jetstream.J
 		if name == o.Stage {
 			n, env = o.Low, stageEnv
 		}
-		if err := scaleTo(ctx, p, name, n, env); err != nil {
+		if err := ScaleTo(ctx, p, name, n, env); err != nil {
 			return err
 		}
 	}
@@ -195,7 +195,7 @@ func run(ctx context.Context, o Options, p *orchestrate.Pipeline, js jetstream.J
 	for i, n := range plan {
 		if i > 0 {
 			fmt.Fprintf(o.Out, "  ── scaling %s to %s\n", o.Stage, replicas(n))
-			if err := scaleTo(ctx, p, o.Stage, n, stageEnv); err != nil {
+			if err := ScaleTo(ctx, p, o.Stage, n, stageEnv); err != nil {
 				return err
 			}
 		} else {
@@ -287,10 +287,10 @@ func phase(ctx context.Context, o Options, p *orchestrate.Pipeline, js jetstream
 	}
 }
 
-// scaleTo runs n live replicas of a consuming stage: new ones are started
+// ScaleTo runs n live replicas of a consuming stage: new ones are started
 // with env and waited for; extra ones get SIGTERM and drain their in-flight
 // messages before they exit.
-func scaleTo(ctx context.Context, p *orchestrate.Pipeline, name string, n int, env []string) error {
+func ScaleTo(ctx context.Context, p *orchestrate.Pipeline, name string, n int, env []string) error {
 	var live []*orchestrate.Proc
 	for _, pr := range p.Procs(name) {
 		if !pr.Exited() {

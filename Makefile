@@ -63,12 +63,8 @@ NORACE := \
 	services/tagger/internal/quantity \
 	services/tagger/internal/tag
 # The system tests (real binaries, chaos, clusters, deploy files, end to
-# end): in `make test`, not in `make test-short`.
-SYSTEM := \
-	tools/newsflow/internal/chaos \
-	tools/newsflow/internal/deploycheck \
-	tools/newsflow/internal/orchestrate \
-	tools/newsflow/internal/scale
+# end) are the tests/ module: in `make test`, not in `make test-short`.
+SYSTEM := tests
 # go list of the workspace's packages without the ones named in $(1).
 without = go list work | grep -vxF $(foreach p,$(1),-e $(MOD)/$(p))
 
@@ -82,7 +78,7 @@ endif
 
 test-short: ## Every unit and contract test with -short and no race detector: no system, chaos, browser or outage test (under 2 minutes on two cores).
 ifeq ($(PKG),work)
-	go test -short -count=1 -timeout 10m -run '$(T)' $$($(call without,$(SYSTEM)))
+	go test -short -count=1 -timeout 10m -run '$(T)' $$(go list work | grep -v '^$(MOD)/$(SYSTEM)/')
 else
 	go test -short -count=1 -timeout 10m -run '$(T)' $(PKG)
 endif

@@ -11,7 +11,7 @@ import (
 	"syscall"
 
 	"github.com/newsflow/newsflow/pkg/service/app"
-	"github.com/newsflow/newsflow/tools/newsflow/internal/cli"
+	"github.com/newsflow/newsflow/tools/newsflow/cli"
 )
 
 func main() {

@@ -1,4 +1,4 @@
-package scale_test
+package cluster_test
 
 import (
 	"context"
@@ -10,11 +10,11 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/newsflow/newsflow/pkg/schema"
-	"github.com/newsflow/newsflow/tools/newsflow/internal/metricscrape"
-	"github.com/newsflow/newsflow/tools/newsflow/internal/orchestrate"
+	"github.com/newsflow/newsflow/tools/newsflow/metricscrape"
+	"github.com/newsflow/newsflow/tools/newsflow/orchestrate"
 
 	"github.com/newsflow/newsflow/pkg/service/testkit"
-	"github.com/newsflow/newsflow/tools/newsflow/internal/scale"
+	"github.com/newsflow/newsflow/tools/newsflow/cluster"
 )
 
 // lane is one pipeline of the throughput test: its own NATS server, its
@@ -56,7 +56,7 @@ func (l *lane) state(t *testing.T, ctx context.Context) state {
 	t.Helper()
 	var st state
 	var err error
-	st.done, st.left, err = scale.Done(ctx, l.js, schema.StageCleaner)
+	st.done, st.left, err = cluster.Done(ctx, l.js, schema.StageCleaner)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +65,7 @@ func (l *lane) state(t *testing.T, ctx context.Context) state {
 		if pr.Exited() {
 			continue
 		}
-		if u, err := scale.ReadUsage(pr.Pid()); err == nil {
+		if u, err := cluster.ReadUsage(pr.Pid()); err == nil {
 			st.cpu += u.CPU
 		}
 		m, err := metricscrape.Scrape(ctx, pr.Addr)
@@ -116,7 +116,7 @@ func scaleOutRaisesThroughput(t *testing.T, bin string) {
 	publishFetched(t, b.js, pages, 0, 2400, b.ids)
 	one := []string{"NEWSFLOW_CONCURRENCY=1"}
 	for _, l := range []*lane{a, b} {
-		if err := scale.ScaleTo(ctx, l.p, schema.StageCleaner, 1, one); err != nil {
+		if err := cluster.ScaleTo(ctx, l.p, schema.StageCleaner, 1, one); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -137,7 +137,7 @@ func scaleOutRaisesThroughput(t *testing.T, bin string) {
 	}
 	t.Logf("published and started: %s", time.Since(start).Round(time.Millisecond))
 	ra1, rb1, ca1, cb1, _ := measure()
-	if err := scale.ScaleTo(ctx, b.p, schema.StageCleaner, 3, one); err != nil {
+	if err := cluster.ScaleTo(ctx, b.p, schema.StageCleaner, 3, one); err != nil {
 		t.Fatal(err)
 	}
 	ra2, rb2, ca2, cb2, shares := measure()
@@ -169,11 +169,11 @@ func scaleOutRaisesThroughput(t *testing.T, bin string) {
 	if err := a.p.StopAll(); err != nil {
 		t.Fatal(err)
 	}
-	if err := scale.ScaleTo(ctx, b.p, schema.StageCleaner, 1, one); err != nil {
+	if err := cluster.ScaleTo(ctx, b.p, schema.StageCleaner, 1, one); err != nil {
 		t.Fatal(err)
 	}
 	for _, name := range []string{schema.StageTagger, schema.StageSink} {
-		if err := scale.ScaleTo(ctx, b.p, name, 1, nil); err != nil {
+		if err := cluster.ScaleTo(ctx, b.p, name, 1, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -209,7 +209,7 @@ func runScalesUpAndDown(t *testing.T, bin string) {
 	logsOnFailure(t, filepath.Join(dir, "run"))
 	srv := startNATS(t, bin, dir)
 	var out strings.Builder
-	rep, err := scale.Run(context.Background(), scale.Options{BinDir: bin, DataDir: filepath.Join(dir, "run"), NATSURL: srv.URL,
+	rep, err := cluster.Run(context.Background(), cluster.Options{BinDir: bin, DataDir: filepath.Join(dir, "run"), NATSURL: srv.URL,
 		Replay:      filepath.Join(root, "testdata", "recording"),
 		ReplayFeeds: filepath.Join(root, "testdata", "recording", "feeds.yaml"),
 		Stage:       schema.StageTagger, Low: 1, High: 2, Timeout: 2 * time.Minute, Out: &out})

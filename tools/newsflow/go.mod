@@ -17,7 +17,6 @@ require (
 	github.com/prometheus/common v0.72.0
 	github.com/yuin/goldmark v1.8.7
 	go.uber.org/zap v1.28.0
-	go.yaml.in/yaml/v3 v3.0.5
 )
 
 require (

@@ -12,7 +12,7 @@ import (
 	"syscall"
 
 	"github.com/newsflow/newsflow/pkg/service/app"
-	"github.com/newsflow/newsflow/tools/newsflow/internal/cli"
+	"github.com/newsflow/newsflow/tools/newsflow/cli"
 )
 
 func main() {

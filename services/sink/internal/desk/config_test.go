@@ -8,5 +8,5 @@ import (
 
 func TestReadme(t *testing.T) {
 	var c Config
-	configtest.CheckReadme(t, "../../../../docs/configuration.md", "desk", Table(&c))
+	configtest.CheckDoc(t, "desk", Table(&c))
 }

@@ -804,15 +804,15 @@ func readFraction(toks []tok, i int) (number, bool) {
 	n := number{first: i, word: true, frac: true}
 	j := i
 	count := 1.0
-	switch w := toks[i].low; {
-	case w == "half":
+	switch w := toks[i].low; w {
+	case "half":
 		if i > 0 && toks[i-1].kind == kWord && halfBlockers[toks[i-1].low] {
 			return n, false
 		}
 		if i+1 < len(toks) && toks[i+1].text == "-" && !toks[i+1].spaced {
 			return n, false // half-brother, half-hearted
 		}
-	case w == "a" || w == "an" || w == "one":
+	case "a", "an", "one":
 		j = i + 1
 	default:
 		v, ok := smallNumbers[w]

@@ -225,7 +225,7 @@ func FuzzTagLanguages(f *testing.F) {
 		{"L'EI revendique l'attentat; l’État islamique, Daech.", "fr"},
 		{"IŞİD'in DEAŞ'a Irak'ta Sana'a '", "tr"},
 		{"والدولة الإسلامية للتنظيم بالموصل ٢٠١٤٫٥ لل ال و", "ar"},
-		{"بین‌المللی داعش ۱۲۳", "fa"},
+		{"بین\u200cالمللی داعش ۱۲۳", "fa"},
 		{"Anti-IS-Koalition IS-Kämpfern", "de"},
 		{"«Исламское государство» запрещённая", "ru"},
 		{"\xd8\xa7\xff ل\u200c", ""},

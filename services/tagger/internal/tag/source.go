@@ -173,11 +173,11 @@ func speakerKind(phrase string) string {
 		break
 	}
 	var buf [64]byte
-	head := string(appendLower(buf[:0], strings.Trim(phrase[h[0]:h[1]], ".;:")))
+	head := appendLower(buf[:0], strings.Trim(phrase[h[0]:h[1]], ".;:"))
 	switch {
-	case english.headKind[head] == "document":
+	case english.headKind[string(head)] == "document":
 		return schema.SpeakerDocument
-	case english.anonymous[head] && !hasProperName(phrase):
+	case english.anonymous[string(head)] && !hasProperName(phrase):
 		return schema.SpeakerAnonymous
 	}
 	return schema.SpeakerOrganisation

@@ -26,9 +26,9 @@ import (
 	"github.com/newsflow/newsflow/pkg/schema"
 	"github.com/newsflow/newsflow/pkg/service/bus"
 	"github.com/newsflow/newsflow/pkg/service/config"
-	"github.com/newsflow/newsflow/tools/newsflow/internal/metricscrape"
-	"github.com/newsflow/newsflow/tools/newsflow/internal/orchestrate"
-	"github.com/newsflow/newsflow/tools/newsflow/internal/scale"
+	"github.com/newsflow/newsflow/tools/newsflow/cluster"
+	"github.com/newsflow/newsflow/tools/newsflow/metricscrape"
+	"github.com/newsflow/newsflow/tools/newsflow/orchestrate"
 )
 
 // PipelineOptions says what Pipeline replays and with which binaries.
@@ -47,8 +47,8 @@ type pipelineRun struct {
 	Span     time.Duration // first fetched_at → last stored_at
 	P50, P99 time.Duration // stored_at − fetched_at
 	Max      time.Duration
-	Usage    map[string]scale.Usage // by service, summed over replicas; "nats" for the server
-	SinkWork time.Duration          // the sink's newsflow_process_seconds_sum: decode and store (wall)
+	Usage    map[string]cluster.Usage // by service, summed over replicas; "nats" for the server
+	SinkWork time.Duration            // the sink's newsflow_process_seconds_sum: decode and store (wall)
 	Dead     uint64
 	// Messaging work replayed in this process for the run's articles.
 	Serial time.Duration // JSON encode and decode of every hop, compression of the page
@@ -158,15 +158,15 @@ func replay(ctx context.Context, b *runner, bin, corpus, pace string) (pipelineR
 	if pace != "max" {
 		speed = pace + "x" // the corpus records one page per second
 	}
-	run := pipelineRun{Pace: pace, Usage: map[string]scale.Usage{}}
-	last := map[*orchestrate.Proc]scale.Usage{}
+	run := pipelineRun{Pace: pace, Usage: map[string]cluster.Usage{}}
+	last := map[*orchestrate.Proc]cluster.Usage{}
 	sample := func() {
 		for _, name := range orchestrate.Services {
 			for _, pr := range p.Procs(name) {
 				if pr.Exited() {
 					continue
 				}
-				if u, err := scale.ReadUsage(pr.Pid()); err == nil {
+				if u, err := cluster.ReadUsage(pr.Pid()); err == nil {
 					last[pr] = u
 				}
 			}
@@ -193,7 +193,7 @@ func replay(ctx context.Context, b *runner, bin, corpus, pace string) (pipelineR
 				b.Fatalf("fetcher failed: %v (see %s)", pr.Err(), p.LogPath(schema.StageFetcher))
 			}
 		}
-		if err := scale.CheckAlive(p); err != nil {
+		if err := cluster.CheckAlive(p); err != nil {
 			b.Fatal(err)
 		}
 		if !fetched {
@@ -261,7 +261,7 @@ func replay(ctx context.Context, b *runner, bin, corpus, pace string) (pipelineR
 	// (not to the drained backlog, which trails it by the stages' held
 	// acks).
 	run.Wall = lastStored.Sub(t0)
-	run.P50, run.P99, run.Max = scale.Percentile(lat, 50), scale.Percentile(lat, 99), scale.Percentile(lat, 100)
+	run.P50, run.P99, run.Max = cluster.Percentile(lat, 50), cluster.Percentile(lat, 99), cluster.Percentile(lat, 100)
 	return run, arts
 }
 
@@ -629,12 +629,12 @@ func (n *natsProc) stop() error {
 }
 
 // usage is the server's CPU and peak RSS once stopped.
-func (n *natsProc) usage() scale.Usage {
+func (n *natsProc) usage() cluster.Usage {
 	st := n.cmd.ProcessState
 	if st == nil {
-		return scale.Usage{}
+		return cluster.Usage{}
 	}
-	u := scale.Usage{CPU: st.UserTime() + st.SystemTime()}
+	u := cluster.Usage{CPU: st.UserTime() + st.SystemTime()}
 	if ru, ok := st.SysUsage().(*syscall.Rusage); ok {
 		u.PeakRSS = ru.Maxrss << 10 // kilobytes on Linux
 	}

@@ -1,4 +1,4 @@
-package orchestrate_test
+package e2e_test
 
 import (
 	"context"
@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/newsflow/newsflow/pkg/service/testkit"
-	"github.com/newsflow/newsflow/tools/newsflow/internal/orchestrate"
+	"github.com/newsflow/newsflow/tools/newsflow/orchestrate"
 )
 
 // feedSite serves two RSS feeds on loopback: feed a links a page that is

@@ -1,4 +1,4 @@
-package scale
+package cluster
 
 import (
 	"bytes"
@@ -32,19 +32,19 @@ type Usage struct {
 func ReadUsage(pid int) (Usage, error) {
 	stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
 	if err != nil {
-		return Usage{}, fmt.Errorf("scale: %w", err)
+		return Usage{}, fmt.Errorf("cluster: %w", err)
 	}
 	cpu, err := parseStatCPU(stat)
 	if err != nil {
-		return Usage{}, fmt.Errorf("scale: /proc/%d/stat: %w", pid, err)
+		return Usage{}, fmt.Errorf("cluster: /proc/%d/stat: %w", pid, err)
 	}
 	status, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
 	if err != nil {
-		return Usage{}, fmt.Errorf("scale: %w", err)
+		return Usage{}, fmt.Errorf("cluster: %w", err)
 	}
 	rss, err := parseStatusHWM(status)
 	if err != nil {
-		return Usage{}, fmt.Errorf("scale: /proc/%d/status: %w", pid, err)
+		return Usage{}, fmt.Errorf("cluster: /proc/%d/status: %w", pid, err)
 	}
 	return Usage{CPU: cpu, PeakRSS: rss}, nil
 }
@@ -99,7 +99,7 @@ func InputHop(stage string) (schema.Hop, error) {
 			return h, nil
 		}
 	}
-	return schema.Hop{}, fmt.Errorf("scale: %q consumes no stream", stage)
+	return schema.Hop{}, fmt.Errorf("cluster: %q consumes no stream", stage)
 }
 
 // Done counts the messages a stage has finished with (acked, or
@@ -114,11 +114,11 @@ func Done(ctx context.Context, js jetstream.JetStream, stage string) (done, left
 	}
 	s, err := js.Stream(ctx, h.Stream)
 	if err != nil {
-		return 0, 0, fmt.Errorf("scale: stream %s: %w", h.Stream, err)
+		return 0, 0, fmt.Errorf("cluster: stream %s: %w", h.Stream, err)
 	}
 	info, err := s.Info(ctx)
 	if err != nil {
-		return 0, 0, fmt.Errorf("scale: stream %s: %w", h.Stream, err)
+		return 0, 0, fmt.Errorf("cluster: stream %s: %w", h.Stream, err)
 	}
 	return info.State.LastSeq - info.State.Msgs, info.State.Msgs, nil
 }

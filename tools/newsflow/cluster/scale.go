@@ -1,16 +1,15 @@
-// Package scale shows and measures how newsflow scales out on one machine:
+// Package cluster shows and measures how newsflow scales out on one machine:
 // a local JetStream cluster, several replicas of each service as
 // processes, and one stage scaled up and down while a recording runs
-// through (`newsflow cluster`, `make run-cluster`). Its tests check that
-// more replicas of a stage raise its throughput and lose nothing, and its
-// benchmark (`make bench-pipeline`) measures the whole pipeline: articles
-// per second, latency from fetch to store, CPU and memory per process, and
-// the share of CPU that goes to messaging.
+// through (`newsflow cluster`, `make run-cluster`). The tests that check
+// that more replicas of a stage raise its throughput and lose nothing are
+// in tests/cluster; the pipeline benchmark that uses its measures
+// (`make bench-pipeline`) in internal/bench.
 //
 //   - scale.go: Run, the scale-up-and-down demonstration.
 //   - measure.go: per-process CPU and peak memory from /proc, the work a
 //     stage has done (from its work-queue stream), percentiles.
-package scale
+package cluster
 
 import (
 	"context"
@@ -24,7 +23,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/newsflow/newsflow/pkg/schema"
-	"github.com/newsflow/newsflow/tools/newsflow/internal/orchestrate"
+	"github.com/newsflow/newsflow/tools/newsflow/orchestrate"
 )
 
 // Options configure Run.
@@ -170,7 +169,7 @@ func run(ctx context.Context, o Options, p *orchestrate.Pipeline, js jetstream.J
 		if name == o.Stage {
 			n, env = o.Low, stageEnv
 		}
-		if err := scaleTo(ctx, p, name, n, env); err != nil {
+		if err := ScaleTo(ctx, p, name, n, env); err != nil {
 			return err
 		}
 	}
@@ -195,7 +194,7 @@ func run(ctx context.Context, o Options, p *orchestrate.Pipeline, js jetstream.J
 	for i, n := range plan {
 		if i > 0 {
 			fmt.Fprintf(o.Out, "  ── scaling %s to %s\n", o.Stage, replicas(n))
-			if err := scaleTo(ctx, p, o.Stage, n, stageEnv); err != nil {
+			if err := ScaleTo(ctx, p, o.Stage, n, stageEnv); err != nil {
 				return err
 			}
 		} else {
@@ -238,7 +237,7 @@ func phase(ctx context.Context, o Options, p *orchestrate.Pipeline, js jetstream
 	for {
 		select {
 		case <-ctx.Done():
-			return ph, false, fmt.Errorf("scale: interrupted: %w", ctx.Err())
+			return ph, false, fmt.Errorf("cluster: interrupted: %w", ctx.Err())
 		case <-tick.C:
 		}
 		if err := CheckAlive(p); err != nil {
@@ -268,7 +267,7 @@ func phase(ctx context.Context, o Options, p *orchestrate.Pipeline, js jetstream
 			if !pr.Exited() {
 				fetcherDone = false
 			} else if pr.Err() != nil {
-				return ph, false, fmt.Errorf("scale: fetcher failed: %v (see %s)", pr.Err(), p.LogPath(schema.StageFetcher))
+				return ph, false, fmt.Errorf("cluster: fetcher failed: %v (see %s)", pr.Err(), p.LogPath(schema.StageFetcher))
 			}
 		}
 		if fetcherDone && total == 0 {
@@ -282,15 +281,15 @@ func phase(ctx context.Context, o Options, p *orchestrate.Pipeline, js jetstream
 			return ph, false, nil
 		}
 		if now.After(deadline) {
-			return ph, false, fmt.Errorf("scale: not drained after %s (backlog %d)", o.Timeout, total)
+			return ph, false, fmt.Errorf("cluster: not drained after %s (backlog %d)", o.Timeout, total)
 		}
 	}
 }
 
-// scaleTo runs n live replicas of a consuming stage: new ones are started
+// ScaleTo runs n live replicas of a consuming stage: new ones are started
 // with env and waited for; extra ones get SIGTERM and drain their in-flight
 // messages before they exit.
-func scaleTo(ctx context.Context, p *orchestrate.Pipeline, name string, n int, env []string) error {
+func ScaleTo(ctx context.Context, p *orchestrate.Pipeline, name string, n int, env []string) error {
 	var live []*orchestrate.Proc
 	for _, pr := range p.Procs(name) {
 		if !pr.Exited() {
@@ -317,12 +316,12 @@ func scaleTo(ctx context.Context, p *orchestrate.Pipeline, name string, n int, e
 }
 
 // CheckAlive fails when a consuming replica died on its own (one stopped
-// by scaleTo exits cleanly with status 0).
+// by ScaleTo exits cleanly with status 0).
 func CheckAlive(p *orchestrate.Pipeline) error {
 	for _, name := range []string{schema.StageCleaner, schema.StageTagger, schema.StageSink} {
 		for _, pr := range p.Procs(name) {
 			if pr.Exited() && pr.Err() != nil {
-				return fmt.Errorf("scale: %s[%d] exited: %v (see %s)", name, pr.Index, pr.Err(), p.LogPath(name))
+				return fmt.Errorf("cluster: %s[%d] exited: %v (see %s)", name, pr.Index, pr.Err(), p.LogPath(name))
 			}
 		}
 	}

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/newsflow/newsflow/tools/newsflow/internal/chaos"
+	"github.com/newsflow/newsflow/tests/chaos"
 )
 
 // executable matches markup that a browser would run if the stored text

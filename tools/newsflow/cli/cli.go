@@ -23,7 +23,7 @@ import (
 	"github.com/newsflow/newsflow/pkg/service/bus"
 	"github.com/newsflow/newsflow/pkg/service/config"
 	"github.com/newsflow/newsflow/pkg/service/embedded"
-	"github.com/newsflow/newsflow/tools/newsflow/internal/orchestrate"
+	"github.com/newsflow/newsflow/tools/newsflow/orchestrate"
 )
 
 const usage = `newsflow: run the pipeline on one machine, and operate it.

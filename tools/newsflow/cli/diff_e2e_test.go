@@ -13,9 +13,9 @@ import (
 	"time"
 
 	"github.com/newsflow/newsflow/pkg/service/testkit"
-	"github.com/newsflow/newsflow/tools/newsflow/internal/cli"
+	"github.com/newsflow/newsflow/tools/newsflow/cli"
 	"github.com/newsflow/newsflow/tools/newsflow/internal/diff"
-	"github.com/newsflow/newsflow/tools/newsflow/internal/orchestrate"
+	"github.com/newsflow/newsflow/tools/newsflow/orchestrate"
 )
 
 // goBuild runs go build in the workspace root with extra arguments.
@@ -53,6 +53,9 @@ func runDiff(t *testing.T, args ...string) (diffOut, string) {
 // else does. The services are built once; the second build relinks only
 // the tagger.
 func TestDiffReplay(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and replays through real binaries: make test runs it, make test-short does not")
+	}
 	root := testkit.RepoRoot(t)
 	rec := filepath.Join(root, "testdata", "recording")
 	base := t.TempDir()

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/newsflow/newsflow/pkg/schema"
-	"github.com/newsflow/newsflow/tools/newsflow/internal/orchestrate"
+	"github.com/newsflow/newsflow/tools/newsflow/orchestrate"
 )
 
 // TestClusterNodeLoss runs the pipeline on a three-node JetStream cluster

@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/newsflow/newsflow/tools/newsflow/internal/cli"
-	"github.com/newsflow/newsflow/tools/newsflow/internal/orchestrate"
+	"github.com/newsflow/newsflow/tools/newsflow/cli"
+	"github.com/newsflow/newsflow/tools/newsflow/orchestrate"
 )
 
 func TestPrintSummaryNamesFailures(t *testing.T) {

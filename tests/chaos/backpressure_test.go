@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/newsflow/newsflow/pkg/schema"
-	"github.com/newsflow/newsflow/tools/newsflow/internal/chaos"
-	"github.com/newsflow/newsflow/tools/newsflow/internal/orchestrate"
+	"github.com/newsflow/newsflow/tests/chaos"
+	"github.com/newsflow/newsflow/tools/newsflow/orchestrate"
 )
 
 // streamLimit is NEWSFLOW_STREAM_MAX_MSGS in the backpressure test: the

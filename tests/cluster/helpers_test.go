@@ -1,4 +1,4 @@
-package scale
+package cluster_test
 
 import (
 	"context"
@@ -23,7 +23,7 @@ import (
 	"github.com/newsflow/newsflow/pkg/schema"
 	"github.com/newsflow/newsflow/pkg/service/bus"
 	"github.com/newsflow/newsflow/pkg/service/config"
-	"github.com/newsflow/newsflow/tools/newsflow/internal/orchestrate"
+	"github.com/newsflow/newsflow/tools/newsflow/orchestrate"
 
 	"github.com/newsflow/newsflow/pkg/service/testkit"
 )

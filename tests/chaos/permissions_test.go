@@ -18,8 +18,8 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/newsflow/newsflow/pkg/schema"
-	"github.com/newsflow/newsflow/tools/newsflow/internal/cli"
-	"github.com/newsflow/newsflow/tools/newsflow/internal/orchestrate"
+	"github.com/newsflow/newsflow/tools/newsflow/cli"
+	"github.com/newsflow/newsflow/tools/newsflow/orchestrate"
 
 	"github.com/newsflow/newsflow/pkg/service/testkit"
 )

@@ -15,7 +15,7 @@ import (
 	"github.com/newsflow/newsflow/pkg/service/bus"
 	"github.com/newsflow/newsflow/pkg/service/config"
 	"github.com/newsflow/newsflow/pkg/service/natstest"
-	"github.com/newsflow/newsflow/tools/newsflow/internal/cli"
+	"github.com/newsflow/newsflow/tools/newsflow/cli"
 )
 
 // dlqEnv is an embedded server with the pipeline's streams and three dead

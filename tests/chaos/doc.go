@@ -25,5 +25,5 @@
 //
 // The tests take about two minutes on two cores:
 //
-//	go test -count=1 -v ./tools/newsflow/internal/chaos/
+//	go test -count=1 -v ./tests/chaos/
 package chaos

@@ -13,7 +13,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/newsflow/newsflow/pkg/schema"
-	"github.com/newsflow/newsflow/tools/newsflow/internal/metricscrape"
+	"github.com/newsflow/newsflow/tools/newsflow/metricscrape"
 )
 
 type watcher struct {

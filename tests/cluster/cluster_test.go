@@ -1,8 +1,7 @@
-package scale
+package cluster_test
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -11,10 +10,11 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/newsflow/newsflow/pkg/schema"
-	"github.com/newsflow/newsflow/tools/newsflow/internal/metricscrape"
-	"github.com/newsflow/newsflow/tools/newsflow/internal/orchestrate"
+	"github.com/newsflow/newsflow/tools/newsflow/metricscrape"
+	"github.com/newsflow/newsflow/tools/newsflow/orchestrate"
 
 	"github.com/newsflow/newsflow/pkg/service/testkit"
+	"github.com/newsflow/newsflow/tools/newsflow/cluster"
 )
 
 // lane is one pipeline of the throughput test: its own NATS server, its
@@ -56,7 +56,7 @@ func (l *lane) state(t *testing.T, ctx context.Context) state {
 	t.Helper()
 	var st state
 	var err error
-	st.done, st.left, err = Done(ctx, l.js, schema.StageCleaner)
+	st.done, st.left, err = cluster.Done(ctx, l.js, schema.StageCleaner)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +65,7 @@ func (l *lane) state(t *testing.T, ctx context.Context) state {
 		if pr.Exited() {
 			continue
 		}
-		if u, err := ReadUsage(pr.Pid()); err == nil {
+		if u, err := cluster.ReadUsage(pr.Pid()); err == nil {
 			st.cpu += u.CPU
 		}
 		m, err := metricscrape.Scrape(ctx, pr.Addr)
@@ -116,7 +116,7 @@ func scaleOutRaisesThroughput(t *testing.T, bin string) {
 	publishFetched(t, b.js, pages, 0, 2400, b.ids)
 	one := []string{"NEWSFLOW_CONCURRENCY=1"}
 	for _, l := range []*lane{a, b} {
-		if err := scaleTo(ctx, l.p, schema.StageCleaner, 1, one); err != nil {
+		if err := cluster.ScaleTo(ctx, l.p, schema.StageCleaner, 1, one); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -137,7 +137,7 @@ func scaleOutRaisesThroughput(t *testing.T, bin string) {
 	}
 	t.Logf("published and started: %s", time.Since(start).Round(time.Millisecond))
 	ra1, rb1, ca1, cb1, _ := measure()
-	if err := scaleTo(ctx, b.p, schema.StageCleaner, 3, one); err != nil {
+	if err := cluster.ScaleTo(ctx, b.p, schema.StageCleaner, 3, one); err != nil {
 		t.Fatal(err)
 	}
 	ra2, rb2, ca2, cb2, shares := measure()
@@ -169,11 +169,11 @@ func scaleOutRaisesThroughput(t *testing.T, bin string) {
 	if err := a.p.StopAll(); err != nil {
 		t.Fatal(err)
 	}
-	if err := scaleTo(ctx, b.p, schema.StageCleaner, 1, one); err != nil {
+	if err := cluster.ScaleTo(ctx, b.p, schema.StageCleaner, 1, one); err != nil {
 		t.Fatal(err)
 	}
 	for _, name := range []string{schema.StageTagger, schema.StageSink} {
-		if err := scaleTo(ctx, b.p, name, 1, nil); err != nil {
+		if err := cluster.ScaleTo(ctx, b.p, name, 1, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -209,7 +209,7 @@ func runScalesUpAndDown(t *testing.T, bin string) {
 	logsOnFailure(t, filepath.Join(dir, "run"))
 	srv := startNATS(t, bin, dir)
 	var out strings.Builder
-	rep, err := Run(context.Background(), Options{BinDir: bin, DataDir: filepath.Join(dir, "run"), NATSURL: srv.URL,
+	rep, err := cluster.Run(context.Background(), cluster.Options{BinDir: bin, DataDir: filepath.Join(dir, "run"), NATSURL: srv.URL,
 		Replay:      filepath.Join(root, "testdata", "recording"),
 		ReplayFeeds: filepath.Join(root, "testdata", "recording", "feeds.yaml"),
 		Stage:       schema.StageTagger, Low: 1, High: 2, Timeout: 2 * time.Minute, Out: &out})
@@ -263,62 +263,4 @@ func deadLetters(t *testing.T, ctx context.Context, js jetstream.JetStream) uint
 		t.Fatal(err)
 	}
 	return info.State.Msgs
-}
-
-func TestPercentile(t *testing.T) {
-	ms := func(ns ...int) []time.Duration {
-		var out []time.Duration
-		for _, n := range ns {
-			out = append(out, time.Duration(n)*time.Millisecond)
-		}
-		return out
-	}
-	tests := []struct {
-		name string
-		in   []time.Duration
-		p    float64
-		want time.Duration
-	}{
-		{"empty", nil, 50, 0},
-		{"one", ms(7), 99, 7 * time.Millisecond},
-		{"median of ten", ms(10, 9, 8, 7, 6, 5, 4, 3, 2, 1), 50, 5 * time.Millisecond},
-		{"p99 of a hundred", ms(seq(100)...), 99, 99 * time.Millisecond},
-		{"p100", ms(3, 1, 2), 100, 3 * time.Millisecond},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			if got := Percentile(tc.in, tc.p); got != tc.want {
-				t.Errorf("Percentile(%v, %v) = %v, want %v", tc.in, tc.p, got, tc.want)
-			}
-		})
-	}
-}
-
-func seq(n int) []int {
-	out := make([]int, n)
-	for i := range out {
-		out[i] = i + 1
-	}
-	return out
-}
-
-func TestParseProc(t *testing.T) {
-	stat := []byte("4242 (my (odd) cmd) S 1 4242 4242 0 -1 4194560 1000 0 0 0 250 75 0 0 20 0 8 0 100 1000000 500 18446744073709551615")
-	cpu, err := parseStatCPU(stat)
-	if err != nil || cpu != 3250*time.Millisecond {
-		t.Errorf("parseStatCPU = %v, %v; want 3.25s", cpu, err)
-	}
-	if _, err := parseStatCPU([]byte("garbage")); err == nil {
-		t.Errorf("parseStatCPU(garbage): no error")
-	}
-	status := []byte("Name:\tx\nVmPeak:\t  9000 kB\nVmHWM:\t  2048 kB\nVmRSS:\t  1024 kB\n")
-	rss, err := parseStatusHWM(status)
-	if err != nil || rss != 2048<<10 {
-		t.Errorf("parseStatusHWM = %d, %v; want %d", rss, err, 2048<<10)
-	}
-	// And on a live process: this one.
-	u, err := ReadUsage(os.Getpid())
-	if err != nil || u.PeakRSS <= 0 {
-		t.Errorf("ReadUsage(self) = %+v, %v", u, err)
-	}
 }

@@ -10,7 +10,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/newsflow/newsflow/tools/newsflow/internal/scale"
+	"github.com/newsflow/newsflow/tools/newsflow/cluster"
 )
 
 // clusterCommand is `newsflow cluster`: a local three-node JetStream
@@ -19,7 +19,7 @@ import (
 func clusterCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("newsflow cluster", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	var o scale.Options
+	var o cluster.Options
 	data := fs.String("data", "data", "parent directory; the run uses (and first empties) DIR/cluster")
 	fs.StringVar(&o.BinDir, "bin", "bin", "directory holding the service binaries")
 	fs.StringVar(&o.Replay, "replay", "testdata/recording", "recording to replay (WARC file, directory or glob)")
@@ -42,6 +42,6 @@ func clusterCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 		return fmt.Errorf("cluster: %w", err)
 	}
 	o.Out = stdout
-	_, err := scale.Run(ctx, o)
+	_, err := cluster.Run(ctx, o)
 	return err
 }

@@ -17,7 +17,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/newsflow/newsflow/pkg/schema"
-	"github.com/newsflow/newsflow/tools/newsflow/internal/orchestrate"
+	"github.com/newsflow/newsflow/tools/newsflow/orchestrate"
 )
 
 // A side of the diff runs in two parts. Fetching and cleaning run as the

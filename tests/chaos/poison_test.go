@@ -14,7 +14,7 @@ import (
 	"github.com/newsflow/newsflow/pkg/schema"
 	"github.com/newsflow/newsflow/pkg/service/bus"
 	"github.com/newsflow/newsflow/pkg/service/config"
-	"github.com/newsflow/newsflow/tools/newsflow/internal/cli"
+	"github.com/newsflow/newsflow/tools/newsflow/cli"
 )
 
 // fetchedMessage is what the fetcher would publish for page html at u.

@@ -156,6 +156,9 @@ type processor struct {
 	// failed with the store up.
 	ledgerSync prometheus.Histogram
 	ledgerErrs prometheus.Counter
+	// outages counts store outages by cause; downGauge is 1 during one.
+	outages   *prometheus.CounterVec
+	downGauge prometheus.Gauge
 }
 
 func newProcessor(st store.Store, log *zap.Logger, reg prometheus.Registerer) *processor {
@@ -173,8 +176,12 @@ func newProcessor(st store.Store, log *zap.Logger, reg prometheus.Registerer) *p
 			Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14)}),
 		ledgerErrs: prometheus.NewCounter(prometheus.CounterOpts{Name: "newsflow_sink_ledger_errors_total",
 			Help: "Ledger updates that failed with the store up (the ledger catches up at the next start)."}),
+		outages: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "newsflow_sink_store_outages_total",
+			Help: "Store outages (writes held, no delivery attempt charged), by cause: read-only, disk full, locked, connection, unavailable, unreachable."}, []string{"cause"}),
+		downGauge: prometheus.NewGauge(prometheus.GaugeOpts{Name: "newsflow_sink_store_down",
+			Help: "1 while the sink holds its batch because a store refuses writes."}),
 	}
-	reg.MustRegister(p.stored, p.claims, p.relev, p.batches, p.ledgerSync, p.ledgerErrs)
+	reg.MustRegister(p.stored, p.claims, p.relev, p.batches, p.ledgerSync, p.ledgerErrs, p.outages, p.downGauge)
 	return p
 }
 
@@ -206,44 +213,32 @@ func (p *processor) processBatch(ctx context.Context, ms []*bus.Message) []error
 	if len(arts) == 0 {
 		return errs
 	}
-	err := p.store.Upsert(ctx, arts)
-	// The store is down: hold the batch and retry with backoff until it is
-	// back. The worker keeps the messages alive with in-progress acks, so
-	// an outage of any length costs no delivery attempt and sends nothing
-	// to the dead-letter stream. Only a shutdown gives the batch back.
-	for delay := 100 * time.Millisecond; err != nil && !p.storeUp(ctx); delay = min(delay*2, 2*time.Second) {
-		if !p.down.Swap(true) {
-			p.log.Warn("Store unavailable; holding the batch until it is back.", zap.Int("batch", len(arts)), zap.Error(err))
+	err := p.hold(ctx, "batch", len(arts), func() error { return p.store.Upsert(ctx, arts) })
+	if errors.Is(err, errStopped) {
+		for _, i := range idx {
+			errs[i] = err
 		}
-		select {
-		case <-p.stopping:
-			for _, i := range idx {
-				errs[i] = fmt.Errorf("sink: store unavailable: %w", err)
-			}
-			return errs
-		case <-time.After(delay):
-		}
-		err = p.store.Upsert(ctx, arts)
+		return errs
 	}
 	if err == nil {
-		if p.down.Swap(false) {
-			p.log.Info("Store back; held batch stored.", zap.Int("batch", len(arts)))
-		}
 		p.count(arts)
 		p.syncLedger(ctx, arts, idx, errs)
 		return errs
 	}
-	// The store is up, so something in the batch is bad: store one by one
-	// so the good articles are not held back by it.
+	// The store is up and took nothing, so something in the batch is bad:
+	// store one by one so the good articles are not held back by it. Only
+	// the article's own error is charged to it; an outage on the way holds
+	// as above.
 	p.log.Warn("Batch failed with the store up; storing one by one.", zap.Int("batch", len(arts)), zap.Error(err))
 	var stored []schema.ArticleTaggedV1
 	var storedIdx []int
 	for k := range arts {
-		if err := p.store.Upsert(ctx, arts[k:k+1]); err != nil {
+		one := arts[k : k+1]
+		if err := p.hold(ctx, "article", 1, func() error { return p.store.Upsert(ctx, one) }); err != nil {
 			errs[idx[k]] = err
 			continue
 		}
-		p.count(arts[k : k+1])
+		p.count(one)
 		stored, storedIdx = append(stored, arts[k]), append(storedIdx, idx[k])
 	}
 	p.syncLedger(ctx, stored, storedIdx, errs)
@@ -265,31 +260,64 @@ func (p *processor) syncLedger(ctx context.Context, arts []schema.ArticleTaggedV
 		ids[i] = arts[i].ID
 	}
 	start := time.Now()
-	_, err := p.desk.SyncLedger(ctx, ids)
-	for delay := 100 * time.Millisecond; err != nil && !p.storeUp(ctx); delay = min(delay*2, 2*time.Second) {
+	err := p.hold(ctx, "ledger", len(arts), func() error {
+		_, err := p.desk.SyncLedger(ctx, ids)
+		return err
+	})
+	switch {
+	case err == nil:
+		p.ledgerSync.Observe(time.Since(start).Seconds())
+	case errors.Is(err, errStopped):
+		for _, i := range idx {
+			errs[i] = err
+		}
+	default:
+		p.ledgerErrs.Inc()
+		p.log.Error("Ledger update failed; the articles are stored and the ledger catches up at the next start.",
+			zap.Int("articles", len(ids)), zap.Error(err))
+	}
+}
+
+// errStopped marks a write given up because the service is stopping while
+// the store was down: the messages go back unacked, charged nothing.
+var errStopped = errors.New("sink: stopping with the store unavailable")
+
+// hold runs write until it succeeds or fails for a reason of the articles'
+// own, which it returns. While the store is down (an error store.Outage
+// names: read-only, disk full, locked, connection; or any error while a
+// ping fails) it holds the messages and retries with backoff: the worker
+// keeps them alive with in-progress acks, so an outage of any length costs
+// no delivery attempt and sends nothing to the dead-letter stream, /readyz
+// reports not ready, and one log line names the store and the cause. Only
+// a shutdown gives the messages back (errStopped).
+func (p *processor) hold(ctx context.Context, what string, n int, write func() error) error {
+	err := write()
+	for delay := 100 * time.Millisecond; err != nil; delay = min(delay*2, 2*time.Second) {
+		cause := store.Outage(err)
+		if cause == "" {
+			if p.storeUp(ctx) {
+				break
+			}
+			cause = "unreachable"
+		}
 		if !p.down.Swap(true) {
-			p.log.Warn("Store unavailable; holding the batch until the ledger is updated.", zap.Int("batch", len(arts)), zap.Error(err))
+			p.outages.WithLabelValues(cause).Inc()
+			p.downGauge.Set(1)
+			p.log.Error("Store unavailable; holding the "+what+" until it is back.", zap.String("store", store.Where(p.store)),
+				zap.String("cause", cause), zap.Int("articles", n), zap.Error(err))
 		}
 		select {
 		case <-p.stopping:
-			for _, i := range idx {
-				errs[i] = fmt.Errorf("sink: store unavailable for the ledger: %w", err)
-			}
-			return
+			return fmt.Errorf("%w (%s): %w", errStopped, cause, err)
 		case <-time.After(delay):
 		}
-		_, err = p.desk.SyncLedger(ctx, ids)
+		err = write()
 	}
-	if err == nil {
-		if p.down.Swap(false) {
-			p.log.Info("Store back; ledger updated.", zap.Int("batch", len(arts)))
-		}
-		p.ledgerSync.Observe(time.Since(start).Seconds())
-		return
+	if err == nil && p.down.Swap(false) {
+		p.downGauge.Set(0)
+		p.log.Info("Store back; held "+what+" stored.", zap.String("store", store.Where(p.store)), zap.Int("articles", n))
 	}
-	p.ledgerErrs.Inc()
-	p.log.Error("Ledger update failed; the articles are stored and the ledger catches up at the next start.",
-		zap.Int("articles", len(ids)), zap.Error(err))
+	return err
 }
 
 // storeUp pings the store, bounded so that an unreachable host cannot

@@ -467,6 +467,8 @@ func (s *jsonlStore) Stats(context.Context) (Stats, error) {
 	return st, nil
 }
 
+func (s *jsonlStore) Where() string { return "jsonl " + s.dir }
+
 func (s *jsonlStore) Ping(context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()

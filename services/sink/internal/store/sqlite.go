@@ -110,6 +110,8 @@ func (s *sqliteStore) init(ctx context.Context, log *zap.Logger) error {
 	return err
 }
 
+func (s *sqliteStore) Where() string { return "sqlite " + s.path }
+
 func (s *sqliteStore) queryRows(ctx context.Context, q string, args ...any) (rowIter, error) {
 	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {

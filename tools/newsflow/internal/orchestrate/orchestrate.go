@@ -39,6 +39,9 @@ type Options struct {
 	Terminal bool
 	// Env is added to every service's environment.
 	Env []string
+	// DB is the sink's database (NEWSFLOW_SINK_DB syntax); empty means
+	// sqlite:DataDir/newsflow.db.
+	DB string
 }
 
 // Summary is what a run did.
@@ -58,6 +61,8 @@ type Summary struct {
 	Elapsed       time.Duration
 	DBPath        string
 	JSONLDir      string
+	// DB is where the sink stored: its database spec, password redacted.
+	DB string
 }
 
 // FetcherArgs are the fetcher's arguments for the options: live feeds, or
@@ -102,7 +107,7 @@ func Run(ctx context.Context, o Options) (Summary, error) {
 		return sum, err
 	}
 	defer p.Close()
-	sum.NATSURL, sum.DBPath, sum.JSONLDir = p.NATSURL, p.DBPath(), p.JSONLDir()
+	sum.NATSURL, sum.DBPath, sum.JSONLDir, sum.DB = p.NATSURL, p.DBPath(), p.JSONLDir(), redactDSN(p.DB())
 	progressf(o, "NATS: %s (store %s)\n", p.NATSURL, o.DataDir)
 	if err := p.StartConsumers(ctx); err != nil {
 		return sum, errors.Join(err, p.StopAll())

@@ -195,7 +195,12 @@ func (p *Pipeline) countDeadLetters(ctx context.Context, s *Summary) error {
 
 // StoreStats asks the sink binary what the SQLite store holds.
 func StoreStats(ctx context.Context, binDir, db string) (articles, relevant, claims int, err error) {
-	cmd := exec.CommandContext(ctx, filepath.Join(binDir, "sink"), "stats", "--db", "sqlite:"+db)
+	return StoreStatsOf(ctx, binDir, "sqlite:"+db)
+}
+
+// StoreStatsOf asks the sink binary what the store spec holds.
+func StoreStatsOf(ctx context.Context, binDir, spec string) (articles, relevant, claims int, err error) {
+	cmd := exec.CommandContext(ctx, filepath.Join(binDir, "sink"), "stats", "--db", spec)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	if err := cmd.Run(); err != nil {
@@ -214,6 +219,10 @@ func StoreStats(ctx context.Context, binDir, db string) (articles, relevant, cla
 
 func storeStats(ctx context.Context, o Options, s *Summary) error {
 	var err error
-	s.StoreArticles, s.StoreRelevant, s.StoreClaims, err = StoreStats(ctx, o.BinDir, s.DBPath)
+	db := o.DB
+	if db == "" {
+		db = "sqlite:" + s.DBPath
+	}
+	s.StoreArticles, s.StoreRelevant, s.StoreClaims, err = StoreStatsOf(ctx, o.BinDir, db)
 	return err
 }

@@ -3,8 +3,8 @@
 // the filtered page parses to the same tree minus what was dropped.
 //
 // Strip drops what no stage of the pipeline reads: the contents of script
-// (other than JSON-LD) and style elements, over half the bytes of a news
-// page. The fetcher strips pages before publishing them; the cleaner trims
+// (other than JSON-LD), style, noembed and noframes elements, over half the
+// bytes of a news page. The fetcher strips pages before publishing them; the cleaner trims
 // them before parsing. Both are idempotent: Strip(Strip(p)) == Strip(p),
 // and Trim of a stripped page is Trim of the page.
 package markup
@@ -108,9 +108,12 @@ func rawText(dst, src, tag, name []byte) (_, rest []byte, more bool) {
 		return append(dst, src...), nil, false
 	case "script":
 		skip = indexFold(tag, []byte("ld+json")) < 0
-	case "style":
+	case "style", "noembed", "noframes":
+		// noembed and noframes show their raw text only in a browser
+		// without embeds or frames, which no reader has: it is markup
+		// meant for nobody ("<script>" as text), not article text.
 		skip = true
-	case "title", "textarea", "noscript", "iframe", "noembed", "noframes", "xmp":
+	case "title", "textarea", "noscript", "iframe", "xmp":
 	default:
 		return dst, src, true
 	}

@@ -33,6 +33,8 @@ func TestStrip(t *testing.T) {
 		{"unclosed comment", `<p>a</p><!-- tail`, `<p>a</p><!-- tail`},
 		{"unclosed tag", `<p>a</p><div class="x`, `<p>a</p><div class="x`},
 		{"script end with spaces", "<script>1</SCRIPT >2", "<script></SCRIPT >2"},
+		{"noframes markup dropped", `<p>a</p><noframes><script>alert(1)</script></noframes><p>b</p>`, `<p>a</p><noframes></noframes><p>b</p>`},
+		{"noembed markup dropped", `<p>a</p><NOEMBED><b>x</b></NOEMBED><p>b</p>`, `<p>a</p><NOEMBED></NOEMBED><p>b</p>`},
 		{"plaintext", `<plaintext><script>x</script>`, `<plaintext><script>x</script>`},
 		{"lone angle", `a < b and c <3 d`, `a < b and c <3 d`},
 	}

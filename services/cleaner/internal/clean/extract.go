@@ -93,6 +93,10 @@ func extract(pageURL string, r io.Reader, contentType string, opt Options, filte
 		}
 		src = bufs.out
 	}
+	if err := checkCost(src); err != nil {
+		bufs.release()
+		return Article{}, err
+	}
 	doc, err := html.Parse(bytes.NewReader(src))
 	bufs.release() // the tree holds copies
 	if err != nil {

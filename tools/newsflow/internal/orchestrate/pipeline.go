@@ -98,11 +98,14 @@ func StartNATS(o Options) (*Pipeline, error) {
 		}
 		p.Cluster, p.NATSURL = c, c.URLs()
 	default:
+		if err := checkStreamRoom(p.natsStoreDir(), o.Env); err != nil {
+			return nil, err
+		}
 		port, err := freePort()
 		if err != nil {
 			return nil, err
 		}
-		s, err := embedded.Start(embedded.Options{StoreDir: filepath.Join(o.DataDir, "nats"), Port: port, ServerName: "newsflow-embedded"})
+		s, err := embedded.Start(p.embeddedOptions(port))
 		if err != nil {
 			return nil, err
 		}
@@ -119,6 +122,12 @@ func StartNATS(o Options) (*Pipeline, error) {
 		p.common = append(p.common, "NEWSFLOW_STREAM_REPLICAS="+strconv.Itoa(min(o.ClusterNodes, 3)))
 	}
 	return p, nil
+}
+
+// embeddedOptions are the embedded server's: its store and its own log in
+// data/logs/nats.log (where a JetStream write error shows).
+func (p *Pipeline) embeddedOptions(port int) embedded.Options {
+	return embedded.Options{StoreDir: p.natsStoreDir(), Port: port, ServerName: "newsflow-embedded", LogFile: p.NATSLogPath()}
 }
 
 // DB is the sink's database spec: Options.DB, or the SQLite file DBPath.

@@ -140,3 +140,41 @@ func TestSinkDBIsPassedOn(t *testing.T) {
 		t.Errorf("summary database %q", got)
 	}
 }
+
+// TestStreamLimitsMustFitTheDisk: a NEWSFLOW_STREAM_MAX_BYTES the free
+// disk cannot hold is refused at start, saying what to set.
+func TestStreamLimitsMustFitTheDisk(t *testing.T) {
+	dir := t.TempDir()
+	fake := fakePipeline(t, dir, map[string]string{"sink": "exit 0", "fetcher": "exit 0", "cleaner": "exit 0", "tagger": "exit 0"})
+	o := Options{BinDir: fake.o.BinDir, DataDir: fake.o.DataDir, Env: []string{"NEWSFLOW_STREAM_MAX_BYTES=1000000GiB"}}
+	p, err := StartNATS(o)
+	if err == nil {
+		p.Close()
+		t.Fatal("started with streams larger than the disk")
+	}
+	for _, want := range []string{"NEWSFLOW_STREAM_MAX_BYTES", "free on", "set NEWSFLOW_STREAM_MAX_BYTES to at most"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not say %q", err, want)
+		}
+	}
+	// The default fits any disk with 4 GiB free; a small limit fits all.
+	o.Env = []string{"NEWSFLOW_STREAM_MAX_BYTES=1MiB"}
+	p, err = StartNATS(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	// The server logs to data/logs/nats.log.
+	if b, err := os.ReadFile(p.NATSLogPath()); err != nil || !strings.Contains(string(b), "JetStream") {
+		t.Errorf("nats.log: %v %q", err, b)
+	}
+	// A JetStream disabled (as after a write error on a full disk) is
+	// restarted once there is room, on the same store.
+	p.Server.DisableJetStream()
+	if restarted, err := p.checkJetStream(); !restarted || err != nil {
+		t.Fatalf("checkJetStream = %v, %v; want a restart", restarted, err)
+	}
+	if !p.Server.JetStreamEnabled() {
+		t.Error("JetStream still disabled after the restart")
+	}
+}

@@ -35,6 +35,7 @@ func (w *watcher) wait(ctx context.Context, live bool) error {
 	defer tick.Stop()
 	lastPrint := time.Time{}
 	drainedTicks := 0
+	var jsDown time.Time // when the embedded server was found without JetStream
 	for {
 		select {
 		case <-ctx.Done():
@@ -43,6 +44,19 @@ func (w *watcher) wait(ctx context.Context, live bool) error {
 			}
 			return fmt.Errorf("orchestrate: interrupted: %w", ctx.Err())
 		case <-tick.C:
+		}
+		switch restarted, err := w.p.checkJetStream(); {
+		case restarted:
+			progressf(o, "\nNATS: JetStream was disabled (see %s); space is back, server restarted.\n", w.p.NATSLogPath())
+			jsDown = time.Time{}
+		case err != nil && jsDown.IsZero():
+			progressf(o, "\n%v\n", err)
+			jsDown = time.Now()
+			continue
+		case err != nil && time.Since(jsDown) > jetStreamGrace:
+			return err
+		case err != nil:
+			continue
 		}
 		for _, name := range []string{"cleaner", "tagger", "sink"} {
 			for _, pr := range w.p.Procs(name) {

@@ -56,9 +56,15 @@ func Main(ctx context.Context, env app.Env) error {
 // OpenStores opens the configured database and JSON lines directory as one
 // store.
 func OpenStores(ctx context.Context, cfg Config, log *zap.Logger) (store.Store, error) {
+	return openStores(ctx, cfg, log, store.Open)
+}
+
+// openStores is OpenStores with the database opened by openDB.
+func openStores(ctx context.Context, cfg Config, log *zap.Logger,
+	openDB func(context.Context, string, *zap.Logger) (store.Store, error)) (store.Store, error) {
 	var stores []store.Store
 	if cfg.DB != "" {
-		s, err := store.Open(ctx, cfg.DB, log)
+		s, err := openDB(ctx, cfg.DB, log)
 		if err != nil {
 			return nil, fmt.Errorf("sink: open %s: %w", redactDSN(cfg.DB), err)
 		}
@@ -90,7 +96,9 @@ func OpenStores(ctx context.Context, cfg Config, log *zap.Logger) (store.Store, 
 // redeliveries and replays never duplicate a row. While the database is
 // down nothing is acked, /readyz is not ready, and the batch is retried.
 func Run(ctx context.Context, cfg Config, log *zap.Logger) error {
-	st, err := OpenStores(ctx, cfg, log)
+	// A database down at start is waited for (not ready meanwhile), so a
+	// database restart during a deploy does not crash-loop the sink.
+	st, err := openStores(ctx, cfg, log, store.OpenWhenUp)
 	if err != nil {
 		return err
 	}

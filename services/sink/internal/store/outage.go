@@ -21,6 +21,9 @@ func Outage(err error) string {
 	if err == nil {
 		return ""
 	}
+	if errors.Is(err, ErrNotOpen) {
+		return "connection"
+	}
 	var se *sqlite.Error
 	if errors.As(err, &se) {
 		// Extended codes keep the primary code in the low byte.

@@ -84,9 +84,30 @@ func (p *Publisher) Publish(ctx context.Context, out Output) (*jetstream.PubAck,
 	backoff := 50 * time.Millisecond
 	start := time.Now()
 	for attempt := 1; ; attempt++ {
+		// An attempt ends at its timeout, or at a reconnect: a request
+		// sent on the lost connection gets no reply, and the new one can
+		// take the retry now (the message id makes it safe).
+		reconnect := p.conn.reconnected()
 		actx, cancel := context.WithTimeout(ctx, p.AttemptTimeout)
+		if reconnect != nil {
+			go func() {
+				select {
+				case <-reconnect:
+					cancel()
+				case <-actx.Done():
+				}
+			}()
+		}
 		ack, err := p.conn.JS.PublishMsg(actx, msg, opts...)
 		cancel()
+		retryNow := false
+		if reconnect != nil {
+			select {
+			case <-reconnect:
+				retryNow = true
+			default:
+			}
+		}
 		if err == nil {
 			p.failing.Store(nil)
 			if attempt > 1 {
@@ -110,6 +131,9 @@ func (p *Publisher) Publish(ctx context.Context, out Output) (*jetstream.PubAck,
 		}
 		if attempt == 1 || attempt%20 == 0 {
 			p.log.Warn("Publish failed, retrying.", zap.String("subject", out.Subject), zap.Int("attempt", attempt), zap.Error(err))
+		}
+		if retryNow {
+			continue
 		}
 		select {
 		case <-ctx.Done():

@@ -76,10 +76,18 @@ func TestUTF32Feeds(t *testing.T) {
 		name string
 		e    func() ([]byte, error)
 	}{
-		{"be bom", func() ([]byte, error) { return utf32.UTF32(utf32.BigEndian, utf32.UseBOM).NewEncoder().Bytes([]byte(doc)) }},
-		{"le bom", func() ([]byte, error) { return utf32.UTF32(utf32.LittleEndian, utf32.UseBOM).NewEncoder().Bytes([]byte(doc)) }},
-		{"be", func() ([]byte, error) { return utf32.UTF32(utf32.BigEndian, utf32.IgnoreBOM).NewEncoder().Bytes([]byte(doc)) }},
-		{"le", func() ([]byte, error) { return utf32.UTF32(utf32.LittleEndian, utf32.IgnoreBOM).NewEncoder().Bytes([]byte(doc)) }},
+		{"be bom", func() ([]byte, error) {
+			return utf32.UTF32(utf32.BigEndian, utf32.UseBOM).NewEncoder().Bytes([]byte(doc))
+		}},
+		{"le bom", func() ([]byte, error) {
+			return utf32.UTF32(utf32.LittleEndian, utf32.UseBOM).NewEncoder().Bytes([]byte(doc))
+		}},
+		{"be", func() ([]byte, error) {
+			return utf32.UTF32(utf32.BigEndian, utf32.IgnoreBOM).NewEncoder().Bytes([]byte(doc))
+		}},
+		{"le", func() ([]byte, error) {
+			return utf32.UTF32(utf32.LittleEndian, utf32.IgnoreBOM).NewEncoder().Bytes([]byte(doc))
+		}},
 	} {
 		body, err := enc.e()
 		if err != nil {

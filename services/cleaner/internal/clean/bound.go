@@ -34,6 +34,20 @@ const (
 // pageCost is what parsing a page would ask of the parser.
 type pageCost struct {
 	nodes, adoptions int
+	// unclosed holds, per sectioning tag the extractor reads as chrome
+	// (aside, nav, header, form, dialog), the ordinals (0-based, in
+	// document order) of its elements never closed by their own end tag:
+	// the parser nests the rest of their parent in them.
+	unclosed map[atom.Atom][]int
+}
+
+// chromeByTag are the elements classHint scores as chrome for their tag.
+func chromeByTag(a atom.Atom) bool {
+	switch a {
+	case atom.Aside, atom.Nav, atom.Header, atom.Form, atom.Dialog:
+		return true
+	}
+	return false
 }
 
 // costOf tokenizes src and counts the nodes it would make and the
@@ -43,12 +57,29 @@ type pageCost struct {
 func costOf(src []byte) (pageCost, error) {
 	var c pageCost
 	z := html.NewTokenizer(bytes.NewReader(src))
-	var open [64]atom.Atom
+	type opened struct {
+		a   atom.Atom
+		ord int // among the elements of its tag, for chromeByTag ones
+	}
+	var open [64]opened
 	n := 0 // entries in open, the innermost last
+	seen := map[atom.Atom]int{}
+	inForm := false
+	unclosed := func(entries []opened) {
+		for _, e := range entries {
+			if chromeByTag(e.a) {
+				if c.unclosed == nil {
+					c.unclosed = map[atom.Atom][]int{}
+				}
+				c.unclosed[e.a] = append(c.unclosed[e.a], e.ord)
+			}
+		}
+	}
 	for {
 		switch z.Next() {
 		case html.ErrorToken:
 			if errors.Is(z.Err(), io.EOF) {
+				unclosed(open[:n])
 				return c, nil
 			}
 			return c, z.Err()
@@ -61,19 +92,36 @@ func costOf(src []byte) (pageCost, error) {
 			if voidElement(a) {
 				continue
 			}
+			if a == atom.Form {
+				// The parser keeps a form pointer, set by <form> and
+				// cleared only by </form>: a <form> while it is set is
+				// dropped, even after the first was closed implicitly.
+				if inForm {
+					continue
+				}
+				inForm = true
+			}
+			ord := 0
+			if chromeByTag(a) {
+				ord = seen[a]
+				seen[a]++
+			}
 			if n == len(open) {
 				copy(open[:], open[len(open)/2:])
 				n = len(open) / 2
 			}
-			open[n] = a
+			open[n] = opened{a: a, ord: ord}
 			n++
 		case html.SelfClosingTagToken:
 			c.nodes++
 		case html.EndTagToken:
 			name, _ := z.TagName()
 			a := atom.Lookup(name)
+			if a == atom.Form {
+				inForm = false
+			}
 			i := n - 1
-			for i >= 0 && open[i] != a {
+			for i >= 0 && open[i].a != a {
 				i--
 			}
 			if i < 0 {
@@ -82,24 +130,59 @@ func costOf(src []byte) (pageCost, error) {
 			if i != n-1 && formatting(a) {
 				c.adoptions++
 			}
+			unclosed(open[i+1 : n])
 			n = i
 		}
 	}
 }
 
 // checkCost refuses a page over the limits, before it is parsed.
-func checkCost(src []byte) error {
+func checkCost(src []byte) (pageCost, error) {
 	c, err := costOf(src)
 	if err != nil {
-		return fmt.Errorf("%w: %v", ErrMalformed, err)
+		return c, fmt.Errorf("%w: %v", ErrMalformed, err)
 	}
 	switch {
 	case c.nodes > maxNodes:
-		return fmt.Errorf("%w: %d nodes (limit %d)", ErrTooComplex, c.nodes, maxNodes)
+		return c, fmt.Errorf("%w: %d nodes (limit %d)", ErrTooComplex, c.nodes, maxNodes)
 	case c.adoptions > maxAdoptions:
-		return fmt.Errorf("%w: %d misnested formatting tags (limit %d)", ErrTooComplex, c.adoptions, maxAdoptions)
+		return c, fmt.Errorf("%w: %d misnested formatting tags (limit %d)", ErrTooComplex, c.adoptions, maxAdoptions)
 	}
-	return nil
+	return c, nil
+}
+
+// demoteUnclosed turns the unclosed chrome-by-tag elements of doc into
+// divs: an <aside> or <nav> left open holds the rest of the article, which
+// a browser shows, and its tag must not make all of it chrome. Its class,
+// id and role still count. Elements are matched to their start tags by
+// their order among the elements of their tag (costOf does not count a
+// <form> the parser drops).
+func demoteUnclosed(doc *html.Node, c pageCost) {
+	if len(c.unclosed) == 0 {
+		return
+	}
+	want := make(map[atom.Atom]map[int]bool, len(c.unclosed))
+	for a, ords := range c.unclosed {
+		want[a] = make(map[int]bool, len(ords))
+		for _, o := range ords {
+			want[a][o] = true
+		}
+	}
+	seen := map[atom.Atom]int{}
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		for ch := n.FirstChild; ch != nil; ch = ch.NextSibling {
+			if ch.Type == html.ElementNode && ch.Namespace == "" && chromeByTag(ch.DataAtom) {
+				ord := seen[ch.DataAtom]
+				seen[ch.DataAtom]++
+				if want[ch.DataAtom][ord] {
+					ch.DataAtom, ch.Data = atom.Div, "div"
+				}
+			}
+			walk(ch)
+		}
+	}
+	walk(doc)
 }
 
 func voidElement(a atom.Atom) bool {

@@ -93,7 +93,8 @@ func extract(pageURL string, r io.Reader, contentType string, opt Options, filte
 		}
 		src = bufs.out
 	}
-	if err := checkCost(src); err != nil {
+	cost, err := checkCost(src)
+	if err != nil {
 		bufs.release()
 		return Article{}, err
 	}
@@ -102,6 +103,7 @@ func extract(pageURL string, r io.Reader, contentType string, opt Options, filte
 	if err != nil {
 		return Article{}, fmt.Errorf("%w: %v", ErrMalformed, err)
 	}
+	demoteUnclosed(doc, cost)
 	var marks map[*html.Node]uint8
 	if hasRule {
 		marks = rule.marks(doc)

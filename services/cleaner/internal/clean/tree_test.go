@@ -29,6 +29,12 @@ func TestTextAfterUnclosedElementsIsKept(t *testing.T) {
 		{"svg foreignObject", page(`<svg><foreignObject><p>` + b + `</p><p>` + c + `</p>`), []string{a, b, c}, nil},
 		{"svg text is not article text", page(`<svg><title>Chart title</title><text>Axis label</text></svg><p>` + b + `</p><p>` + c + `</p>`), []string{a, b, c}, []string{"Chart title", "Axis label"}},
 		{"math annotation-xml", page(`<math><annotation-xml encoding="text/html"><p>` + b + `</p><p>` + c + `</p>`), []string{a, b, c}, nil},
+		{"unclosed aside", page(`<aside>Share this<p>` + b + `</p><p>` + c + `</p>`), []string{a, b, c}, nil},
+		{"unclosed nav", page(`<nav><a href="/x">Home</a><p>` + b + `</p><p>` + c + `</p>`), []string{a, b, c}, nil},
+		{"unclosed header", page(`<header><p>` + b + `</p><p>` + c + `</p>`), []string{a, b, c}, nil},
+		{"unclosed form", page(`<form><input name=q><p>` + b + `</p><p>` + c + `</p>`), []string{a, b, c}, nil},
+		{"unclosed dialog", page(`<dialog><p>` + b + `</p><p>` + c + `</p>`), []string{a, b, c}, nil},
+		{"closed aside stays chrome", page(`<p>` + b + `</p><aside><p>Most read: a sidebar list of other stories and their teasers here.</p></aside><p>` + c + `</p>`), []string{a, b, c}, []string{"Most read"}},
 		{"noframes markup", page(`<noframes><script>alert(1)</script></noframes><p>` + b + `</p><p>` + c + `</p>`), []string{a, b, c}, []string{"<script>", "alert"}},
 		{"noembed markup", page(`<p>` + b + `</p><noembed><b>bold</b> tag</noembed><p>` + c + `</p>`), []string{a, b, c}, []string{"<b>", "bold"}},
 	}

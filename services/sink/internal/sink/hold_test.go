@@ -89,6 +89,8 @@ func TestReadOnlyStoreHoldsTheBatch(t *testing.T) {
 	}
 	if len(readyDuring) != 3 || readyDuring[1] == nil || readyDuring[2] == nil {
 		t.Errorf("readiness during the outage = %v, want not ready after the first refusal", readyDuring)
+	} else if why := readyDuring[2].Error(); !strings.Contains(why, "t.db") || !strings.Contains(why, "read-only") {
+		t.Errorf("/readyz says %q, want the file and the cause", why)
 	}
 	if err := p.ready(ctx); err != nil {
 		t.Errorf("not ready after the store came back: %v", err)

@@ -153,6 +153,8 @@ type processor struct {
 	log  *zap.Logger
 	now  func() time.Time
 	down atomic.Bool
+	// downWhy says which store refuses writes and why, for /readyz.
+	downWhy atomic.Pointer[string]
 	// stopping is closed when the service stops: a batch held while the
 	// store is down is given back then (the worker's context outlives it).
 	stopping <-chan struct{}
@@ -198,6 +200,9 @@ func (p *processor) ready(ctx context.Context) error {
 		return err
 	}
 	if p.down.Load() {
+		if why := p.downWhy.Load(); why != nil {
+			return fmt.Errorf("sink: holding the batch: %s", *why)
+		}
 		return errors.New("sink: last write failed; waiting for the store")
 	}
 	return nil
@@ -308,6 +313,8 @@ func (p *processor) hold(ctx context.Context, what string, n int, write func() e
 			}
 			cause = "unreachable"
 		}
+		why := fmt.Sprintf("%s refuses writes (%s): %v", store.Where(p.store), cause, err)
+		p.downWhy.Store(&why)
 		if !p.down.Swap(true) {
 			p.outages.WithLabelValues(cause).Inc()
 			p.downGauge.Set(1)

@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -176,5 +178,19 @@ func TestStreamLimitsMustFitTheDisk(t *testing.T) {
 	}
 	if !p.Server.JetStreamEnabled() {
 		t.Error("JetStream still disabled after the restart")
+	}
+}
+
+// TestNotReadySaysWhy: a replica that is not ready is reported with its
+// failing checks (the sink holding its batch names the store and cause).
+func TestNotReadySaysWhy(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = w.Write([]byte(`{"ready":false,"checks":{"nats":"ok","store":"sink: last write failed; waiting for the store"}}`))
+	}))
+	defer srv.Close()
+	pr := &Proc{Name: "sink", Addr: strings.TrimPrefix(srv.URL, "http://")}
+	if got := NotReady(context.Background(), pr); got != "store: sink: last write failed; waiting for the store" {
+		t.Errorf("NotReady = %q", got)
 	}
 }

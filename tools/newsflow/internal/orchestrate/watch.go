@@ -5,8 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 
@@ -93,6 +96,15 @@ func (w *watcher) wait(ctx context.Context, live bool) error {
 			} else {
 				progressf(o, "%s %s\n", time.Now().Format("15:04:05"), line)
 			}
+			// A stage that holds its work (the sink while a store refuses
+			// writes) says why, rather than leave the backlog unexplained.
+			for _, name := range []string{"cleaner", "tagger", "sink"} {
+				for _, pr := range w.p.Procs(name) {
+					if why := NotReady(ctx, pr); why != "" {
+						progressf(o, "\n%s[%d] not ready: %s (see %s)\n", name, pr.Index, why, w.p.LogPath(name))
+					}
+				}
+			}
 		}
 		if fetcherDone && backlog == 0 {
 			drainedTicks++
@@ -106,6 +118,39 @@ func (w *watcher) wait(ctx context.Context, live bool) error {
 			return fmt.Errorf("orchestrate: not drained after %s (backlog %d); see the logs in %s", o.Timeout, backlog, logDir(o))
 		}
 	}
+}
+
+// NotReady returns the failing readiness checks of a replica, "" when it
+// is ready or cannot be asked.
+func NotReady(ctx context.Context, pr *Proc) string {
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+pr.Addr+"/readyz", nil)
+	if err != nil {
+		return ""
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return ""
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode == http.StatusOK {
+		return ""
+	}
+	var body struct {
+		Checks map[string]string `json:"checks"`
+	}
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 64<<10)).Decode(&body); err != nil {
+		return resp.Status
+	}
+	var why []string
+	for name, v := range body.Checks {
+		if v != "ok" {
+			why = append(why, name+": "+v)
+		}
+	}
+	sort.Strings(why)
+	return strings.Join(why, "; ")
 }
 
 // sample scrapes every live replica and fills the per-run counters, summed

@@ -74,8 +74,8 @@ func checkStreamRoom(storeDir string, env []string) error {
 	if need, room := int64(hops)*per, free/4*3; need > room {
 		return fmt.Errorf("orchestrate: the %d hop streams may hold %s each (%s), %s in all, but NATS may use only %s of the %s free on %s: "+
 			"set NEWSFLOW_STREAM_MAX_BYTES to at most %s, or free space there",
-			hops, config.FormatBytes(per), from, config.FormatBytes(need), config.FormatBytes(room), config.FormatBytes(free), storeDir,
-			config.FormatBytes(room/int64(hops)))
+			hops, approxBytes(per), from, approxBytes(need), approxBytes(room), approxBytes(free), storeDir,
+			config.FormatBytes(room/int64(hops)>>20<<20))
 	}
 	return nil
 }
@@ -107,5 +107,16 @@ func (p *Pipeline) checkJetStream() (restarted bool, err error) {
 		return true, nil
 	}
 	return false, fmt.Errorf("orchestrate: the embedded NATS server disabled JetStream after a write error on its store %s (%s free; see %s): "+
-		"free space there and the run carries on; nothing acked is lost", dir, config.FormatBytes(free), p.NATSLogPath())
+		"free space there and the run carries on; nothing acked is lost", dir, approxBytes(free), p.NATSLogPath())
+}
+
+// approxBytes prints n for people: "1.5 GiB", "300 MiB".
+func approxBytes(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%d MiB", n>>20)
+	}
+	return fmt.Sprintf("%d KiB", n>>10)
 }

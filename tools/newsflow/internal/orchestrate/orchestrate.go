@@ -102,12 +102,13 @@ func Run(ctx context.Context, o Options) (Summary, error) {
 	if o.Timeout <= 0 {
 		o.Timeout = 10 * time.Minute
 	}
+	sum.DB = redactDSN((&Pipeline{o: o}).DB())
 	p, err := StartNATS(o)
 	if err != nil {
 		return sum, err
 	}
 	defer p.Close()
-	sum.NATSURL, sum.DBPath, sum.JSONLDir, sum.DB = p.NATSURL, p.DBPath(), p.JSONLDir(), redactDSN(p.DB())
+	sum.NATSURL, sum.DBPath, sum.JSONLDir = p.NATSURL, p.DBPath(), p.JSONLDir()
 	progressf(o, "NATS: %s (store %s)\n", p.NATSURL, o.DataDir)
 	if err := p.StartConsumers(ctx); err != nil {
 		return sum, errors.Join(err, p.StopAll())

@@ -410,7 +410,11 @@ func WaitReady(ctx context.Context, p *Proc, timeout time.Duration) error {
 			}
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("orchestrate: %s not ready after %s", p.Name, timeout)
+			why := NotReady(ctx, p)
+			if why == "" {
+				why = "no answer on " + p.Addr
+			}
+			return fmt.Errorf("orchestrate: %s not ready after %s: %s (see %s)", p.Name, timeout, why, p.log)
 		}
 		select {
 		case <-ctx.Done():

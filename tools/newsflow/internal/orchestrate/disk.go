@@ -1,7 +1,9 @@
 package orchestrate
 
 import (
+	"bufio"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -88,14 +90,14 @@ const minFreeToRestart = 64 << 20
 // embedded server disabled JetStream, before it gives up.
 const jetStreamGrace = 2 * time.Minute
 
-// checkJetStream looks after the embedded server's JetStream. The server
-// disables it after a write error on its store (a full disk), and every
-// publish then times out, even once space is back. With room again, it
+// checkJetStream looks after the embedded server's JetStream. After a
+// write error on its store (a full disk) a stream refuses every publish,
+// or the server disables JetStream, even once space is back. With room again, it
 // restarts the server on the same port and store, which keeps everything
 // acked, and the services reconnect; without, it returns an error saying
 // what to do.
 func (p *Pipeline) checkJetStream() (restarted bool, err error) {
-	if p.Server == nil || p.Server.JetStreamEnabled() {
+	if p.Server == nil || p.Server.JetStreamEnabled() && !p.storeWriteFailed() {
 		return false, nil
 	}
 	dir := p.natsStoreDir()
@@ -106,8 +108,43 @@ func (p *Pipeline) checkJetStream() (restarted bool, err error) {
 		}
 		return true, nil
 	}
-	return false, fmt.Errorf("orchestrate: the embedded NATS server disabled JetStream after a write error on its store %s (%s free; see %s): "+
+	return false, fmt.Errorf("orchestrate: the embedded NATS server took a write error on its store %s (%s free; see %s): "+
 		"free space there and the run carries on; nothing acked is lost", dir, approxBytes(free), p.NATSLogPath())
+}
+
+// storeWriteFailed reports whether the embedded server logged a write
+// error on its store since it started: a stream that took one refuses
+// every publish until the server restarts, even once space is back.
+func (p *Pipeline) storeWriteFailed() bool {
+	f, err := os.Open(p.NATSLogPath())
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil || st.Size() <= p.natsLogFrom {
+		return false
+	}
+	if _, err := f.Seek(p.natsLogFrom, io.SeekStart); err != nil {
+		return false
+	}
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		if strings.Contains(sc.Text(), "Critical write error") || strings.Contains(sc.Text(), "critical write error") {
+			return true
+		}
+	}
+	return false
+}
+
+// markNATSLog notes where the embedded server's log ends, so that only
+// what the (re)started server writes counts.
+func (p *Pipeline) markNATSLog() {
+	p.natsLogFrom = 0
+	if st, err := os.Stat(p.NATSLogPath()); err == nil {
+		p.natsLogFrom = st.Size()
+	}
 }
 
 // approxBytes prints n for people: "1.5 GiB", "300 MiB".

@@ -72,6 +72,9 @@ type Pipeline struct {
 	Server  *server.Server    // embedded single server, or nil
 	Cluster *embedded.Cluster // local cluster, or nil
 	common  []string
+	// natsLogFrom is where the embedded server's log stood when it
+	// (re)started (see storeWriteFailed).
+	natsLogFrom int64
 
 	mu    sync.Mutex
 	procs map[string][]*Proc
@@ -105,6 +108,7 @@ func StartNATS(o Options) (*Pipeline, error) {
 		if err != nil {
 			return nil, err
 		}
+		p.markNATSLog()
 		s, err := embedded.Start(p.embeddedOptions(port))
 		if err != nil {
 			return nil, err

@@ -179,6 +179,24 @@ func TestStreamLimitsMustFitTheDisk(t *testing.T) {
 	if !p.Server.JetStreamEnabled() {
 		t.Error("JetStream still disabled after the restart")
 	}
+	// A stream's write error (the server logs it and refuses publishes to
+	// that stream) gets the same restart; an old one, from before the
+	// restart, does not count again.
+	if restarted, err := p.checkJetStream(); restarted || err != nil {
+		t.Fatalf("checkJetStream with nothing wrong = %v, %v", restarted, err)
+	}
+	logf, err := os.OpenFile(p.NATSLogPath(), os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = logf.WriteString("[1] [ERR] Filestore [NEWSFLOW_TAGGED] Critical write error: write x: no space left on device\n")
+	_ = logf.Close()
+	if restarted, err := p.checkJetStream(); !restarted || err != nil {
+		t.Fatalf("checkJetStream after a write error = %v, %v; want a restart", restarted, err)
+	}
+	if restarted, err := p.checkJetStream(); restarted || err != nil {
+		t.Fatalf("checkJetStream after the restart = %v, %v; want nothing to do", restarted, err)
+	}
 }
 
 // TestNotReadySaysWhy: a replica that is not ready is reported with its

@@ -25,6 +25,7 @@ func (p *Pipeline) RestartNATS(down time.Duration) error {
 	p.Server = nil
 	time.Sleep(down)
 	// The same options as StartNATS, so the store is found again.
+	p.markNATSLog()
 	s, err := embedded.Start(p.embeddedOptions(addr.Port))
 	if err != nil {
 		return fmt.Errorf("orchestrate: restart NATS: %w", err)

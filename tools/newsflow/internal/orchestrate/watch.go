@@ -50,7 +50,7 @@ func (w *watcher) wait(ctx context.Context, live bool) error {
 		}
 		switch restarted, err := w.p.checkJetStream(); {
 		case restarted:
-			progressf(o, "\nNATS: JetStream was disabled (see %s); space is back, server restarted.\n", w.p.NATSLogPath())
+			progressf(o, "\nNATS: the store took a write error (see %s); space is back, server restarted.\n", w.p.NATSLogPath())
 			jsDown = time.Time{}
 		case err != nil && jsDown.IsZero():
 			progressf(o, "\n%v\n", err)

@@ -328,9 +328,11 @@ func (p *processor) hold(ctx context.Context, what string, n int, write func() e
 		}
 		err = write()
 	}
-	if err == nil && p.down.Swap(false) {
+	// Here the write went through, or failed with the store up: either
+	// way the store takes writes again.
+	if p.down.Swap(false) {
 		p.downGauge.Set(0)
-		p.log.Info("Store back; held "+what+" stored.", zap.String("store", store.Where(p.store)), zap.Int("articles", n))
+		p.log.Info("Store back; held "+what+" written.", zap.String("store", store.Where(p.store)), zap.Int("articles", n))
 	}
 	return err
 }

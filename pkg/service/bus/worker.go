@@ -132,9 +132,10 @@ pulling:
 			continue
 		}
 		for i, raw := range msgs {
-			// A stop must not wait for a free slot: every handler may be
-			// stuck publishing to an unreachable server. What was pulled
-			// and not started stays unacked and is redelivered.
+			// After a stop, a free slot is waited for only until the drain
+			// deadline: every handler may be stuck publishing to an
+			// unreachable server. What was pulled and not started is given
+			// back unacked and redelivered.
 			select {
 			case sem <- struct{}{}:
 			case <-ctx.Done():

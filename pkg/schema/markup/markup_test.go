@@ -39,7 +39,7 @@ func TestStrip(t *testing.T) {
 		{"lone angle", `a < b and c <3 d`, `a < b and c <3 d`},
 	}
 	for _, tc := range tests {
-		if got := string(filter(nil, []byte(tc.in), false)); got != tc.want {
+		if got := string(filter(nil, []byte(tc.in), false, nil)); got != tc.want {
 			t.Errorf("%s:\n got %q\nwant %q", tc.name, got, tc.want)
 		}
 	}
@@ -64,7 +64,7 @@ func TestTrim(t *testing.T) {
 		{"script type", `<script type="application/ld+json" id=x data-y=z>{}</script>`, `<script type="application/ld+json" id=x>{}</script>`},
 	}
 	for _, tc := range tests {
-		if got := string(filter(nil, []byte(tc.in), true)); got != tc.want {
+		if got := string(filter(nil, []byte(tc.in), true, nil)); got != tc.want {
 			t.Errorf("%s:\n got %q\nwant %q", tc.name, got, tc.want)
 		}
 	}
@@ -112,11 +112,11 @@ func FuzzTrim(f *testing.F) {
 // sameTrimmedTree checks that trimming the page changes its parse tree
 // only as intended.
 func sameTrimmedTree(page []byte) error {
-	trimmed, err := html.Parse(bytes.NewReader(filter(nil, page, true)))
+	trimmed, err := html.Parse(bytes.NewReader(filter(nil, page, true, nil)))
 	if err != nil {
 		return err
 	}
-	full, err := html.Parse(bytes.NewReader(filter(nil, page, false)))
+	full, err := html.Parse(bytes.NewReader(filter(nil, page, false, nil)))
 	if err != nil {
 		return err
 	}
@@ -286,5 +286,28 @@ func TestIdempotent(t *testing.T) {
 		if !bytes.Equal(Trim(nil, s), Trim(nil, page)) {
 			t.Errorf("%s: Trim of the stripped page differs from Trim of the page", name)
 		}
+	}
+}
+
+// TestTagsAreTold: TrimTags tells every start and end tag, in order and in
+// lower case, as the tokenizer reads them (not the "<b>" in a script, an
+// attribute or a comment).
+func TestTagsAreTold(t *testing.T) {
+	t.Parallel()
+	page := `<DIV class="<p>"><script>var x = "<b>";</script><!-- <i> --><P>a</p><br/><x-very-long-custom-element-name></Div>`
+	var got []string
+	TrimTags(nil, []byte(page), func(end bool, name []byte) {
+		s := string(name)
+		if name == nil {
+			s = "(long)"
+		}
+		if end {
+			s = "/" + s
+		}
+		got = append(got, s)
+	})
+	want := "div script /script p /p br (long) /div"
+	if strings.Join(got, " ") != want {
+		t.Errorf("tags %q, want %q", strings.Join(got, " "), want)
 	}
 }

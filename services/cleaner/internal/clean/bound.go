@@ -1,13 +1,13 @@
 package clean
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
+
+	"github.com/newsflow/newsflow/pkg/schema/markup"
 )
 
 // ErrTooComplex is returned (wrapped, with the figure and the limit) for a
@@ -18,13 +18,13 @@ import (
 // <b><i><u><p>x</b>y</i>z</u> took the cleaner to 884 MB.
 var ErrTooComplex = errors.New("clean: page too complex to parse")
 
-// Limits on what a page may ask of the parser, checked with its tokenizer
-// (which builds no tree) before parsing. Real pages stay far below: over
-// the 1,022 pages of the shared corpora (extraction benchmark, WCXB dev,
-// readability) the most were 24,277 nodes and 7 misnested formatting end
-// tags (TestPageCostOfRealPages).
+// Limits on what a page may ask of the parser, checked on its tags (read
+// as the tokenizer reads them, while the page is filtered) before parsing.
+// Real pages stay far below (TestPageCostOfRealPages logs the most of the
+// 1,022 pages of the shared corpora).
 const (
-	// maxNodes bounds elements, text runs and comments.
+	// maxNodes bounds the tags, each of which makes a node or ends one
+	// (text may follow either).
 	maxNodes = 400_000
 	// maxAdoptions bounds end tags of formatting elements that are not the
 	// current element, each of which makes the parser clone elements.
@@ -50,105 +50,114 @@ func chromeByTag(a atom.Atom) bool {
 	return false
 }
 
-// costOf tokenizes src and counts the nodes it would make and the
-// misnested formatting end tags, following open elements on a bounded
-// stack (enough to tell the common case, a formatting element closed where
-// it was opened).
-func costOf(src []byte) (pageCost, error) {
-	var c pageCost
-	z := html.NewTokenizer(bytes.NewReader(src))
-	type opened struct {
-		a   atom.Atom
-		ord int // among the elements of its tag, for chromeByTag ones
+// coster follows a page's tags (markup.TagFunc, told while the page is
+// filtered, so the scan costs no pass of its own) and counts the nodes they
+// make and the misnested formatting end tags, following open elements on a
+// bounded stack (enough to tell the common case, a formatting element
+// closed where it was opened).
+type coster struct {
+	c    pageCost
+	open [64]opened
+	n    int // entries in open, the innermost last
+	// seen counts the elements of each chromeByTag tag so far.
+	seen   map[atom.Atom]int
+	inForm bool
+}
+
+type opened struct {
+	a   atom.Atom
+	ord int // among the elements of its tag, for chromeByTag ones
+}
+
+// tag is the markup.TagFunc.
+func (k *coster) tag(end bool, name []byte) {
+	// Each tag is a node or ends one, and text may follow it.
+	k.c.nodes++
+	a := atom.Lookup(name)
+	if end {
+		k.end(a)
+		return
 	}
-	var open [64]opened
-	n := 0 // entries in open, the innermost last
-	seen := map[atom.Atom]int{}
-	inForm := false
-	unclosed := func(entries []opened) {
-		for _, e := range entries {
-			if chromeByTag(e.a) {
-				if c.unclosed == nil {
-					c.unclosed = map[atom.Atom][]int{}
-				}
-				c.unclosed[e.a] = append(c.unclosed[e.a], e.ord)
-			}
+	if voidElement(a) {
+		return
+	}
+	if a == atom.Form {
+		// The parser keeps a form pointer, set by <form> and cleared only
+		// by </form>: a <form> while it is set is dropped, even after the
+		// first was closed implicitly.
+		if k.inForm {
+			return
 		}
+		k.inForm = true
 	}
-	for {
-		switch z.Next() {
-		case html.ErrorToken:
-			if errors.Is(z.Err(), io.EOF) {
-				unclosed(open[:n])
-				return c, nil
+	ord := 0
+	if chromeByTag(a) {
+		if k.seen == nil {
+			k.seen = map[atom.Atom]int{}
+		}
+		ord = k.seen[a]
+		k.seen[a]++
+	}
+	if k.n == len(k.open) {
+		copy(k.open[:], k.open[len(k.open)/2:])
+		k.n = len(k.open) / 2
+	}
+	k.open[k.n] = opened{a: a, ord: ord}
+	k.n++
+}
+
+func (k *coster) end(a atom.Atom) {
+	if a == atom.Form {
+		k.inForm = false
+	}
+	i := k.n - 1
+	for i >= 0 && k.open[i].a != a {
+		i--
+	}
+	if i < 0 {
+		return // closes nothing we follow
+	}
+	if i != k.n-1 && formatting(a) {
+		k.c.adoptions++
+	}
+	k.unclosed(k.open[i+1 : k.n])
+	k.n = i
+}
+
+func (k *coster) unclosed(entries []opened) {
+	for _, e := range entries {
+		if chromeByTag(e.a) {
+			if k.c.unclosed == nil {
+				k.c.unclosed = map[atom.Atom][]int{}
 			}
-			return c, z.Err()
-		case html.TextToken, html.CommentToken:
-			c.nodes++
-		case html.StartTagToken:
-			c.nodes++
-			name, _ := z.TagName()
-			a := atom.Lookup(name)
-			if voidElement(a) {
-				continue
-			}
-			if a == atom.Form {
-				// The parser keeps a form pointer, set by <form> and
-				// cleared only by </form>: a <form> while it is set is
-				// dropped, even after the first was closed implicitly.
-				if inForm {
-					continue
-				}
-				inForm = true
-			}
-			ord := 0
-			if chromeByTag(a) {
-				ord = seen[a]
-				seen[a]++
-			}
-			if n == len(open) {
-				copy(open[:], open[len(open)/2:])
-				n = len(open) / 2
-			}
-			open[n] = opened{a: a, ord: ord}
-			n++
-		case html.SelfClosingTagToken:
-			c.nodes++
-		case html.EndTagToken:
-			name, _ := z.TagName()
-			a := atom.Lookup(name)
-			if a == atom.Form {
-				inForm = false
-			}
-			i := n - 1
-			for i >= 0 && open[i].a != a {
-				i--
-			}
-			if i < 0 {
-				continue // closes nothing we follow
-			}
-			if i != n-1 && formatting(a) {
-				c.adoptions++
-			}
-			unclosed(open[i+1 : n])
-			n = i
+			k.c.unclosed[e.a] = append(k.c.unclosed[e.a], e.ord)
 		}
 	}
 }
 
+// cost ends the scan: what is still open at the end was never closed.
+func (k *coster) cost() pageCost {
+	k.unclosed(k.open[:k.n])
+	k.n = 0
+	return k.c
+}
+
+// costOf scans src on its own, as the cleaner's filter does in passing.
+func costOf(src []byte) pageCost {
+	var k coster
+	_ = markup.StripTags(make([]byte, 0, len(src)), src, k.tag)
+	return k.cost()
+}
+
 // checkCost refuses a page over the limits, before it is parsed.
-func checkCost(src []byte) (pageCost, error) {
-	c, err := costOf(src)
-	if err != nil {
-		return c, fmt.Errorf("%w: %v", ErrMalformed, err)
-	}
+func checkCost(c pageCost) error {
 	switch {
 	case c.nodes > maxNodes:
-		return c, fmt.Errorf("%w: %d nodes (limit %d)", ErrTooComplex, c.nodes, maxNodes)
+		return fmt.Errorf("%w: %d nodes (limit %d)", ErrTooComplex, c.nodes, maxNodes)
 	case c.adoptions > maxAdoptions:
-		return c, fmt.Errorf("%w: %d misnested formatting tags (limit %d)", ErrTooComplex, c.adoptions, maxAdoptions)
+		return fmt.Errorf("%w: %d misnested formatting tags (limit %d)", ErrTooComplex, c.adoptions, maxAdoptions)
 	}
-	return c, nil
+	return nil
 }
 
 // demoteUnclosed turns the unclosed chrome-by-tag elements of doc into

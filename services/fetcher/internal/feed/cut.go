@@ -2,6 +2,7 @@ package feed
 
 import (
 	"bytes"
+	"encoding/json"
 	"encoding/xml"
 	"errors"
 	"io"
@@ -9,7 +10,7 @@ import (
 	"github.com/mmcdole/gofeed"
 )
 
-// cutThreshold is the body size above which a capped RSS or Atom feed is cut
+// cutThreshold is the body size above which a capped feed is cut
 // after its last kept item before it is parsed: gofeed builds every item
 // before the cap applies, and a 10 MiB feed of 110,000 short items took
 // 197 MiB of live heap for one poll (BenchmarkParseHugeFeed).
@@ -25,9 +26,13 @@ func cutAfterItems(body []byte, typ gofeed.FeedType, limit int) (cut []byte, tot
 		return nil, 0, false
 	}
 	item := "item"
-	if typ == gofeed.FeedTypeAtom {
+	switch typ {
+	case gofeed.FeedTypeAtom:
 		item = "entry"
-	} else if typ != gofeed.FeedTypeRSS {
+	case gofeed.FeedTypeJSON:
+		return cutJSONItems(body, limit)
+	case gofeed.FeedTypeRSS:
+	default:
 		return nil, 0, false
 	}
 	d := xml.NewDecoder(bytes.NewReader(body))
@@ -75,6 +80,72 @@ func cutAfterItems(body []byte, typ gofeed.FeedType, limit int) (cut []byte, tot
 			// What follows is only counted, roughly: start tags of items.
 			rest := bytes.Count(body[end:], []byte("<"+item+">")) + bytes.Count(body[end:], []byte("<"+item+" "))
 			return out, items + rest, true
+		}
+	}
+}
+
+// cutJSONItems is cutAfterItems for a JSON Feed: the top-level "items"
+// array ends after its limit-th item, and the rest of the object is kept.
+// The items past the cap are skipped token by token (nothing is kept) to
+// count them and find the end of the array.
+func cutJSONItems(body []byte, limit int) (cut []byte, total int, ok bool) {
+	d := json.NewDecoder(bytes.NewReader(body))
+	if t, err := d.Token(); err != nil || t != json.Delim('{') {
+		return nil, 0, false
+	}
+	for d.More() {
+		key, err := d.Token()
+		if err != nil {
+			return nil, 0, false
+		}
+		if key != "items" {
+			if err := skipJSONValue(d); err != nil {
+				return nil, 0, false
+			}
+			continue
+		}
+		if t, err := d.Token(); err != nil || t != json.Delim('[') {
+			return nil, 0, false
+		}
+		cutAt := -1
+		for d.More() {
+			if err := skipJSONValue(d); err != nil {
+				return nil, 0, false
+			}
+			if total++; total == limit {
+				cutAt = int(d.InputOffset())
+			}
+		}
+		if _, err := d.Token(); err != nil { // the closing ']'
+			return nil, 0, false
+		}
+		if cutAt < 0 || total == limit {
+			return nil, 0, false // no more items than the cap
+		}
+		end := int(d.InputOffset()) - 1 // at the ']'
+		out := make([]byte, 0, cutAt+len(body)-end)
+		out = append(out, body[:cutAt]...)
+		return append(out, body[end:]...), total, true
+	}
+	return nil, 0, false
+}
+
+// skipJSONValue reads past one value of d, keeping nothing.
+func skipJSONValue(d *json.Decoder) error {
+	depth := 0
+	for {
+		t, err := d.Token()
+		if err != nil {
+			return err
+		}
+		switch t {
+		case json.Delim('{'), json.Delim('['):
+			depth++
+		case json.Delim('}'), json.Delim(']'):
+			depth--
+		}
+		if depth == 0 {
+			return nil
 		}
 	}
 }

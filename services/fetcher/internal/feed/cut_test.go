@@ -36,11 +36,30 @@ func hugeFeed(atom bool, n int) []byte {
 	return []byte(b.String())
 }
 
+// hugeJSONFeed is a JSON Feed of n short items, with a top-level key
+// after the items (which the cut must keep).
+func hugeJSONFeed(n int) []byte {
+	var b strings.Builder
+	b.WriteString(`{"version":"https://jsonfeed.org/version/1.1","items":[`)
+	for i := range n {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		fmt.Fprintf(&b, `{"id":"e%d","url":"https://e.example/%d","title":"t%d","tags":["a","b"],"content_text":"x"}`, i, i, i)
+	}
+	b.WriteString(`],"title":"many"}`)
+	return []byte(b.String())
+}
+
 // TestHugeFeedIsCutAtMaxItems: a feed over the cut threshold is parsed
 // only up to its cap, and gives the same items as a whole parse.
 func TestHugeFeedIsCutAtMaxItems(t *testing.T) {
-	for _, atom := range []bool{false, true} {
+	for _, kind := range []string{"rss", "atom", "json"} {
+		atom := kind == "atom"
 		body := hugeFeed(atom, 20_000)
+		if kind == "json" {
+			body = hugeJSONFeed(20_000)
+		}
 		var before, after runtime.MemStats
 		runtime.ReadMemStats(&before)
 		cut, err := Parse("https://e.example/feed", body, "", Options{MaxItems: 300})
@@ -52,17 +71,17 @@ func TestHugeFeedIsCutAtMaxItems(t *testing.T) {
 		// scan and 300 items a small part of it. (Allocation is counted,
 		// not timed: it does not depend on the machine.)
 		if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 32<<20 {
-			t.Errorf("atom %v: parsing %d KiB with a cap of 300 allocated %d MiB: not cut at the cap", atom, len(body)>>10, alloc>>20)
+			t.Errorf("%s: parsing %d KiB with a cap of 300 allocated %d MiB: not cut at the cap", kind, len(body)>>10, alloc>>20)
 		}
 		whole, err := Parse("https://e.example/feed", body, "", Options{MaxItems: -1})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(cut.Items) != 300 || !cut.Truncated || cut.TotalItems != 20_000 {
-			t.Errorf("atom %v: %d items, truncated %v, total %d; want 300 of 20000", atom, len(cut.Items), cut.Truncated, cut.TotalItems)
+			t.Errorf("%s: %d items, truncated %v, total %d; want 300 of 20000", kind, len(cut.Items), cut.Truncated, cut.TotalItems)
 		}
-		if !reflect.DeepEqual(cut.Items, whole.Items[:300]) || cut.Title != whole.Title {
-			t.Errorf("atom %v: the cut feed's items differ from the whole parse's", atom)
+		if !reflect.DeepEqual(cut.Items, whole.Items[:300]) || cut.Title != whole.Title || cut.Title != "many" {
+			t.Errorf("%s: the cut feed (title %q) differs from the whole parse (title %q)", kind, cut.Title, whole.Title)
 		}
 	}
 }

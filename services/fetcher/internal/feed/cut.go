@@ -86,8 +86,6 @@ func cutAfterItems(body []byte, typ gofeed.FeedType, limit int) (cut []byte, tot
 
 // cutJSONItems is cutAfterItems for a JSON Feed: the top-level "items"
 // array ends after its limit-th item, and the rest of the object is kept.
-// The items past the cap are skipped token by token (nothing is kept) to
-// count them and find the end of the array.
 func cutJSONItems(body []byte, limit int) (cut []byte, total int, ok bool) {
 	d := json.NewDecoder(bytes.NewReader(body))
 	if t, err := d.Token(); err != nil || t != json.Delim('{') {
@@ -107,27 +105,65 @@ func cutJSONItems(body []byte, limit int) (cut []byte, total int, ok bool) {
 		if t, err := d.Token(); err != nil || t != json.Delim('[') {
 			return nil, 0, false
 		}
-		cutAt := -1
-		for d.More() {
+		for total < limit && d.More() {
 			if err := skipJSONValue(d); err != nil {
 				return nil, 0, false
 			}
-			if total++; total == limit {
-				cutAt = int(d.InputOffset())
-			}
+			total++
 		}
-		if _, err := d.Token(); err != nil { // the closing ']'
-			return nil, 0, false
-		}
-		if cutAt < 0 || total == limit {
+		if !d.More() {
 			return nil, 0, false // no more items than the cap
 		}
-		end := int(d.InputOffset()) - 1 // at the ']'
+		cutAt := int(d.InputOffset())
+		// The rest of the array is only counted, by a byte scan that
+		// keeps nothing.
+		end, more, ok := arrayRest(body[cutAt:])
+		if !ok {
+			return nil, 0, false
+		}
+		end += cutAt
 		out := make([]byte, 0, cutAt+len(body)-end)
 		out = append(out, body[:cutAt]...)
-		return append(out, body[end:]...), total, true
+		return append(out, body[end:]...), total + more, true
 	}
 	return nil, 0, false
+}
+
+// arrayRest reads the rest of a JSON array after one of its values: it
+// returns the offset of the closing ']' and how many values follow (one
+// per comma at the array's level).
+func arrayRest(b []byte) (end, values int, ok bool) {
+	depth, inString := 0, false
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		if inString {
+			switch c {
+			case '\\':
+				i++
+			case '"':
+				inString = false
+			}
+			continue
+		}
+		switch c {
+		case '"':
+			inString = true
+		case '{', '[':
+			depth++
+		case '}':
+			depth--
+		case ']':
+			if depth == 0 {
+				return i, values, true
+			}
+			depth--
+		case ',':
+			if depth == 0 {
+				values++
+			}
+		}
+	}
+	return 0, 0, false
 }
 
 // skipJSONValue reads past one value of d, keeping nothing.

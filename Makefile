@@ -30,11 +30,11 @@ build: ## Build the four services and the newsflow tool into bin/.
 	@for s in $(SERVICES); do go build -o $(BIN)/$$s ./services/$$s || exit 1; done
 	@go build -o $(BIN)/newsflow ./tools/newsflow
 
-run: build ## Replay the bundled recording through embedded NATS and the four services (FEEDS=file for live feeds).
+run: build ## Replay the bundled recording through embedded NATS and the four services (FEEDS=file for live feeds, DB=spec or NEWSFLOW_SINK_DB for the database).
 ifeq ($(FEEDS),)
-	@$(BIN)/newsflow run --bin $(BIN) --data $(DATA) --replay $(REPLAY)
+	@$(BIN)/newsflow run --bin $(BIN) --data $(DATA) --replay $(REPLAY) $(if $(DB),--db '$(DB)')
 else
-	@$(BIN)/newsflow run --bin $(BIN) --data $(DATA) --feeds $(FEEDS)
+	@$(BIN)/newsflow run --bin $(BIN) --data $(DATA) --feeds $(FEEDS) $(if $(DB),--db '$(DB)')
 endif
 
 run-cluster: build $(CORPUS)/bundle.warc.gz ## A 3-node local NATS cluster, replicas of each service, a 1,000-page replay; scales the cleaner 1 → 3 → 1 while it runs.

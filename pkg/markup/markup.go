@@ -3,8 +3,8 @@
 // the filtered page parses to the same tree minus what was dropped.
 //
 // Strip drops what no stage of the pipeline reads: the contents of script
-// (other than JSON-LD) and style elements, over half the bytes of a news
-// page. The fetcher strips pages before publishing them; the cleaner trims
+// (other than JSON-LD), style, noembed and noframes elements, over half the
+// bytes of a news page. The fetcher strips pages before publishing them; the cleaner trims
 // them before parsing. Both are idempotent: Strip(Strip(p)) == Strip(p),
 // and Trim of a stripped page is Trim of the page.
 package markup
@@ -13,12 +13,24 @@ import "bytes"
 
 // Strip appends the page src to dst without the contents of its script
 // (other than JSON-LD) and style elements.
-func Strip(dst, src []byte) []byte { return filter(dst, src, false) }
+func Strip(dst, src []byte) []byte { return filter(dst, src, false, nil) }
 
 // Trim is Strip that also drops comment text and the attributes that
 // neither newsflow's extractor nor the parser reads (see keptAttr). Site
 // rules, whose selectors may test any attribute, need Strip instead.
-func Trim(dst, src []byte) []byte { return filter(dst, src, true) }
+func Trim(dst, src []byte) []byte { return filter(dst, src, true, nil) }
+
+// TagFunc is told of each start and end tag of a page, in order, as the
+// tokenizer reads them: name in lower case (nil when longer than 16 bytes,
+// which no HTML element is). It must not keep name.
+type TagFunc func(end bool, name []byte)
+
+// StripTags is Strip that also tells tag of every tag, for a look at the
+// page's structure at no extra pass.
+func StripTags(dst, src []byte, tag TagFunc) []byte { return filter(dst, src, false, tag) }
+
+// TrimTags is Trim that also tells tag of every tag.
+func TrimTags(dst, src []byte, tag TagFunc) []byte { return filter(dst, src, true, tag) }
 
 // filter appends the page src to dst without what the extractor never
 // reads, so the parser has less to tokenize and keep as strings:
@@ -34,9 +46,11 @@ func Trim(dst, src []byte) []byte { return filter(dst, src, true) }
 // data attribute) are never mistaken for markup, and the raw text of
 // title, textarea, noscript and the like is copied as is, since "<script"
 // there is only text.
-func filter(dst, src []byte, trim bool) []byte {
+func filter(dst, src []byte, trim bool, tag TagFunc) []byte {
 	// Tags rarely have more attributes than this; more spill to the heap.
 	var spans [32]attrSpan
+	// One name buffer for the page: handed to tag, it leaves the stack.
+	var nameBuf [16]byte
 	for len(src) > 0 {
 		i := bytes.IndexByte(src, '<')
 		if i < 0 {
@@ -65,12 +79,17 @@ func filter(dst, src []byte, trim bool) []byte {
 				return append(dst, src...)
 			}
 			if src[1] == '/' {
+				if tag != nil {
+					tag(true, lowerInto(&nameBuf, src[2:t.nameEnd]))
+				}
 				dst = append(dst, src[:t.end]...)
 				src = src[t.end:]
 				continue
 			}
-			var nameBuf [16]byte
 			name := lowerInto(&nameBuf, src[1:t.nameEnd])
+			if tag != nil {
+				tag(false, name)
+			}
 			if trim {
 				dst = t.appendTrimmed(dst, src, name)
 			} else {
@@ -108,9 +127,12 @@ func rawText(dst, src, tag, name []byte) (_, rest []byte, more bool) {
 		return append(dst, src...), nil, false
 	case "script":
 		skip = indexFold(tag, []byte("ld+json")) < 0
-	case "style":
+	case "style", "noembed", "noframes":
+		// noembed and noframes show their raw text only in a browser
+		// without embeds or frames, which no reader has: it is markup
+		// meant for nobody ("<script>" as text), not article text.
 		skip = true
-	case "title", "textarea", "noscript", "iframe", "noembed", "noframes", "xmp":
+	case "title", "textarea", "noscript", "iframe", "xmp":
 	default:
 		return dst, src, true
 	}

@@ -35,11 +35,13 @@ func TestStrip(t *testing.T) {
 		{"unclosed comment", `<p>a</p><!-- tail`, `<p>a</p><!-- tail`},
 		{"unclosed tag", `<p>a</p><div class="x`, `<p>a</p><div class="x`},
 		{"script end with spaces", "<script>1</SCRIPT >2", "<script></SCRIPT >2"},
+		{"noframes markup dropped", `<p>a</p><noframes><script>alert(1)</script></noframes><p>b</p>`, `<p>a</p><noframes></noframes><p>b</p>`},
+		{"noembed markup dropped", `<p>a</p><NOEMBED><b>x</b></NOEMBED><p>b</p>`, `<p>a</p><NOEMBED></NOEMBED><p>b</p>`},
 		{"plaintext", `<plaintext><script>x</script>`, `<plaintext><script>x</script>`},
 		{"lone angle", `a < b and c <3 d`, `a < b and c <3 d`},
 	}
 	for _, tc := range tests {
-		if got := string(filter(nil, []byte(tc.in), false)); got != tc.want {
+		if got := string(filter(nil, []byte(tc.in), false, nil)); got != tc.want {
 			t.Errorf("%s:\n got %q\nwant %q", tc.name, got, tc.want)
 		}
 	}
@@ -64,7 +66,7 @@ func TestTrim(t *testing.T) {
 		{"script type", `<script type="application/ld+json" id=x data-y=z>{}</script>`, `<script type="application/ld+json" id=x>{}</script>`},
 	}
 	for _, tc := range tests {
-		if got := string(filter(nil, []byte(tc.in), true)); got != tc.want {
+		if got := string(filter(nil, []byte(tc.in), true, nil)); got != tc.want {
 			t.Errorf("%s:\n got %q\nwant %q", tc.name, got, tc.want)
 		}
 	}
@@ -112,11 +114,11 @@ func FuzzTrim(f *testing.F) {
 // sameTrimmedTree checks that trimming the page changes its parse tree
 // only as intended.
 func sameTrimmedTree(page []byte) error {
-	trimmed, err := html.Parse(bytes.NewReader(filter(nil, page, true)))
+	trimmed, err := html.Parse(bytes.NewReader(filter(nil, page, true, nil)))
 	if err != nil {
 		return err
 	}
-	full, err := html.Parse(bytes.NewReader(filter(nil, page, false)))
+	full, err := html.Parse(bytes.NewReader(filter(nil, page, false, nil)))
 	if err != nil {
 		return err
 	}
@@ -286,5 +288,28 @@ func TestIdempotent(t *testing.T) {
 		if !bytes.Equal(Trim(nil, s), Trim(nil, page)) {
 			t.Errorf("%s: Trim of the stripped page differs from Trim of the page", name)
 		}
+	}
+}
+
+// TestTagsAreTold: TrimTags tells every start and end tag, in order and in
+// lower case, as the tokenizer reads them (not the "<b>" in a script, an
+// attribute or a comment).
+func TestTagsAreTold(t *testing.T) {
+	t.Parallel()
+	page := `<DIV class="<p>"><script>var x = "<b>";</script><!-- <i> --><P>a</p><br/><x-very-long-custom-element-name></Div>`
+	var got []string
+	TrimTags(nil, []byte(page), func(end bool, name []byte) {
+		s := string(name)
+		if name == nil {
+			s = "(long)"
+		}
+		if end {
+			s = "/" + s
+		}
+		got = append(got, s)
+	})
+	want := "div script /script p /p br (long) /div"
+	if strings.Join(got, " ") != want {
+		t.Errorf("tags %q, want %q", strings.Join(got, " "), want)
 	}
 }

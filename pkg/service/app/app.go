@@ -86,8 +86,9 @@ func Start(ctx context.Context, name string, c config.Common, log *zap.Logger) (
 	}
 	srv.AddCheck("nats", conn.Ready)
 	m := bus.NewMetrics(srv.Registry)
-	return &Base{Name: name, Common: c, Conn: conn, Ops: srv, Metrics: m,
-		Publisher: bus.NewPublisher(conn, log, m), Log: log}, nil
+	pub := bus.NewPublisher(conn, log, m)
+	srv.AddCheck("publish", pub.Ready)
+	return &Base{Name: name, Common: c, Conn: conn, Ops: srv, Metrics: m, Publisher: pub, Log: log}, nil
 }
 
 // Worker returns a worker for the stage that consumes the named consumer's

@@ -3,6 +3,7 @@ package bus
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -16,11 +17,35 @@ import (
 type Conn struct {
 	NC *nats.Conn
 	JS jetstream.JetStream
+
+	mu sync.Mutex
+	// reconnect is closed at the next reconnect (then replaced), so that a
+	// publish whose request went out on the lost connection is retried on
+	// the new one at once instead of waiting out its attempt timeout.
+	reconnect chan struct{}
+}
+
+// reconnected returns a channel closed at the next reconnect (nil, which
+// never fires, for a Conn not made by Connect).
+func (c *Conn) reconnected() <-chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.reconnect
+}
+
+func (c *Conn) signalReconnect() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.reconnect != nil {
+		close(c.reconnect)
+	}
+	c.reconnect = make(chan struct{})
 }
 
 // Connect dials NATS as name. It keeps trying the first connection for
 // cfg.ConnectTO (the server may start after us) and reconnects forever.
 func Connect(ctx context.Context, cfg config.NATS, name string, log *zap.Logger) (*Conn, error) {
+	c := &Conn{reconnect: make(chan struct{})}
 	opts := []nats.Option{
 		nats.Name(name),
 		nats.MaxReconnects(-1),
@@ -33,6 +58,7 @@ func Connect(ctx context.Context, cfg config.NATS, name string, log *zap.Logger)
 		}),
 		nats.ReconnectHandler(func(nc *nats.Conn) {
 			log.Info("NATS reconnected.", zap.String("url", nc.ConnectedUrlRedacted()))
+			c.signalReconnect()
 		}),
 		nats.ErrorHandler(func(_ *nats.Conn, sub *nats.Subscription, err error) {
 			subj := ""
@@ -74,7 +100,8 @@ func Connect(ctx context.Context, cfg config.NATS, name string, log *zap.Logger)
 				return nil, fmt.Errorf("bus: jetstream: %w", err)
 			}
 			log.Info("Connected to NATS.", zap.String("url", nc.ConnectedUrlRedacted()), zap.String("server_version", nc.ConnectedServerVersion()))
-			return &Conn{NC: nc, JS: js}, nil
+			c.NC, c.JS = nc, js
+			return c, nil
 		}
 		if time.Now().After(deadline) {
 			return nil, fmt.Errorf("bus: connect %s (after %d attempts): %w", config.RedactURL(cfg.URL), attempt, err)

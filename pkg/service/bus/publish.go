@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -24,6 +25,33 @@ type Publisher struct {
 	AttemptTimeout time.Duration
 	// MaxBackoff caps the wait between attempts.
 	MaxBackoff time.Duration
+
+	// failing is the last failed attempt's error while publishes fail,
+	// nil once one goes through (see Ready).
+	failing atomic.Pointer[publishFailure]
+}
+
+type publishFailure struct {
+	since time.Time
+	err   error
+}
+
+// Ready fails while publishes fail (a full or read-only NATS store, a
+// stream without a leader): the readiness check, so that /readyz does not
+// answer ready while nothing gets out.
+func (p *Publisher) Ready(context.Context) error {
+	if f := p.failing.Load(); f != nil {
+		return fmt.Errorf("bus: publishes failing since %s: %w", f.since.UTC().Format(time.RFC3339), f.err)
+	}
+	return nil
+}
+
+func (p *Publisher) failed(err error) {
+	since := time.Now()
+	if f := p.failing.Load(); f != nil {
+		since = f.since
+	}
+	p.failing.Store(&publishFailure{since: since, err: err})
 }
 
 // NewPublisher returns a publisher over conn; metrics may be nil.
@@ -56,10 +84,32 @@ func (p *Publisher) Publish(ctx context.Context, out Output) (*jetstream.PubAck,
 	backoff := 50 * time.Millisecond
 	start := time.Now()
 	for attempt := 1; ; attempt++ {
+		// An attempt ends at its timeout, or at a reconnect: a request
+		// sent on the lost connection gets no reply, and the new one can
+		// take the retry now (the message id makes it safe).
+		reconnect := p.conn.reconnected()
 		actx, cancel := context.WithTimeout(ctx, p.AttemptTimeout)
+		if reconnect != nil {
+			go func() {
+				select {
+				case <-reconnect:
+					cancel()
+				case <-actx.Done():
+				}
+			}()
+		}
 		ack, err := p.conn.JS.PublishMsg(actx, msg, opts...)
 		cancel()
+		retryNow := false
+		if reconnect != nil {
+			select {
+			case <-reconnect:
+				retryNow = true
+			default:
+			}
+		}
 		if err == nil {
+			p.failing.Store(nil)
 			if attempt > 1 {
 				p.log.Info("Publish went through after retries.", zap.String("subject", out.Subject),
 					zap.Int("attempts", attempt), zap.Duration("stalled", time.Since(start)))
@@ -72,6 +122,7 @@ func (p *Publisher) Publish(ctx context.Context, out Output) (*jetstream.PubAck,
 		if errors.Is(err, nats.ErrMaxPayload) {
 			return nil, fmt.Errorf("%w: %v", ErrTooLarge, err)
 		}
+		p.failed(err)
 		if p.metrics != nil {
 			p.metrics.publishRetries.WithLabelValues(out.Subject).Inc()
 		}
@@ -80,6 +131,9 @@ func (p *Publisher) Publish(ctx context.Context, out Output) (*jetstream.PubAck,
 		}
 		if attempt == 1 || attempt%20 == 0 {
 			p.log.Warn("Publish failed, retrying.", zap.String("subject", out.Subject), zap.Int("attempt", attempt), zap.Error(err))
+		}
+		if retryNow {
+			continue
 		}
 		select {
 		case <-ctx.Done():

@@ -93,7 +93,24 @@ func (w *Worker) Run(ctx context.Context) error {
 	if w.ProcessBatch != nil {
 		fill = w.Config.BatchWait
 	}
+	// From the stop on, the handlers get nine tenths of the shutdown
+	// timeout to finish what was pulled; then their context is cancelled
+	// and the rest is theirs to give up, so a stop ends within the timeout
+	// even while every handler is stuck publishing to an unreachable server.
+	timeout := w.ShutdownTimeout
+	if timeout <= 0 {
+		timeout = 30 * time.Second
+	}
+	var drainBy chan struct{}
+	drained := func() <-chan struct{} {
+		if drainBy == nil {
+			drainBy = make(chan struct{})
+			time.AfterFunc(timeout*9/10, func() { close(drainBy) })
+		}
+		return drainBy
+	}
 	errDelay := 100 * time.Millisecond
+pulling:
 	for ctx.Err() == nil {
 		msgs, err := pullWaiting(ctx, cons, batchSize, fill)
 		switch {
@@ -114,10 +131,23 @@ func (w *Worker) Run(ctx context.Context) error {
 			}
 			continue
 		}
-		for _, raw := range msgs {
+		for i, raw := range msgs {
+			// After a stop, a free slot is waited for only until the drain
+			// deadline: every handler may be stuck publishing to an
+			// unreachable server. What was pulled and not started is given
+			// back unacked and redelivered.
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				select {
+				case sem <- struct{}{}:
+				case <-drained():
+					w.giveBack(msgs[i:])
+					continue pulling
+				}
+			}
 			m := w.wrap(raw)
 			w.acks.take(m.StreamSeq) // in pull order: acks go out in stream order
-			sem <- struct{}{}
 			wg.Add(1)
 			go func() {
 				defer func() { <-sem; wg.Done() }()
@@ -131,18 +161,26 @@ func (w *Worker) Run(ctx context.Context) error {
 
 	done := make(chan struct{})
 	go func() { wg.Wait(); close(done) }()
-	timeout := w.ShutdownTimeout
-	if timeout <= 0 {
-		timeout = 30 * time.Second
-	}
 	select {
 	case <-done:
 		w.Log.Info("Worker drained.", zap.String(logx.KeyStage, w.Stage))
 		return nil
-	case <-time.After(timeout):
+	case <-drained():
 		cancelWork()
-		<-done
+		select {
+		case <-done:
+		case <-time.After(timeout / 10):
+		}
 		return fmt.Errorf("bus: %s: shutdown timeout %s: in-flight messages will be redelivered", w.Stage, timeout)
+	}
+}
+
+// giveBack naks messages pulled but not started at a stop, so they are
+// redelivered at once; if the server is unreachable the nak is lost and
+// they come back after AckWait.
+func (w *Worker) giveBack(msgs []jetstream.Msg) {
+	for _, m := range msgs {
+		_ = m.Nak()
 	}
 }
 

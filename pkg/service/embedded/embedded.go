@@ -4,7 +4,10 @@
 package embedded
 
 import (
+	"errors"
 	"fmt"
+	"os"
+	"syscall"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
@@ -21,8 +24,10 @@ type Options struct {
 	ServerName string
 	// MaxPayload overrides the 1 MB default when positive.
 	MaxPayload int32
-	// Logging sends the server's own log to stderr.
+	// Logging sends the server's own log to stderr, or to LogFile when set
+	// (then Logging is implied).
 	Logging bool
+	LogFile string
 }
 
 // Start launches the server and waits until it accepts clients.
@@ -34,6 +39,9 @@ func Start(o Options) (*server.Server, error) {
 	if port == 0 {
 		port = server.RANDOM_PORT
 	}
+	if err := writableDir(o.StoreDir); err != nil {
+		return nil, err
+	}
 	opts := &server.Options{
 		ServerName: o.ServerName,
 		Host:       o.Host,
@@ -42,20 +50,47 @@ func Start(o Options) (*server.Server, error) {
 		StoreDir:   o.StoreDir,
 		NoSigs:     true,
 		MaxPayload: o.MaxPayload,
+		LogFile:    o.LogFile,
 	}
 	s, err := server.NewServer(opts)
 	if err != nil {
 		return nil, fmt.Errorf("embedded: new server: %w", err)
 	}
-	if o.Logging {
+	if o.Logging || o.LogFile != "" {
 		s.ConfigureLogger()
 	}
 	go s.Start()
 	if !s.ReadyForConnections(15 * time.Second) {
 		s.Shutdown()
-		return nil, fmt.Errorf("embedded: server not ready after 15s (store %s)", o.StoreDir)
+		where := "its log"
+		if o.LogFile != "" {
+			where = o.LogFile
+		}
+		return nil, fmt.Errorf("embedded: server not ready after 15s (store %s); see %s", o.StoreDir, where)
 	}
 	return s, nil
+}
+
+// writableDir makes sure JetStream can write its store: the server would
+// otherwise fail to enable JetStream and only time out waiting to be ready.
+func writableDir(dir string) error {
+	if dir == "" {
+		return nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("embedded: store directory %s cannot be created: %w", dir, err)
+	}
+	f, err := os.CreateTemp(dir, ".write-check-*")
+	if err != nil {
+		if errors.Is(err, syscall.EROFS) {
+			return fmt.Errorf("embedded: store directory %s is on a read-only file system: %w", dir, err)
+		}
+		return fmt.Errorf("embedded: store directory %s is not writable (read-only?): %w", dir, err)
+	}
+	name := f.Name()
+	_ = f.Close()
+	_ = os.Remove(name)
+	return nil
 }
 
 // Stop shuts the server down and waits for it.

@@ -92,6 +92,7 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs.StringVar(&o.Feeds, "feeds", "", "feeds file: ingest live feeds continuously instead of replaying")
 	fs.StringVar(&o.NATSURL, "nats-url", "", "use this NATS server instead of the embedded one")
 	fs.DurationVar(&o.Timeout, "timeout", 10*time.Minute, "give up when a replay is not drained by then")
+	fs.StringVar(&o.DB, "db", os.Getenv("NEWSFLOW_SINK_DB"), "the sink's database (default $NEWSFLOW_SINK_DB, else sqlite:DATA/newsflow.db)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -141,15 +142,15 @@ func PrintSummary(w io.Writer, s orchestrate.Summary) {
 	}
 	fmt.Fprintf(tw, "  dead letters\t%s\n", dl)
 	fmt.Fprintf(tw, "  in the store\t%d articles, %d relevant, %d claims\n", s.StoreArticles, s.StoreRelevant, s.StoreClaims)
-	fmt.Fprintf(tw, "  SQLite\t%s\n", s.DBPath)
+	fmt.Fprintf(tw, "  database\t%s\n", s.DB)
 	fmt.Fprintf(tw, "  JSON lines\t%s\n", s.JSONLDir)
 	_ = tw.Flush()
 	printFailureHint(w, s)
-	fmt.Fprintf(w, "\nClaims on the command line: bin/sink claims --db sqlite:%s\n", s.DBPath)
-	if filepath.Clean(s.DBPath) == filepath.Join("data", "newsflow.db") {
+	fmt.Fprintf(w, "\nClaims on the command line: bin/sink claims --db %s\n", s.DB)
+	if s.DB == "sqlite:"+filepath.Join("data", "newsflow.db") {
 		fmt.Fprintf(w, "See what was stored in a browser: make serve   (http://127.0.0.1:8090/)\n")
 	} else {
-		fmt.Fprintf(w, "See what was stored in a browser: bin/sink serve --db sqlite:%s   (http://127.0.0.1:8090/)\n", s.DBPath)
+		fmt.Fprintf(w, "See what was stored in a browser: bin/sink serve --db %s   (http://127.0.0.1:8090/)\n", s.DB)
 	}
 }
 

@@ -39,6 +39,9 @@ type Options struct {
 	Terminal bool
 	// Env is added to every service's environment.
 	Env []string
+	// DB is the sink's database (NEWSFLOW_SINK_DB syntax); empty means
+	// sqlite:DataDir/newsflow.db.
+	DB string
 }
 
 // Summary is what a run did.
@@ -64,6 +67,8 @@ type Summary struct {
 	Failures   Failures
 	FetcherLog string
 	FeedsFile  string
+	// DB is where the sink stored: its database spec, password redacted.
+	DB string
 }
 
 // topReasons is how many failure reasons of each kind the summary names.
@@ -106,6 +111,7 @@ func Run(ctx context.Context, o Options) (Summary, error) {
 	if o.Timeout <= 0 {
 		o.Timeout = 10 * time.Minute
 	}
+	sum.DB = redactDSN((&Pipeline{o: o}).DB())
 	p, err := StartNATS(o)
 	if err != nil {
 		return sum, err

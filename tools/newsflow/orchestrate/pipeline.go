@@ -5,8 +5,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -39,6 +41,7 @@ type Proc struct {
 	stdout bytes.Buffer // read only after Done
 	args   []string
 	env    []string
+	log    string // the log file its stderr goes to
 }
 
 // Done is closed when the process has exited.
@@ -69,6 +72,9 @@ type Pipeline struct {
 	Server  *server.Server    // embedded single server, or nil
 	Cluster *embedded.Cluster // local cluster, or nil
 	common  []string
+	// natsLogFrom is where the embedded server's log stood when it
+	// (re)started (see storeWriteFailed).
+	natsLogFrom int64
 
 	mu    sync.Mutex
 	procs map[string][]*Proc
@@ -95,11 +101,15 @@ func StartNATS(o Options) (*Pipeline, error) {
 		}
 		p.Cluster, p.NATSURL = c, c.URLs()
 	default:
+		if err := checkStreamRoom(p.natsStoreDir(), o.Env); err != nil {
+			return nil, err
+		}
 		port, err := freePort()
 		if err != nil {
 			return nil, err
 		}
-		s, err := embedded.Start(embedded.Options{StoreDir: filepath.Join(o.DataDir, "nats"), Port: port, ServerName: "newsflow-embedded"})
+		p.markNATSLog()
+		s, err := embedded.Start(p.embeddedOptions(port))
 		if err != nil {
 			return nil, err
 		}
@@ -109,7 +119,7 @@ func StartNATS(o Options) (*Pipeline, error) {
 		"NEWSFLOW_NATS_URL=" + p.NATSURL,
 		"NEWSFLOW_LOG_FORMAT=json",
 		"NEWSFLOW_SHUTDOWN_TIMEOUT=20s",
-		"NEWSFLOW_SINK_DB=sqlite:" + p.DBPath(),
+		"NEWSFLOW_SINK_DB=" + p.DB(),
 		"NEWSFLOW_SINK_JSONL_DIR=" + p.JSONLDir(),
 	}, o.Env...)
 	if o.ClusterNodes > 1 {
@@ -118,7 +128,29 @@ func StartNATS(o Options) (*Pipeline, error) {
 	return p, nil
 }
 
-// DBPath is the SQLite file the sink writes.
+// embeddedOptions are the embedded server's: its store and its own log in
+// data/logs/nats.log (where a JetStream write error shows).
+func (p *Pipeline) embeddedOptions(port int) embedded.Options {
+	return embedded.Options{StoreDir: p.natsStoreDir(), Port: port, ServerName: "newsflow-embedded", LogFile: p.NATSLogPath()}
+}
+
+// DB is the sink's database spec: Options.DB, or the SQLite file DBPath.
+func (p *Pipeline) DB() string {
+	if p.o.DB != "" {
+		return p.o.DB
+	}
+	return "sqlite:" + p.DBPath()
+}
+
+// redactDSN hides a password in a database spec for the summary.
+func redactDSN(spec string) string {
+	if u, err := url.Parse(spec); err == nil && u.User != nil {
+		return u.Redacted()
+	}
+	return spec
+}
+
+// DBPath is the SQLite file the sink writes by default.
 func (p *Pipeline) DBPath() string { return filepath.Join(p.o.DataDir, "newsflow.db") }
 
 // JSONLDir is where the sink writes JSON lines.
@@ -179,7 +211,8 @@ func (p *Pipeline) spawn(pr *Proc) error {
 	cmd.Env = append(append(ShareCores(os.Environ()), pr.env...), "NEWSFLOW_HTTP_ADDR="+pr.Addr)
 	pr.stdout.Reset()
 	cmd.Stdout, cmd.Stderr = &pr.stdout, logf
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.SysProcAttr = childAttr()
+	pr.log = p.LogPath(pr.Name)
 	if err := cmd.Start(); err != nil {
 		_ = logf.Close()
 		return fmt.Errorf("orchestrate: start %s: %w", pr.Name, err)
@@ -336,13 +369,40 @@ func freePort() (int, error) {
 	return 0, errors.New("orchestrate: no free port")
 }
 
+// logTail returns the last n lines of a log file, indented, for an error
+// that would otherwise only name the exit status.
+func logTail(path string, n int) string {
+	f, err := os.Open(path)
+	if err != nil {
+		return "  (" + err.Error() + ")"
+	}
+	defer f.Close()
+	const window = 16 << 10
+	var buf []byte
+	if st, err := f.Stat(); err == nil && st.Size() > window {
+		if _, err := f.Seek(st.Size()-window, io.SeekStart); err != nil {
+			return "  (" + err.Error() + ")"
+		}
+	}
+	buf, err = io.ReadAll(f)
+	if err != nil {
+		return "  (" + err.Error() + ")"
+	}
+	lines := strings.Split(strings.TrimRight(string(buf), "\n"), "\n")
+	lines = lines[max(0, len(lines)-n):]
+	if len(lines) == 1 && lines[0] == "" {
+		return "  (empty)"
+	}
+	return "  " + strings.Join(lines, "\n  ")
+}
+
 // WaitReady polls a replica's /readyz.
 func WaitReady(ctx context.Context, p *Proc, timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)
 	for {
 		select {
 		case <-p.done:
-			return fmt.Errorf("orchestrate: %s exited during start-up: %v", p.Name, p.err)
+			return fmt.Errorf("orchestrate: %s exited during start-up: %v; the last lines of %s:\n%s", p.Name, p.err, p.log, logTail(p.log, 10))
 		default:
 		}
 		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+p.Addr+"/readyz", nil)
@@ -354,7 +414,11 @@ func WaitReady(ctx context.Context, p *Proc, timeout time.Duration) error {
 			}
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("orchestrate: %s not ready after %s", p.Name, timeout)
+			why := NotReady(ctx, p)
+			if why == "" {
+				why = "no answer on " + p.Addr
+			}
+			return fmt.Errorf("orchestrate: %s not ready after %s: %s (see %s)", p.Name, timeout, why, p.log)
 		}
 		select {
 		case <-ctx.Done():

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"path/filepath"
 	"time"
 
 	"github.com/newsflow/newsflow/pkg/service/embedded"
@@ -26,7 +25,8 @@ func (p *Pipeline) RestartNATS(down time.Duration) error {
 	p.Server = nil
 	time.Sleep(down)
 	// The same options as StartNATS, so the store is found again.
-	s, err := embedded.Start(embedded.Options{StoreDir: filepath.Join(p.o.DataDir, "nats"), Port: addr.Port, ServerName: "newsflow-embedded"})
+	p.markNATSLog()
+	s, err := embedded.Start(p.embeddedOptions(addr.Port))
 	if err != nil {
 		return fmt.Errorf("orchestrate: restart NATS: %w", err)
 	}

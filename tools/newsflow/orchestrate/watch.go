@@ -5,8 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 
@@ -35,6 +38,7 @@ func (w *watcher) wait(ctx context.Context, live bool) error {
 	defer tick.Stop()
 	lastPrint := time.Time{}
 	drainedTicks := 0
+	var jsDown time.Time // when the embedded server was found without JetStream
 	for {
 		select {
 		case <-ctx.Done():
@@ -43,6 +47,19 @@ func (w *watcher) wait(ctx context.Context, live bool) error {
 			}
 			return fmt.Errorf("orchestrate: interrupted: %w", ctx.Err())
 		case <-tick.C:
+		}
+		switch restarted, err := w.p.checkJetStream(); {
+		case restarted:
+			progressf(o, "\nNATS: the store took a write error (see %s); space is back, server restarted.\n", w.p.NATSLogPath())
+			jsDown = time.Time{}
+		case err != nil && jsDown.IsZero():
+			progressf(o, "\n%v\n", err)
+			jsDown = time.Now()
+			continue
+		case err != nil && time.Since(jsDown) > jetStreamGrace:
+			return err
+		case err != nil:
+			continue
 		}
 		for _, name := range []string{"cleaner", "tagger", "sink"} {
 			for _, pr := range w.p.Procs(name) {
@@ -79,6 +96,15 @@ func (w *watcher) wait(ctx context.Context, live bool) error {
 			} else {
 				progressf(o, "%s %s\n", time.Now().Format("15:04:05"), line)
 			}
+			// A stage that holds its work (the sink while a store refuses
+			// writes) says why, rather than leave the backlog unexplained.
+			for _, name := range []string{"cleaner", "tagger", "sink"} {
+				for _, pr := range w.p.Procs(name) {
+					if why := NotReady(ctx, pr); why != "" {
+						progressf(o, "\n%s[%d] not ready: %s (see %s)\n", name, pr.Index, why, w.p.LogPath(name))
+					}
+				}
+			}
 		}
 		if fetcherDone && backlog == 0 {
 			drainedTicks++
@@ -92,6 +118,39 @@ func (w *watcher) wait(ctx context.Context, live bool) error {
 			return fmt.Errorf("orchestrate: not drained after %s (backlog %d); see the logs in %s", o.Timeout, backlog, logDir(o))
 		}
 	}
+}
+
+// NotReady returns the failing readiness checks of a replica, "" when it
+// is ready or cannot be asked.
+func NotReady(ctx context.Context, pr *Proc) string {
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+pr.Addr+"/readyz", nil)
+	if err != nil {
+		return ""
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return ""
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode == http.StatusOK {
+		return ""
+	}
+	var body struct {
+		Checks map[string]string `json:"checks"`
+	}
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 64<<10)).Decode(&body); err != nil {
+		return resp.Status
+	}
+	var why []string
+	for name, v := range body.Checks {
+		if v != "ok" {
+			why = append(why, name+": "+v)
+		}
+	}
+	sort.Strings(why)
+	return strings.Join(why, "; ")
 }
 
 // sample scrapes every live replica and fills the per-run counters, summed
@@ -195,7 +254,12 @@ func (p *Pipeline) countDeadLetters(ctx context.Context, s *Summary) error {
 
 // StoreStats asks the sink binary what the SQLite store holds.
 func StoreStats(ctx context.Context, binDir, db string) (articles, relevant, claims int, err error) {
-	cmd := exec.CommandContext(ctx, filepath.Join(binDir, "sink"), "stats", "--db", "sqlite:"+db)
+	return StoreStatsOf(ctx, binDir, "sqlite:"+db)
+}
+
+// StoreStatsOf asks the sink binary what the store spec holds.
+func StoreStatsOf(ctx context.Context, binDir, spec string) (articles, relevant, claims int, err error) {
+	cmd := exec.CommandContext(ctx, filepath.Join(binDir, "sink"), "stats", "--db", spec)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	if err := cmd.Run(); err != nil {
@@ -214,6 +278,10 @@ func StoreStats(ctx context.Context, binDir, db string) (articles, relevant, cla
 
 func storeStats(ctx context.Context, o Options, s *Summary) error {
 	var err error
-	s.StoreArticles, s.StoreRelevant, s.StoreClaims, err = StoreStats(ctx, o.BinDir, s.DBPath)
+	db := o.DB
+	if db == "" {
+		db = "sqlite:" + s.DBPath
+	}
+	s.StoreArticles, s.StoreRelevant, s.StoreClaims, err = StoreStatsOf(ctx, o.BinDir, db)
 	return err
 }

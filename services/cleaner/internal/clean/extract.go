@@ -91,22 +91,32 @@ func extract(pageURL string, r io.Reader, contentType string, opt Options, filte
 		bufs.release()
 		return Article{}, err
 	}
+	// The filter tells the page's tags to k in passing: the page's cost to
+	// the parser is known before it is parsed (see checkCost).
+	var k coster
+	if cap(bufs.out) < len(src) {
+		bufs.out = make([]byte, 0, len(src)) // the filter only shortens
+	}
+	switch {
+	case hasRule || !filter:
+		bufs.out = markup.StripTags(bufs.out[:0], src, k.tag)
+	default:
+		bufs.out = markup.TrimTags(bufs.out[:0], src, k.tag)
+	}
 	if filter {
-		if cap(bufs.out) < len(src) {
-			bufs.out = make([]byte, 0, len(src)) // the filter only shortens
-		}
-		if hasRule {
-			bufs.out = markup.Strip(bufs.out[:0], src)
-		} else {
-			bufs.out = markup.Trim(bufs.out[:0], src)
-		}
 		src = bufs.out
+	}
+	cost := k.cost()
+	if err := checkCost(cost); err != nil {
+		bufs.release()
+		return Article{}, err
 	}
 	doc, err := html.Parse(bytes.NewReader(src))
 	bufs.release() // the tree holds copies
 	if err != nil {
 		return Article{}, fmt.Errorf("%w: %v", ErrMalformed, err)
 	}
+	demoteUnclosed(doc, cost)
 	var marks map[*html.Node]uint8
 	if hasRule {
 		marks = rule.marks(doc)

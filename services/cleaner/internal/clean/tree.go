@@ -95,19 +95,22 @@ var blockTags = map[atom.Atom]uint8{
 	atom.Tbody: kindText, atom.Td: kindText, atom.Tfoot: kindText,
 	atom.Th: kindText, atom.Thead: kindText, atom.Tr: kindText,
 	atom.Ul: kindText, atom.Caption: kindCaption, atom.Legend: kindText,
-	atom.Frameset: kindText, atom.Noframes: kindText, atom.Hr: kindText,
+	atom.Frameset: kindText, atom.Hr: kindText,
 }
 
 // skipTags never carry readable text.
 var skipTags = map[atom.Atom]bool{
 	atom.Script: true, atom.Style: true, atom.Noscript: true,
-	atom.Template: true, atom.Svg: true, atom.Math: true, atom.Iframe: true,
+	atom.Template: true, atom.Iframe: true,
 	atom.Object: true, atom.Embed: true, atom.Canvas: true, atom.Video: true,
 	atom.Audio: true, atom.Select: true, atom.Textarea: true,
-	atom.Button: true, atom.Input: true, atom.Head: true, atom.Link: true,
+	atom.Input: true, atom.Head: true, atom.Link: true,
 	atom.Meta: true, atom.Img: true, atom.Picture: true, atom.Source: true,
 	atom.Map: true, atom.Area: true, atom.Datalist: true, atom.Option: true,
 	atom.Title: true, atom.Base: true, atom.Param: true, atom.Track: true,
+	// Their content is raw text a browser never shows (it has frames and
+	// embeds): markup such as "<script>" that must not become article text.
+	atom.Noframes: true, atom.Noembed: true,
 }
 
 // flatten walks body once, recording elements and text blocks. marks are
@@ -184,11 +187,25 @@ func (p *page) walk(n *html.Node, depth int) {
 	default:
 		return
 	}
-	if depth > maxDepth || skipTags[n.DataAtom] {
+	if depth > maxDepth {
 		return
 	}
 	if n.Namespace != "" {
-		return // svg/mathml content
+		p.walkForeign(n, depth)
+		return
+	}
+	if n.DataAtom == atom.Button {
+		// A button's label is chrome, but an unclosed <button> takes in
+		// the rest of the page, which a browser shows: its blocks count.
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if _, block := blockTags[c.DataAtom]; block && c.Type == html.ElementNode && c.Namespace == "" {
+				p.walk(c, depth+1)
+			}
+		}
+		return
+	}
+	if skipTags[n.DataAtom] {
+		return
 	}
 	switch n.DataAtom {
 	case atom.Br:
@@ -248,6 +265,32 @@ func (p *page) walk(n *html.Node, depth int) {
 	p.flush()
 	p.owner = parent
 	p.kind = prevKind
+}
+
+// walkForeign walks svg and MathML content. Drawings and formulas are not
+// article text, but a browser shows the HTML at their integration points
+// (svg foreignObject, MathML annotation-xml) and the text of foreignObject
+// and of MathML's token elements; an unclosed <svg><foreignObject> or <math>
+// holds the rest of the page that way.
+func (p *page) walkForeign(n *html.Node, depth int) {
+	if depth > maxDepth {
+		return
+	}
+	shows := n.Namespace == "svg" && n.Data == "foreignObject" ||
+		n.Namespace == "math" && (n.Data == "mi" || n.Data == "mo" || n.Data == "mn" || n.Data == "ms" || n.Data == "mtext")
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		switch {
+		case c.Type == html.TextNode:
+			if shows {
+				p.buf.write(c.Data)
+			}
+		case c.Type != html.ElementNode:
+		case c.Namespace == "":
+			p.walk(c, depth+1)
+		default:
+			p.walkForeign(c, depth+1)
+		}
+	}
 }
 
 // flush ends the current block.

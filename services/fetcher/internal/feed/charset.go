@@ -11,13 +11,15 @@ import (
 	"golang.org/x/net/html/charset"
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/encoding/unicode/utf32"
 )
 
 // xmlDeclEncoding finds the encoding pseudo-attribute of an XML declaration.
 var xmlDeclEncoding = regexp.MustCompile(`^(\s*<\?xml\s[^>]*?encoding\s*=\s*)(["'])([A-Za-z0-9._:\-]+)(["'])`)
 
 // toUTF8 returns body as UTF-8 and the name of the charset it was read as.
-// Order: a byte-order mark; valid UTF-8 as is; the HTTP charset; the XML
+// Order: a byte-order mark (or the UTF-16 or UTF-32 bytes of a leading
+// '<'); valid UTF-8 as is; the HTTP charset; the XML
 // declaration; an HTML meta charset; windows-1252 as the last resort (what
 // browsers assume, and right for most mislabelled Latin feeds).
 //
@@ -35,6 +37,13 @@ func decodeCharset(body []byte, contentType string) ([]byte, string, error) {
 	switch {
 	case bytes.HasPrefix(body, []byte{0xEF, 0xBB, 0xBF}):
 		return body[3:], "utf-8", nil
+	// UTF-32 before UTF-16: FF FE 00 00 also starts like UTF-16's BOM.
+	case bytes.HasPrefix(body, []byte{0, 0, 0xFE, 0xFF}), bytes.HasPrefix(body, []byte{0xFF, 0xFE, 0, 0}):
+		return decodeWith(utf32.UTF32(utf32.BigEndian, utf32.ExpectBOM), body, "utf-32")
+	case bytes.HasPrefix(body, []byte{0, 0, 0, '<'}):
+		return decodeWith(utf32.UTF32(utf32.BigEndian, utf32.IgnoreBOM), body, "utf-32be")
+	case bytes.HasPrefix(body, []byte{'<', 0, 0, 0}):
+		return decodeWith(utf32.UTF32(utf32.LittleEndian, utf32.IgnoreBOM), body, "utf-32le")
 	case bytes.HasPrefix(body, []byte{0xFE, 0xFF}), bytes.HasPrefix(body, []byte{0xFF, 0xFE}):
 		return decodeWith(unicode.UTF16(unicode.BigEndian, unicode.ExpectBOM), body, "utf-16")
 	case bytes.HasPrefix(body, []byte{0, '<', 0}):

@@ -37,7 +37,8 @@ type Feed struct {
 	Charset string        `json:"charset"`        // what the body was decoded from
 	Items   []Item        `json:"items"`
 	// Truncated is set when the feed had more than MaxItems items;
-	// TotalItems is the count before the cap.
+	// TotalItems is the count before the cap (estimated from the start tags
+	// past the cap for a feed over 256 KiB, which is not parsed past it).
 	Truncated  bool `json:"truncated,omitempty"`
 	TotalItems int  `json:"total_items"`
 }
@@ -99,6 +100,14 @@ func Parse(feedURL string, body []byte, contentType string, o Options) (f *Feed,
 			typ = gofeed.DetectFeedType(bytes.NewReader(head(utf8Body, 64<<10)))
 		}
 	}
+	limit := o.MaxItems
+	if limit == 0 {
+		limit = DefaultMaxItems
+	}
+	total := -1
+	if cut, n, ok := cutAfterItems(utf8Body, typ, limit); ok {
+		utf8Body, total = cut, n
+	}
 	switch typ {
 	case gofeed.FeedTypeRSS:
 		rf, perr := (&rss.Parser{}).Parse(bytes.NewReader(utf8Body))
@@ -131,7 +140,11 @@ func Parse(feedURL string, body []byte, contentType string, o Options) (f *Feed,
 	if err != nil {
 		return nil, &parseError{kind: ErrMalformedFeed, detail: "translate", cause: err}
 	}
-	return normalise(feedURL, gf, typ, ttl, cs, o), nil
+	f = normalise(feedURL, gf, typ, ttl, cs, o)
+	if total >= 0 {
+		f.TotalItems, f.Truncated = max(total, len(f.Items)), total > len(f.Items)
+	}
+	return f, nil
 }
 
 func normalise(feedURL string, gf *gofeed.Feed, typ gofeed.FeedType, ttl time.Duration, cs string, o Options) *Feed {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"sync"
 	"time"
 
@@ -24,14 +25,17 @@ import (
 
 // Totals is what a run of the fetcher did; `--once` prints it.
 type Totals struct {
-	FeedPolls     int `json:"feed_polls"`
-	FeedErrors    int `json:"feed_errors"`
-	NotModified   int `json:"feeds_not_modified"`
-	Unchanged     int `json:"feeds_unchanged"`
-	Items         int `json:"items"`
-	Published     int `json:"articles_published"`
-	Updates       int `json:"articles_updated"`
-	Duplicates    int `json:"articles_duplicate"`
+	FeedPolls   int `json:"feed_polls"`
+	FeedErrors  int `json:"feed_errors"`
+	NotModified int `json:"feeds_not_modified"`
+	Unchanged   int `json:"feeds_unchanged"`
+	Items       int `json:"items"`
+	Published   int `json:"articles_published"`
+	Updates     int `json:"articles_updated"`
+	Duplicates  int `json:"articles_duplicate"`
+	// NoLink counts items skipped for having neither a link nor a
+	// URL-shaped GUID: there is no page to fetch.
+	NoLink        int `json:"items_without_link"`
 	ArticleErrors int `json:"article_errors"`
 	DeadLetters   int `json:"dead_letters"`
 }
@@ -292,6 +296,13 @@ type itemCandidate struct {
 }
 
 func (f *Fetcher) itemCandidate(p *polled, it feed.Item) (itemCandidate, bool) {
+	if strings.TrimSpace(it.Link) == "" {
+		f.metrics.articles.WithLabelValues(articleNoLink).Inc()
+		f.add(func(t *Totals) { t.NoLink++ })
+		f.log.Info("Item has no link and no URL-shaped GUID; skipped.", zap.String(logx.KeyFeedURL, p.feed.URL),
+			zap.String("guid", it.GUID), zap.String("title", it.Title))
+		return itemCandidate{}, false
+	}
 	id, canonical, err := schema.ArticleID(it.Link)
 	if err != nil {
 		f.articleFailed()

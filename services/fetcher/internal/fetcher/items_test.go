@@ -197,3 +197,25 @@ func sorted(s []string) []string {
 	}
 	return out
 }
+
+// An item with neither a link nor a URL-shaped GUID has no page: it is
+// skipped and counted as such, not charged as an article error.
+func TestItemWithoutLinkIsSkipped(t *testing.T) {
+	t.Parallel()
+	ns := natstest.RunJetStream(t)
+	srv := newItemServer(t)
+	u := srv.URL
+	srv.set(func(s *itemServer) {
+		s.feeds["/feed.xml"] = []string{rssItem("p", u+"/page/p", "P", ""),
+			`<item><guid isPermaLink="false">tag:news.example.org,2026:7</guid><title>No link here</title></item>`,
+			`<item><title>Neither link nor GUID</title><description>x</description></item>`}
+	})
+	fd := feedlist.Feed{URL: u + "/feed.xml"}
+	cfg := testConfig(t, ns.ClientURL(), writeFeedsFile(t, t.TempDir(), fd.URL), "--jitter", "0", "--min-interval", "1m")
+	r := newReplica(t, cfg, "r1")
+	clock := &fakeClock{t: time.Date(2026, 3, 3, 12, 0, 0, 0, time.UTC)}
+	r.now = clock.now
+	if _, d := pollDue(t, r, clock, fd); d != (Totals{FeedPolls: 1, Published: 1, NoLink: 2}) {
+		t.Errorf("poll: %+v, want 1 published and 2 without a link", d)
+	}
+}

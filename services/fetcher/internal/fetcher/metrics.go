@@ -18,6 +18,7 @@ const (
 const (
 	articlePublished  = "published" // new or updated page, acknowledged by JetStream
 	articleDuplicate  = "duplicate" // item seen before (GUID, URL or title): not fetched
+	articleNoLink     = "no_link"   // item with no link and no URL-shaped GUID: nothing to fetch
 	articleError      = "error"
 	articleDeadLetter = "dead_letter"
 )

@@ -46,7 +46,7 @@ func pollDue(t *testing.T, r *replica, c *fakeClock, fd feedlist.Feed) (state.Fe
 	return st, Totals{FeedPolls: after.FeedPolls - before.FeedPolls, FeedErrors: after.FeedErrors - before.FeedErrors,
 		NotModified: after.NotModified - before.NotModified, Unchanged: after.Unchanged - before.Unchanged,
 		Published: after.Published - before.Published, Updates: after.Updates - before.Updates,
-		Duplicates: after.Duplicates - before.Duplicates, ArticleErrors: after.ArticleErrors - before.ArticleErrors}
+		Duplicates: after.Duplicates - before.Duplicates, NoLink: after.NoLink - before.NoLink, ArticleErrors: after.ArticleErrors - before.ArticleErrors}
 }
 
 func resultOf(d Totals) string {

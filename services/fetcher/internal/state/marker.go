@@ -152,6 +152,9 @@ func (s *Seen) markAll(ctx context.Context, marks []pendingMark) (errs []error) 
 			continue
 		}
 		for _, k := range s.keys(pm.it) {
+			if k.by == byGUIDURL {
+				continue
+			}
 			title := k.by == "title"
 			var opts []jetstream.PublishOpt
 			if title {

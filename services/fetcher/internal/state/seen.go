@@ -143,6 +143,10 @@ func OpenSeen(ctx context.Context, js jetstream.JetStream, o SeenOptions) (*Seen
 
 type seenKey struct{ by, key string }
 
+// byGUIDURL marks the URL key of a URL-shaped GUID that is not the item's
+// link: read by Check, never written by Mark.
+const byGUIDURL = "guid-url"
+
 func (s *Seen) keys(it SeenItem) []seenKey {
 	ks := make([]seenKey, 0, 3)
 	urlKey := ""
@@ -155,11 +159,15 @@ func (s *Seen) keys(it SeenItem) []seenKey {
 		// looked up as a URL. When it is the item's own link, as it mostly
 		// is, that is one KV read and write fewer per item; when the link
 		// changes and the GUID does not, the item is still known.
+		// A GUID that differs from the link is scoped to its feed like any
+		// other: another feed's item that links to that address is a page
+		// nobody fetched yet. The address's own URL key is only read
+		// (byGUIDURL), and counts only if that page itself was fetched.
 		gl := strings.ToLower(g)
 		if strings.HasPrefix(gl, "http://") || strings.HasPrefix(gl, "https://") {
 			if c, err := schema.CanonicalURL(g); err == nil {
 				if k := "u." + hashKey(c); k != urlKey {
-					ks = append(ks, seenKey{"guid", k})
+					ks = append(ks, seenKey{"guid", "g." + hashKey(it.FeedURL+"\x00"+c)}, seenKey{byGUIDURL, k})
 				}
 			}
 		} else {
@@ -250,6 +258,16 @@ func (s *Seen) check(ctx context.Context, it SeenItem, keys []seenKey, get gette
 			}
 			return Verdict{Status: Duplicate, By: k.by, ArticleID: rec.ArticleID}, nil
 		}
+		by := k.by
+		if by == byGUIDURL {
+			// The page at the GUID's address was fetched (its link moved
+			// since): the same item. A page fetched from another link under
+			// that GUID is not this one.
+			if c, err := schema.CanonicalURL(it.GUID); err != nil || rec.URL != c {
+				continue
+			}
+			by = "guid"
+		}
 		if now.Sub(rec.SeenAt) > s.o.TTL/2 {
 			rec.SeenAt = now
 			if b, err := json.Marshal(rec); err == nil {
@@ -262,7 +280,7 @@ func (s *Seen) check(ctx context.Context, it SeenItem, keys []seenKey, get gette
 		if it.ContentHash != "" && rec.Hash != "" && it.ContentHash != rec.Hash {
 			status = Changed
 		}
-		return Verdict{Status: status, By: k.by, ArticleID: rec.ArticleID}, nil
+		return Verdict{Status: status, By: by, ArticleID: rec.ArticleID}, nil
 	}
 	return Verdict{Status: New}, nil
 }

@@ -161,6 +161,13 @@ func TestSeenPermalinkGUIDs(t *testing.T) {
 	if err := s.Mark(ctx, it, "article-1"); err != nil {
 		t.Fatal(err)
 	}
+	// Feed A's item links to one address and uses another as its GUID
+	// (feedparser's item_guid_conflict_link.xml).
+	conflict := SeenItem{FeedURL: feedA, GUID: "https://news.example.org/2026/flood", URL: "https://link.example.com/flood-story",
+		Title: "A story filed under another address", ContentHash: "h3"}
+	if err := s.Mark(ctx, conflict, "article-2"); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		name   string
 		it     SeenItem
@@ -168,8 +175,10 @@ func TestSeenPermalinkGUIDs(t *testing.T) {
 		by     string
 	}{
 		{"same item", it, Unchanged, "url"},
+		{"same GUID again in its feed", conflict, Unchanged, "guid"},
 		{"same page in another feed", SeenItem{FeedURL: feedB, GUID: it.GUID, URL: it.GUID, Title: "Another title entirely, for this feed", ContentHash: "h1"}, Unchanged, "url"},
 		{"link moved, GUID kept", SeenItem{FeedURL: feedA, GUID: it.GUID, URL: "https://news.example.org/2026/storm-updated", Title: "Storm updated: tens of thousands now without power", ContentHash: "h2"}, Changed, "guid"},
+		{"another feed's item at an address used as a GUID", SeenItem{FeedURL: feedB, GUID: "https://news.example.org/2026/flood", URL: "https://news.example.org/2026/flood", Title: "Floods follow the storm inland"}, New, ""},
 		{"a GUID that only looks like text", SeenItem{FeedURL: feedA, GUID: "tag:news.example.org,2026:storm", URL: "https://news.example.org/other", Title: "A different story on another day"}, New, ""},
 	} {
 		v, err := s.Check(ctx, tc.it)

@@ -46,6 +46,13 @@ func recordID(t *testing.T, raw []byte, marker string) string {
 	return ""
 }
 
+// arcFile is the start of an ARC version 1 file: its file description
+// record, then a response record.
+const arcFile = "filedesc://example.arc 127.0.0.1 20140216050221 text/plain 75\n" +
+	"1 0 Example\nURL IP-address Archive-date Content-type Archive-length\n\n" +
+	"http://example.com/ 93.184.216.119 20140216050221 text/html 20\n" +
+	"HTTP/1.0 200 OK\r\n\r\nhi\n"
+
 func TestBrokenFiles(t *testing.T) {
 	srv := testServer(t)
 	src := recordSet(t, srv.URL, RecorderOptions{}, "/ok?q=a", "/chunked", "/ok?q=b")
@@ -76,6 +83,13 @@ func TestBrokenFiles(t *testing.T) {
 			gzipPerRecord(mutate(t, raw, "/ok?q=b\r\n", `\r\nContent-Length: (\d)(\d+)\r\n\r\nHTTP`, "\r\nContent-Length: 9$2\r\n\r\nHTTP")), "", "EOF"},
 		{"garbage after the last member", "tail.warc.gz", append(bytes.Clone(gz), "not gzip"...), "", "gzip member header"},
 		{"empty file", "empty.warc", nil, "", "empty file"},
+		// An ARC file (the format before WARC), as warcio's example.arc
+		// begins; and one gzipped per record, as .arc.gz files are.
+		{"ARC file", "example.warc", []byte(arcFile), "", "ARC file"},
+		{"gzipped ARC file", "example.warc.gz", gzipPerRecord([]byte(arcFile)), "", "ARC file"},
+		// Bytes before the first record, which gowarc skips silently.
+		{"bytes before the first record", "lead.warc", append([]byte("HTTP/1.1 200 OK\r\n\r\njunk"), raw...), "", "23 bytes before the record"},
+		{"bytes before a gzipped record", "lead.warc.gz", gzipPerRecord(append([]byte("junk\r\n"), raw...)), "", "6 bytes before the record"},
 		// One gzip member for the whole file (warcio's "bad non-chunked"): gowarc's reader
 		// would return the first record and silently skip the rest.
 		{"whole-file gzip", "whole.warc.gz", gzipAll(raw), "-", "gzipped as a whole"},

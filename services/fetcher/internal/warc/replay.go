@@ -48,6 +48,9 @@ type Replay struct {
 	mu    sync.Mutex
 	start time.Time // wall time of the first paced request
 	stats ReplayStats
+	// noRobots is set once a robots.txt the recording lacks was answered
+	// as absent (logged the first time only).
+	noRobots bool
 }
 
 type queue struct {
@@ -190,6 +193,19 @@ func (p *Replay) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	p.mu.Lock()
 	q := p.byKey[method+" "+u]
+	if q == nil && method == http.MethodGet && req.URL.Path == "/robots.txt" {
+		// A recording made by another tool rarely holds robots.txt: it
+		// counts as absent (everything allowed), as a 404 would, instead
+		// of failing every page of the host as unreachable.
+		first := !p.noRobots
+		p.noRobots = true
+		p.mu.Unlock()
+		if first && p.log != nil {
+			p.log.Info("The recording holds no robots.txt for a host; replay treats robots.txt as absent (everything allowed), for every host it lacks.",
+				zap.String("url", u))
+		}
+		return notRecorded(req), nil
+	}
 	if q == nil {
 		p.stats.Misses++
 		p.mu.Unlock()
@@ -217,6 +233,13 @@ func (p *Replay) RoundTrip(req *http.Request) (*http.Response, error) {
 	p.stats.Bytes += uint64(n)
 	p.mu.Unlock()
 	return resp, err
+}
+
+// notRecorded is the 404 a replay answers for a robots.txt it does not hold.
+func notRecorded(req *http.Request) *http.Response {
+	return &http.Response{Status: "404 Not Found", StatusCode: http.StatusNotFound, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header: http.Header{"Content-Type": {"text/plain"}, "X-Newsflow-Replay": {"not in recording"}},
+		Body:   http.NoBody, ContentLength: 0, Request: req}
 }
 
 // delayLocked is how long to hold a record dated d back, when pacing.

@@ -103,6 +103,10 @@ func scanFile(path string, fn func(*scanned) error) error {
 		pos := func() int64 { return fc.n - int64(br.Buffered()) }
 		return scanGzip(path, br, pos, fn)
 	}
+	head, _ := br.Peek(leadWindow)
+	if err := checkLead(path, head, 0, -1); err != nil {
+		return err
+	}
 	return scanRecords(path, br, 0, -1, -1, fn)
 }
 
@@ -132,6 +136,9 @@ func scanGzip(path string, br *bufio.Reader, pos func() int64, fn func(*scanned)
 			return &RecordError{File: path, Offset: off, Index: index, ID: idIn(member), Err: fmt.Errorf("gzip member: %w", err)}
 		}
 		size := pos() - off
+		if err := checkLead(path, member, index, off); err != nil {
+			return err
+		}
 		var recs []*scanned
 		if err := scanRecords(path, bytes.NewReader(member), index, off, size, func(s *scanned) error {
 			recs = append(recs, s)
@@ -180,6 +187,35 @@ func newRecordReader(r io.Reader) (*gowarc.Reader, error) {
 		}
 	})
 	return gowarc.NewReader(r)
+}
+
+// leadWindow is how far scanRecords looks for the first record's "WARC/".
+const leadWindow = 64 << 10
+
+// checkLead refuses what gowarc would skip or misread at the start of a file
+// or gzip member (head is its first bytes): an ARC file (the format before
+// WARC, which starts "filedesc://"), or bytes before the first "WARC/",
+// which gowarc skips without a word.
+func checkLead(path string, head []byte, index int, off int64) error {
+	head = head[:min(len(head), leadWindow)]
+	if len(head) == 0 || bytes.HasPrefix(head, []byte("WARC/")) {
+		return nil
+	}
+	at := max(off, 0)
+	if bytes.HasPrefix(head, []byte("filedesc://")) {
+		return &RecordError{File: path, Offset: at, Index: index, Err: errors.New(
+			"this is an ARC file (the format before WARC), not WARC: convert it to WARC first")}
+	}
+	i := bytes.Index(head, []byte("WARC/"))
+	switch {
+	case i > 0 && len(bytes.TrimSpace(head[:i])) == 0:
+		return nil // blank lines: gowarc reads past them, and so may we
+	case i > 0:
+		return &RecordError{File: path, Offset: at, Index: index, Err: fmt.Errorf(
+			"%d bytes before the record that belong to no record (%q...): the file is damaged or not WARC", i, head[:min(i, 32)])}
+	}
+	return &RecordError{File: path, Offset: at, Index: index, Err: fmt.Errorf(
+		"not a WARC record: it starts %q, not \"WARC/\"", head[:min(len(head), 32)])}
 }
 
 // scanRecords reads the uncompressed records of r with gowarc.

@@ -24,9 +24,15 @@ import (
 // OpenStores opens the configured database and JSON lines directory as one
 // store.
 func OpenStores(ctx context.Context, cfg Config, log *zap.Logger) (store.Store, error) {
+	return openStores(ctx, cfg, log, store.Open)
+}
+
+// openStores is OpenStores with the database opened by openDB.
+func openStores(ctx context.Context, cfg Config, log *zap.Logger,
+	openDB func(context.Context, string, *zap.Logger) (store.Store, error)) (store.Store, error) {
 	var stores []store.Store
 	if cfg.DB != "" {
-		s, err := store.Open(ctx, cfg.DB, log)
+		s, err := openDB(ctx, cfg.DB, log)
 		if err != nil {
 			return nil, fmt.Errorf("sink: open %s: %w", config.RedactURL(cfg.DB), err)
 		}
@@ -60,7 +66,9 @@ func OpenStores(ctx context.Context, cfg Config, log *zap.Logger) (store.Store, 
 // Storing never waits for the claim desk: it follows the stored articles
 // on its own (`sink serve`).
 func Run(ctx context.Context, cfg Config, log *zap.Logger) error {
-	st, err := OpenStores(ctx, cfg, log)
+	// A database down at start is waited for (not ready meanwhile), so a
+	// database restart during a deploy does not crash-loop the sink.
+	st, err := openStores(ctx, cfg, log, store.OpenWhenUp)
 	if err != nil {
 		return err
 	}
@@ -89,6 +97,8 @@ type processor struct {
 	log   *zap.Logger
 	now   func() time.Time
 	down  atomic.Bool
+	// downWhy says which store refuses writes and why, for /readyz.
+	downWhy atomic.Pointer[string]
 	// stopping is closed when the service stops: a batch held while the
 	// store is down is given back then (the worker's context outlives it).
 	stopping <-chan struct{}
@@ -96,6 +106,9 @@ type processor struct {
 	claims   prometheus.Counter
 	relev    prometheus.Counter
 	batches  prometheus.Histogram
+	// outages counts store outages by cause; downGauge is 1 during one.
+	outages   *prometheus.CounterVec
+	downGauge prometheus.Gauge
 }
 
 func newProcessor(st store.Store, log *zap.Logger, reg prometheus.Registerer) *processor {
@@ -108,8 +121,12 @@ func newProcessor(st store.Store, log *zap.Logger, reg prometheus.Registerer) *p
 			Help: "Relevant articles committed."}),
 		batches: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "newsflow_sink_batch_size",
 			Help: "Articles per committed batch.", Buckets: prometheus.ExponentialBuckets(1, 2, 12)}),
+		outages: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "newsflow_sink_store_outages_total",
+			Help: "Store outages (writes held, no delivery attempt charged), by cause: read-only, disk full, locked, connection, unavailable, unreachable."}, []string{"cause"}),
+		downGauge: prometheus.NewGauge(prometheus.GaugeOpts{Name: "newsflow_sink_store_down",
+			Help: "1 while the sink holds its batch because a store refuses writes."}),
 	}
-	reg.MustRegister(p.stored, p.claims, p.relev, p.batches)
+	reg.MustRegister(p.stored, p.claims, p.relev, p.batches, p.outages, p.downGauge)
 	return p
 }
 
@@ -118,6 +135,9 @@ func (p *processor) ready(ctx context.Context) error {
 		return err
 	}
 	if p.down.Load() {
+		if why := p.downWhy.Load(); why != nil {
+			return fmt.Errorf("sink: holding the batch: %s", *why)
+		}
 		return errors.New("sink: last write failed; waiting for the store")
 	}
 	return nil
@@ -141,43 +161,77 @@ func (p *processor) processBatch(ctx context.Context, ms []*bus.Message) []error
 	if len(arts) == 0 {
 		return errs
 	}
-	err := p.store.Upsert(ctx, arts)
-	// The store is down: hold the batch and retry with backoff until it is
-	// back. The worker keeps the messages alive with in-progress acks, so
-	// an outage of any length costs no delivery attempt and sends nothing
-	// to the dead-letter stream. Only a shutdown gives the batch back.
-	for delay := 100 * time.Millisecond; err != nil && !p.storeUp(ctx); delay = min(delay*2, 2*time.Second) {
-		if !p.down.Swap(true) {
-			p.log.Warn("Store unavailable; holding the batch until it is back.", zap.Int("batch", len(arts)), zap.Error(err))
+	err := p.hold(ctx, "batch", len(arts), func() error { return p.store.Upsert(ctx, arts) })
+	if errors.Is(err, errStopped) {
+		for _, i := range idx {
+			errs[i] = err
 		}
-		select {
-		case <-p.stopping:
-			for _, i := range idx {
-				errs[i] = fmt.Errorf("sink: store unavailable: %w", err)
-			}
-			return errs
-		case <-time.After(delay):
-		}
-		err = p.store.Upsert(ctx, arts)
+		return errs
 	}
 	if err == nil {
-		if p.down.Swap(false) {
-			p.log.Info("Store back; held batch stored.", zap.Int("batch", len(arts)))
-		}
 		p.count(arts)
 		return errs
 	}
-	// The store is up, so something in the batch is bad: store one by one
-	// so the good articles are not held back by it.
+	// The store is up and took nothing, so something in the batch is bad:
+	// store one by one so the good articles are not held back by it. Only
+	// the article's own error is charged to it; an outage on the way holds
+	// as above.
 	p.log.Warn("Batch failed with the store up; storing one by one.", zap.Int("batch", len(arts)), zap.Error(err))
 	for k := range arts {
-		if err := p.store.Upsert(ctx, arts[k:k+1]); err != nil {
+		one := arts[k : k+1]
+		if err := p.hold(ctx, "article", 1, func() error { return p.store.Upsert(ctx, one) }); err != nil {
 			errs[idx[k]] = err
 			continue
 		}
-		p.count(arts[k : k+1])
+		p.count(one)
 	}
 	return errs
+}
+
+// errStopped marks a write given up because the service is stopping while
+// the store was down: the messages go back unacked, charged nothing.
+var errStopped = errors.New("sink: stopping with the store unavailable")
+
+// hold runs write until it succeeds or fails for a reason of the articles'
+// own, which it returns. While the store is down (an error store.Outage
+// names: read-only, disk full, locked, connection; or any error while a
+// ping fails) it holds the messages and retries with backoff: the worker
+// keeps them alive with in-progress acks, so an outage of any length costs
+// no delivery attempt and sends nothing to the dead-letter stream, /readyz
+// reports not ready, and one log line names the store and the cause. Only
+// a shutdown gives the messages back (errStopped).
+func (p *processor) hold(ctx context.Context, what string, n int, write func() error) error {
+	err := write()
+	for delay := 100 * time.Millisecond; err != nil; delay = min(delay*2, 2*time.Second) {
+		cause := store.Outage(err)
+		if cause == "" {
+			if p.storeUp(ctx) {
+				break
+			}
+			cause = "unreachable"
+		}
+		why := fmt.Sprintf("%s refuses writes (%s): %v", store.Where(p.store), cause, err)
+		p.downWhy.Store(&why)
+		if !p.down.Swap(true) {
+			p.outages.WithLabelValues(cause).Inc()
+			p.downGauge.Set(1)
+			p.log.Error("Store unavailable; holding the "+what+" until it is back.", zap.String("store", store.Where(p.store)),
+				zap.String("cause", cause), zap.Int("articles", n), zap.Error(err))
+		}
+		select {
+		case <-p.stopping:
+			return fmt.Errorf("%w (%s): %w", errStopped, cause, err)
+		case <-time.After(delay):
+		}
+		err = write()
+	}
+	// Here the write went through, or failed with the store up: either
+	// way the store takes writes again.
+	if p.down.Swap(false) {
+		p.downGauge.Set(0)
+		p.log.Info("Store back; held "+what+" written.", zap.String("store", store.Where(p.store)), zap.Int("articles", n))
+	}
+	return err
 }
 
 // storeUp pings the store, bounded so that an unreachable host cannot

@@ -107,6 +107,11 @@ func newJSONL(dir string, policy fsyncPolicy, now func() time.Time, log *zap.Log
 	if err != nil {
 		return nil, err
 	}
+	if lock.stale != 0 {
+		// Its appends were fsynced or are torn lines, which load repairs.
+		log.Warn("Took over the lock of a writer that died holding it.", zap.String("lock", filepath.Join(dir, ".lock")),
+			zap.Int("pid", lock.stale))
+	}
 	s := &jsonlStore{dir: dir, policy: policy, log: log, now: now, lock: lock, idx: map[string]jsonlEntry{}}
 	if err := s.load(); err != nil {
 		_ = lock.unlock()
@@ -466,6 +471,8 @@ func (s *jsonlStore) Stats(context.Context) (Stats, error) {
 	}
 	return st, nil
 }
+
+func (s *jsonlStore) Where() string { return "jsonl " + s.dir }
 
 func (s *jsonlStore) Ping(context.Context) error {
 	s.mu.Lock()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/newsflow/newsflow/pkg/schema"
@@ -13,24 +14,25 @@ import (
 type multi struct{ stores []Store }
 
 // Multi returns a store that writes every batch to each of stores, in
-// order, and reads from the first store that supports the query. An Upsert
-// error from any store fails the call; retrying the batch is safe because
-// every store is idempotent, so the ones that succeeded skip it. Articles
-// without a stored time get one, the same for every store in this call (a
-// store that only catches up on a retry records the retry's time).
+// order, and reads from the first store that supports the query. The first
+// store that fails a batch ends the call with its error, naming the store:
+// the stores after it do not run ahead of it, and the sink acks nothing
+// until every store has the batch. Retrying is safe because every store is
+// idempotent, so the ones that succeeded skip it. Articles without a stored
+// time get one, the same for every store in this call (a store that only
+// catches up on a retry records the retry's time).
 func Multi(stores ...Store) Store {
 	return &multi{stores: stores}
 }
 
 func (m *multi) Upsert(ctx context.Context, batch []schema.ArticleTaggedV1) error {
 	batch = stampStored(batch, time.Now())
-	var errs []error
 	for _, s := range m.stores {
 		if err := s.Upsert(ctx, batch); err != nil {
-			errs = append(errs, err)
+			return fmt.Errorf("%s: %w", Where(s), err)
 		}
 	}
-	return errors.Join(errs...)
+	return nil
 }
 
 func (m *multi) Export(ctx context.Context, f ExportFilter, fn func(schema.ArticleTaggedV1) error) error {
@@ -80,4 +82,12 @@ func (m *multi) Close() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+func (m *multi) Where() string {
+	names := make([]string, len(m.stores))
+	for i, s := range m.stores {
+		names[i] = Where(s)
+	}
+	return strings.Join(names, " + ")
 }

@@ -24,6 +24,13 @@ func TestOpenRejectsBadSpecs(t *testing.T) {
 		"jsonl:" + dir + "?compress=1",
 		"postgres://user:s3cret@127.0.0.1:1/db?search_indexer=maybe",
 		"postgres://user:s3cret@127.0.0.1:1/db?pool_max_conns=many",
+		// An empty template would reach the local socket's database named
+		// after the user.
+		"postgres://",
+		"postgresql://",
+		"postgres://user:s3cret@/db",
+		"postgres://user:s3cret@127.0.0.1:5432",
+		"postgres://user:s3cret@127.0.0.1:5432/",
 	}
 	for _, spec := range tests {
 		t.Run(spec, func(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 
@@ -23,6 +24,8 @@ type pgStore struct {
 	sqlReader
 	pool *pgxpool.Pool
 	log  *zap.Logger
+	// name is the redacted DSN, for log lines.
+	name string
 
 	indexWake   chan struct{}
 	stopIndexer context.CancelFunc
@@ -34,6 +37,9 @@ type pgStore struct {
 const pgAttempts = 5
 
 func openPostgres(ctx context.Context, dsn string, log *zap.Logger) (Store, error) {
+	if err := checkPostgresDSN(dsn); err != nil {
+		return nil, err
+	}
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("%w: postgres: %v", ErrBadSpec, err)
@@ -58,7 +64,7 @@ func openPostgres(ctx context.Context, dsn string, log *zap.Logger) (Store, erro
 	if err != nil {
 		return nil, fmt.Errorf("store: postgres: %w", err)
 	}
-	s := &pgStore{pool: pool, log: log, indexWake: make(chan struct{}, 1)}
+	s := &pgStore{pool: pool, log: log, name: redactSpec(dsn), indexWake: make(chan struct{}, 1)}
 	s.sqlReader = sqlReader{d: dialect{postgres: true}, query: s.queryRows}
 	if err := s.migrate(ctx, log); err != nil {
 		pool.Close()
@@ -76,6 +82,27 @@ func openPostgres(ctx context.Context, dsn string, log *zap.Logger) (Store, erro
 		zap.String("database", cfg.ConnConfig.Database), zap.Bool("search_indexer", indexer))
 	return s, nil
 }
+
+// checkPostgresDSN refuses a DSN that names no host or no database: pgx
+// would fill them in from the environment and its defaults (the local
+// socket, a database named after the user) and the sink would migrate
+// whatever answered there.
+func checkPostgresDSN(dsn string) error {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return fmt.Errorf("%w: postgres: %v", ErrBadSpec, err)
+	}
+	q := u.Query()
+	if u.Hostname() == "" && q.Get("host") == "" {
+		return fmt.Errorf("%w: postgres: %q names no host (want postgres://user@host:5432/db)", ErrBadSpec, redactSpec(dsn))
+	}
+	if strings.Trim(u.Path, "/") == "" && q.Get("dbname") == "" {
+		return fmt.Errorf("%w: postgres: %q names no database (want postgres://user@host:5432/db)", ErrBadSpec, redactSpec(dsn))
+	}
+	return nil
+}
+
+func (s *pgStore) Where() string { return "postgres " + s.name }
 
 // migrate runs goose under a session advisory lock, so replicas starting
 // together migrate once. The key includes the schema: tests in separate

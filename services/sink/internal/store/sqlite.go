@@ -32,6 +32,9 @@ type sqliteStore struct {
 	// stmts caches prepared statements by SQL text: multi-row inserts come
 	// in a few sizes, and preparing one costs more than running it.
 	stmts map[string]*sql.Stmt
+	// renew is set while writes fail read-only: connections are not
+	// reused (see Upsert). Guarded by mu.
+	renew bool
 }
 
 // childTables lists the tables holding an article's children, leaves first
@@ -110,6 +113,8 @@ func (s *sqliteStore) init(ctx context.Context, log *zap.Logger) error {
 	return err
 }
 
+func (s *sqliteStore) Where() string { return "sqlite " + s.path }
+
 func (s *sqliteStore) queryRows(ctx context.Context, q string, args ...any) (rowIter, error) {
 	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
@@ -130,12 +135,29 @@ func (s *sqliteStore) Upsert(ctx context.Context, batch []schema.ArticleTaggedV1
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	err = s.upsertLocked(ctx, p.articles)
+	switch {
+	case Outage(err) == "read-only" && !s.renew:
+		// SQLite opens a file it may not write read-only, and such a
+		// connection stays so after the file is writable again: while the
+		// store refuses writes, every connection is used once, so the next
+		// try opens the file afresh.
+		s.db.SetConnMaxLifetime(time.Nanosecond)
+		s.renew = true
+	case err == nil && s.renew:
+		s.db.SetConnMaxLifetime(0)
+		s.renew = false
+	}
+	return err
+}
+
+func (s *sqliteStore) upsertLocked(ctx context.Context, articles []schema.ArticleTaggedV1) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: sqlite: begin: %w", err)
 	}
 	defer func() { _ = tx.Rollback() }()
-	if err := s.upsertTx(ctx, tx, p.articles); err != nil {
+	if err := s.upsertTx(ctx, tx, articles); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {

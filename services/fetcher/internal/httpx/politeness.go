@@ -14,6 +14,10 @@ type hostLimiter struct {
 	concurrency int           // <= 0: unlimited
 	interval    time.Duration // <= 0: none
 	now         func() time.Time
+	// scheduled, when set (by tests), is told each request's planned start,
+	// under the lock: what the limiter decided, before any scheduling delay
+	// on the way to the server blurs it.
+	scheduled func(host string, start time.Time)
 
 	mu    sync.Mutex
 	hosts map[string]*hostSlot
@@ -75,6 +79,9 @@ func (l *hostLimiter) acquire(ctx context.Context, host string) (func(), error) 
 		start = now
 	}
 	s.next = start.Add(l.interval)
+	if l.scheduled != nil {
+		l.scheduled(host, start)
+	}
 	l.mu.Unlock()
 
 	if wait := start.Sub(now); wait > 0 {

@@ -83,6 +83,11 @@ func (w *watcher) wait(ctx context.Context, live bool) error {
 		}
 		_, backlog, err := Backlog(ctx, js)
 		if err != nil {
+			if ctx.Err() != nil {
+				// Stopped while asking: a live run's Ctrl-C is its
+				// normal end, a replay's an interruption, as above.
+				continue
+			}
 			return err
 		}
 		var s Summary

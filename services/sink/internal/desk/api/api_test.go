@@ -184,6 +184,10 @@ func TestBadRequests(t *testing.T) {
 		path   string
 		status int
 	}{
+		{"/api/articles?since=garbage", http.StatusBadRequest},
+		{"/api/claims?page=0", http.StatusBadRequest},
+		{"/api/claims?page=two", http.StatusBadRequest},
+		{"/api/claims?page=2&offset=5", http.StatusBadRequest},
 		{"/api/claims?limit=0", http.StatusBadRequest},
 		{"/api/claims?limit=ten", http.StatusBadRequest},
 		{"/api/claims?offset=-1", http.StatusBadRequest},
@@ -205,6 +209,12 @@ func TestBadRequests(t *testing.T) {
 			defer func() { _ = resp.Body.Close() }()
 			if resp.StatusCode != tc.status {
 				t.Errorf("status %d, want %d", resp.StatusCode, tc.status)
+			}
+			if tc.status == http.StatusBadRequest {
+				var body map[string]string
+				if err := json.NewDecoder(resp.Body).Decode(&body); err != nil || len(body["error"]) < 10 {
+					t.Errorf("400 without a reason: %v %v", body, err)
+				}
 			}
 		})
 	}
@@ -263,5 +273,26 @@ func TestArticlesByLanguage(t *testing.T) {
 		if len(p.Items) != want {
 			t.Errorf("/api/articles?%s: %d articles, want %d", q, len(p.Items), want)
 		}
+	}
+}
+
+// TestPagesFromOne: page=1 is the first page, page=N the one offset
+// (N-1)*limit gives, and next links keep counting pages.
+func TestPagesFromOne(t *testing.T) {
+	srv, _ := newServer(t, 12)
+	var first, byOffset, second Page[store.ClaimRow]
+	get(t, srv, "/api/claims?limit=4", http.StatusOK, &first)
+	get(t, srv, "/api/claims?limit=4&offset=4", http.StatusOK, &byOffset)
+	get(t, srv, "/api/claims?limit=4&page=2", http.StatusOK, &second)
+	if first.Page != 1 || second.Page != 2 || second.Offset != 4 {
+		t.Errorf("pages %d and %d (offset %d), want 1 and 2 (offset 4)", first.Page, second.Page, second.Offset)
+	}
+	a, _ := json.Marshal(byOffset.Items)
+	b, _ := json.Marshal(second.Items)
+	if string(a) != string(b) || len(second.Items) != 4 {
+		t.Errorf("page=2 differs from offset=4")
+	}
+	if !strings.Contains(second.Next, "page=3") || strings.Contains(second.Next, "offset=") {
+		t.Errorf("next of page 2 = %q, want page=3", second.Next)
 	}
 }

@@ -259,7 +259,7 @@ func TestDeskInChromium(t *testing.T) {
 			_, err := cdp.Call(ctx, tg, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
 			return err
 		}),
-		chromedp.Navigate(base+"/?page=0"),
+		chromedp.Navigate(base+"/?page=1"),
 		chromedp.WaitVisible(chromedp.CSS("#articles article")),
 	)
 	if err != nil {

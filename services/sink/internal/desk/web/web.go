@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -85,31 +86,49 @@ type filter struct {
 	Problems      []string
 }
 
+// params are the page's query parameters; any other is refused, as a
+// misspelt filter would otherwise silently show everything.
+var params = []string{"from", "to", "outlet", "tag", "place", "speaker", "lang", "q", "page"}
+
+// parseFilter reads the page's query. What it cannot read goes to
+// Problems, and the page then answers 400 with them instead of results
+// that silently ignore a filter.
 func parseFilter(q url.Values) filter {
 	f := filter{From: strings.TrimSpace(q.Get("from")), To: strings.TrimSpace(q.Get("to")),
 		Outlet: strings.TrimSpace(q.Get("outlet")), Tag: strings.TrimSpace(q.Get("tag")), Place: strings.TrimSpace(q.Get("place")),
-		Speaker: strings.TrimSpace(q.Get("speaker")), Lang: strings.TrimSpace(q.Get("lang"))}
+		Speaker: strings.TrimSpace(q.Get("speaker")), Lang: strings.TrimSpace(q.Get("lang")), Page: 1}
+	var unknown []string
+	for k := range q {
+		if !slices.Contains(params, k) {
+			unknown = append(unknown, k)
+		}
+	}
+	slices.Sort(unknown)
+	for _, k := range unknown {
+		f.Problems = append(f.Problems, fmt.Sprintf("Unknown parameter %q: the page takes %s.", k, strings.Join(params, ", ")))
+	}
 	if f.From != "" {
 		t, err := time.Parse(dateForm, f.From)
 		if err != nil {
-			f.Problems = append(f.Problems, fmt.Sprintf("“from” %q is not a date like 2025-06-01; ignored.", f.From))
-			f.From = ""
+			f.Problems = append(f.Problems, fmt.Sprintf("“from” %q is not a date like 2025-06-01.", f.From))
 		}
 		f.since = t
 	}
 	if f.To != "" {
 		t, err := time.Parse(dateForm, f.To)
 		if err != nil {
-			f.Problems = append(f.Problems, fmt.Sprintf("“to” %q is not a date like 2025-06-30; ignored.", f.To))
-			f.To = ""
+			f.Problems = append(f.Problems, fmt.Sprintf("“to” %q is not a date like 2025-06-30.", f.To))
 		} else {
 			f.until = t.Add(24 * time.Hour) // the whole day
 		}
 	}
+	if !f.since.IsZero() && !f.until.IsZero() && !f.since.Before(f.until) {
+		f.Problems = append(f.Problems, fmt.Sprintf("“from” %s is after “to” %s.", f.From, f.To))
+	}
 	if p := q.Get("page"); p != "" {
 		n, err := strconv.Atoi(p)
-		if err != nil || n < 0 {
-			f.Problems = append(f.Problems, fmt.Sprintf("page %q is not a page number; showing the first.", p))
+		if err != nil || n < 1 {
+			f.Problems = append(f.Problems, fmt.Sprintf("Page %q is not a page number: pages are numbered from 1.", p))
 		} else {
 			f.Page = n
 		}
@@ -131,7 +150,7 @@ func (f filter) query(p int) string {
 			v.Set(k, s)
 		}
 	}
-	if p > 0 {
+	if p > 1 {
 		v.Set("page", strconv.Itoa(p))
 	}
 	if len(v) == 0 {
@@ -153,6 +172,9 @@ type view struct {
 	Older   string
 	Shown   string
 	Error   string
+	// Invalid is set when the query could not be read (Filter.Problems):
+	// the page shows no results rather than ones that ignore a filter.
+	Invalid bool
 }
 
 type articleView struct {
@@ -191,8 +213,17 @@ type pointRow struct {
 
 func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
 	f := parseFilter(r.URL.Query())
-	v, err := s.build(r.Context(), f)
+	var v view
+	var err error
 	status := http.StatusOK
+	if len(f.Problems) > 0 {
+		// The form stays usable; the results would not be what was asked.
+		v = view{Filter: f, Invalid: true}
+		v.Facets, err = s.desk.Facets(r.Context())
+		status = http.StatusBadRequest
+	} else {
+		v, err = s.build(r.Context(), f)
+	}
 	if err != nil {
 		if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
 			return
@@ -219,7 +250,7 @@ func (s *Server) build(ctx context.Context, f filter) (view, error) {
 		return v, err
 	}
 	arts, err := s.desk.Articles(ctx, deskdb.ArticleFilter{Since: f.since, Until: f.until, Site: f.Outlet, Tag: f.Tag,
-		Place: f.Place, Speaker: f.Speaker, Language: f.Lang, RelevantOnly: true, Limit: PerPage + 1, Offset: f.Page * PerPage})
+		Place: f.Place, Speaker: f.Speaker, Language: f.Lang, RelevantOnly: true, Limit: PerPage + 1, Offset: (f.Page - 1) * PerPage})
 	if err != nil {
 		return v, err
 	}
@@ -227,11 +258,12 @@ func (s *Server) build(ctx context.Context, f filter) (view, error) {
 		arts = arts[:PerPage]
 		v.Older = f.query(f.Page + 1)
 	}
-	if f.Page > 0 {
+	if f.Page > 1 {
 		v.Newer = f.query(f.Page - 1)
 	}
 	if len(arts) > 0 {
-		v.Shown = fmt.Sprintf("%d–%d", f.Page*PerPage+1, f.Page*PerPage+len(arts))
+		first := (f.Page-1)*PerPage + 1
+		v.Shown = fmt.Sprintf("page %d, articles %d–%d", f.Page, first, first+len(arts)-1)
 	}
 	lf := deskdb.LedgerFilter{Since: f.since, Until: f.until, Site: f.Outlet, Place: f.Place, Speaker: f.Speaker, Language: f.Lang}
 	gf := lf

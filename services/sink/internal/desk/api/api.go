@@ -6,7 +6,11 @@
 //	GET /api/stats
 //
 // speaker and place match by words, ignoring case (speaker=mattis finds
-// James Mattis); lang is the article's language (lang=fr).
+// James Mattis); lang is the article's language (lang=fr). q is a
+// full-text search over title and text (words, "a phrase", -excluded; see
+// store.ParseSearch): articles then come best match first, each with
+// "rank" and "snippet_html" (escaped text, matches in <mark>); claims
+// are those of matching articles. JSON lines stores answer q with 501.
 //
 // A list answers {"items": [...], "count", "limit", "page", "offset", "next"},
 // where next is the URL of the following page and is absent on the last
@@ -97,6 +101,20 @@ func (h *handler) articles(w http.ResponseWriter, r *http.Request) {
 	}
 	// One more than the page tells whether a next page exists.
 	f.Limit, f.Offset = limit+1, offset
+	if strings.TrimSpace(f.Query) != "" {
+		// A search answers best match first, each with its rank and a
+		// snippet with the matches in <mark>.
+		hits, err := store.Find(r.Context(), h.store, f)
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		if hits == nil {
+			hits = []store.Hit{}
+		}
+		writePage(w, r, hits, limit, offset)
+		return
+	}
 	items := make([]schema.ArticleTaggedV1, 0, min(limit+1, 64))
 	err = h.store.Export(r.Context(), f, func(a schema.ArticleTaggedV1) error {
 		items = append(items, a)
@@ -111,12 +129,12 @@ func (h *handler) articles(w http.ResponseWriter, r *http.Request) {
 
 func (h *handler) claims(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	if err := onlyParams(q, "topic", "speaker", "place", "unit", "lang", "since", "relevant", "limit", "page", "offset"); err != nil {
+	if err := onlyParams(q, "topic", "speaker", "place", "unit", "lang", "since", "relevant", "q", "limit", "page", "offset"); err != nil {
 		h.fail(w, r, err)
 		return
 	}
 	f := store.ClaimFilter{Topic: q.Get("topic"), Speaker: q.Get("speaker"), Place: q.Get("place"), Unit: q.Get("unit"),
-		Language: q.Get("lang")}
+		Language: q.Get("lang"), Query: q.Get("q")}
 	var err error
 	if f.Since, err = ParseSince(q.Get("since"), h.now()); err != nil {
 		h.fail(w, r, badRequest{err.Error()})
@@ -196,6 +214,8 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	switch {
 	case errors.As(err, &bad):
 		writeJSON(w, http.StatusBadRequest, map[string]string{"error": bad.msg})
+	case errors.Is(err, store.ErrBadSearch):
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "q: " + err.Error()})
 	case errors.Is(err, store.ErrUnsupported):
 		writeJSON(w, http.StatusNotImplemented, map[string]string{"error": err.Error()})
 	case errors.Is(err, context.Canceled) && r.Context().Err() != nil:

@@ -196,8 +196,8 @@ func TestBadRequests(t *testing.T) {
 		{"/api/claims?speakr=UNHCR", http.StatusBadRequest},
 		{"/api/articles?topic=energy", http.StatusBadRequest},
 		{"/api/stats?x=1", http.StatusBadRequest},
-		// Full-text search is PostgreSQL's; SQLite says so.
-		{"/api/articles?q=inflation", http.StatusNotImplemented},
+		{"/api/articles?q=-inflation", http.StatusBadRequest},
+		{"/api/claims?q=-inflation", http.StatusBadRequest},
 		{"/api/nothing", http.StatusNotFound},
 	}
 	for _, tc := range tests {
@@ -294,5 +294,42 @@ func TestPagesFromOne(t *testing.T) {
 	}
 	if !strings.Contains(second.Next, "page=3") || strings.Contains(second.Next, "offset=") {
 		t.Errorf("next of page 2 = %q, want page=3", second.Next)
+	}
+}
+
+// TestSearch: q searches title and text, best match first, with marked
+// snippets, on articles and claims.
+func TestSearch(t *testing.T) {
+	s, err := store.Open(context.Background(), "sqlite:"+filepath.Join(t.TempDir(), "api.db"), zaptest.NewLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	in := storetest.Articles(2, 5)
+	in[1].Text += " Zeppelins <b>over</b> the harbour."
+	in[3].Title = "Zeppelin week"
+	in[3].Text += " A zeppelin, then another zeppelin."
+	if err := s.Upsert(context.Background(), in); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(Handler(s, zaptest.NewLogger(t)))
+	t.Cleanup(srv.Close)
+
+	var p Page[store.Hit]
+	get(t, srv, "/api/articles?q=zeppelin", http.StatusOK, &p)
+	if len(p.Items) != 2 || p.Items[0].ID != in[3].ID || p.Items[1].ID != in[1].ID {
+		t.Fatalf("q=zeppelin: %d items, want %s then %s", len(p.Items), in[3].ID, in[1].ID)
+	}
+	if sn := p.Items[1].Snippet; !strings.Contains(sn, "<mark>Zeppelins</mark> &lt;b&gt;over") {
+		t.Errorf("snippet %q: want the match marked and the text escaped", sn)
+	}
+	get(t, srv, "/api/articles?q=zeppelin+-harbour", http.StatusOK, &p)
+	if len(p.Items) != 1 || p.Items[0].ID != in[3].ID {
+		t.Errorf("q=zeppelin -harbour: %d items", len(p.Items))
+	}
+	var c Page[store.ClaimRow]
+	get(t, srv, "/api/claims?q=%22another+zeppelin%22", http.StatusOK, &c)
+	if len(c.Items) == 0 || c.Items[0].ArticleID != in[3].ID || c.Items[len(c.Items)-1].ArticleID != in[3].ID {
+		t.Errorf("claims for a phrase: %d rows, want only %s's", len(c.Items), in[3].ID)
 	}
 }

@@ -41,6 +41,10 @@ type Store interface {
 	LedgerSeries(ctx context.Context, f LedgerFilter) ([]ledger.Series, error)
 	// Articles lists articles newest first.
 	Articles(ctx context.Context, f ArticleFilter) ([]schema.ArticleTaggedV1, error)
+	// Search lists the articles matching f.Query (see store.ParseSearch)
+	// and f's other filters, best match first, with snippets. Stores
+	// without full-text search return store.ErrUnsupported.
+	Search(ctx context.Context, f ArticleFilter) ([]store.Hit, error)
 	// Facets lists what the desk's filters can choose from, over the
 	// relevant articles.
 	Facets(ctx context.Context) (Facets, error)
@@ -85,7 +89,10 @@ type ArticleFilter struct {
 	Site, Place, Speaker string
 	// Tag is a tag name ("isis"); Language the article's ("fr").
 	Tag, Language string
-	RelevantOnly  bool
+	// Query is a full-text search; Articles applies it as a filter and
+	// keeps its order, Search ranks by it.
+	Query        string
+	RelevantOnly bool
 	// Limit 0 means no limit.
 	Limit, Offset int
 }
@@ -192,7 +199,7 @@ func (d scanDesk) LedgerSeries(ctx context.Context, f LedgerFilter) ([]ledger.Se
 
 func (d scanDesk) Articles(ctx context.Context, f ArticleFilter) ([]schema.ArticleTaggedV1, error) {
 	var out []schema.ArticleTaggedV1
-	err := d.s.Export(ctx, store.ExportFilter{Since: f.Since, RelevantOnly: f.RelevantOnly}, func(a schema.ArticleTaggedV1) error {
+	err := d.s.Export(ctx, store.ExportFilter{Since: f.Since, RelevantOnly: f.RelevantOnly, Query: f.Query}, func(a schema.ArticleTaggedV1) error {
 		if !f.Until.IsZero() && micros(store.SortTime(&a)) >= micros(f.Until) {
 			return nil
 		}
@@ -216,6 +223,10 @@ func (d scanDesk) Articles(ctx context.Context, f ArticleFilter) ([]schema.Artic
 	}
 	slices.Reverse(out)
 	return page(out, f.Limit, f.Offset), nil
+}
+
+func (d scanDesk) Search(context.Context, ArticleFilter) ([]store.Hit, error) {
+	return nil, fmt.Errorf("%w: full-text search needs SQLite or PostgreSQL", store.ErrUnsupported)
 }
 
 func (d scanDesk) Facets(ctx context.Context) (Facets, error) {

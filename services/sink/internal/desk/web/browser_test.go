@@ -252,6 +252,44 @@ func TestDeskInChromium(t *testing.T) {
 	}
 	saveShot(t, "desk-full.png", full)
 
+	// Search: typed into the form's box and submitted, the results are
+	// the matching articles, each with its passage, the words marked.
+	if _, err := chromedp.Run(bctx, chromedp.Evaluate[bool](`(() => {
+	  document.querySelector("#filters input[name=q]").value = 'raqqa -mosul';
+	  document.getElementById("filters").requestSubmit();
+	  return true; })()`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(bctx, chromedp.WaitVisible(chromedp.CSS("#articles article p.snippet mark"))); err != nil {
+		t.Fatalf("search results: %v", err)
+	}
+	raw, err = chromedp.Run(bctx, chromedp.Evaluate[[]byte](`(() => ({
+	  url: location.search, box: document.querySelector("#filters input[name=q]").value,
+	  articles: document.querySelectorAll("#articles article").length,
+	  snippets: document.querySelectorAll("#articles article p.snippet").length,
+	  marks: Array.from(document.querySelectorAll("#articles p.snippet mark")).map(m => m.textContent.toLowerCase()),
+	}))()`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var searched struct {
+		URL, Box           string
+		Articles, Snippets int
+		Marks              []string
+	}
+	if err := json.Unmarshal(raw, &searched); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(searched.URL, "q=raqqa+-mosul") || searched.Box != "raqqa -mosul" || searched.Articles == 0 ||
+		searched.Articles >= len(s.Articles)+3 || searched.Snippets != searched.Articles || !slices.Contains(searched.Marks, "raqqa") {
+		t.Errorf("search in the browser: %+v", searched)
+	}
+	shot, err := chromedp.Run(bctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatal(err)
+	}
+	saveShot(t, "desk-search.png", shot)
+
 	// Without JavaScript the same page is there: server-rendered HTML and
 	// SVG, native tooltips, nothing missing.
 	err = chromedp.Do(bctx,
@@ -273,7 +311,7 @@ func TestDeskInChromium(t *testing.T) {
 		t.Errorf("without JavaScript: %d articles, %d groups, %d charts (with: %d, %d, %d)",
 			len(nojs.Articles), len(nojs.Groups), len(nojs.Charts), len(s.Articles), len(s.Groups), len(s.Charts))
 	}
-	shot, err := chromedp.Run(bctx, chromedp.CaptureScreenshot())
+	shot, err = chromedp.Run(bctx, chromedp.CaptureScreenshot())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/newsflow/newsflow/pkg/schema"
 	"github.com/newsflow/newsflow/services/sink/internal/desk/deskdb"
 	"github.com/newsflow/newsflow/services/sink/internal/desk/ledger"
+	"github.com/newsflow/newsflow/services/sink/internal/store"
 )
 
 //go:embed assets
@@ -81,9 +82,11 @@ type filter struct {
 	// Speaker, like Outlet and Place, matches by words ("mattis");
 	// Lang is the articles' language ("fr").
 	Speaker, Lang string
-	Page          int
-	since, until  time.Time
-	Problems      []string
+	// Q is a full-text search over title and text (store.ParseSearch).
+	Q            string
+	Page         int
+	since, until time.Time
+	Problems     []string
 }
 
 // params are the page's query parameters; any other is refused, as a
@@ -96,7 +99,11 @@ var params = []string{"from", "to", "outlet", "tag", "place", "speaker", "lang",
 func parseFilter(q url.Values) filter {
 	f := filter{From: strings.TrimSpace(q.Get("from")), To: strings.TrimSpace(q.Get("to")),
 		Outlet: strings.TrimSpace(q.Get("outlet")), Tag: strings.TrimSpace(q.Get("tag")), Place: strings.TrimSpace(q.Get("place")),
-		Speaker: strings.TrimSpace(q.Get("speaker")), Lang: strings.TrimSpace(q.Get("lang")), Page: 1}
+		Speaker: strings.TrimSpace(q.Get("speaker")), Lang: strings.TrimSpace(q.Get("lang")),
+		Q: strings.TrimSpace(q.Get("q")), Page: 1}
+	if _, err := store.ParseSearch(f.Q); err != nil {
+		f.Problems = append(f.Problems, fmt.Sprintf("Search %q only excludes words: give a word to find too.", f.Q))
+	}
 	var unknown []string
 	for k := range q {
 		if !slices.Contains(params, k) {
@@ -138,14 +145,14 @@ func parseFilter(q url.Values) filter {
 
 // Active reports whether any filter is set.
 func (f filter) Active() bool {
-	return f.From != "" || f.To != "" || f.Outlet != "" || f.Tag != "" || f.Place != "" || f.Speaker != "" || f.Lang != ""
+	return f.From != "" || f.To != "" || f.Outlet != "" || f.Tag != "" || f.Place != "" || f.Speaker != "" || f.Lang != "" || f.Q != ""
 }
 
 // query is the filter as a URL query, with page p.
 func (f filter) query(p int) string {
 	v := url.Values{}
 	for k, s := range map[string]string{"from": f.From, "to": f.To, "outlet": f.Outlet, "tag": f.Tag, "place": f.Place,
-		"speaker": f.Speaker, "lang": f.Lang} {
+		"speaker": f.Speaker, "lang": f.Lang, "q": f.Q} {
 		if s != "" {
 			v.Set(k, s)
 		}
@@ -182,8 +189,11 @@ type articleView struct {
 	Date, DateISO                string
 	Tags, Places                 []string
 	Paragraphs                   [][]segment
-	Claims                       int
-	Highlighted                  int
+	// Snippet is the passage a search matched, matches in <mark>
+	// (escaped by the store, see store.SnippetHTML).
+	Snippet     template.HTML
+	Claims      int
+	Highlighted int
 }
 
 type groupView struct {
@@ -229,8 +239,12 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		s.log.Error("Desk page failed.", zap.String("query", r.URL.RawQuery), zap.Error(err))
-		v = view{Filter: f, Error: "The store could not answer; see the desk's log."}
+		v = view{Filter: f, Error: "The store could not answer; see the desk's log.", Invalid: true}
 		status = http.StatusInternalServerError
+		if errors.Is(err, store.ErrUnsupported) {
+			v.Error = "Search needs a SQLite or PostgreSQL store; this desk reads JSON lines."
+			status = http.StatusNotImplemented
+		}
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
@@ -249,10 +263,25 @@ func (s *Server) build(ctx context.Context, f filter) (view, error) {
 	if v.Facets, err = s.desk.Facets(ctx); err != nil {
 		return v, err
 	}
-	arts, err := s.desk.Articles(ctx, deskdb.ArticleFilter{Since: f.since, Until: f.until, Site: f.Outlet, Tag: f.Tag,
-		Place: f.Place, Speaker: f.Speaker, Language: f.Lang, RelevantOnly: true, Limit: PerPage + 1, Offset: (f.Page - 1) * PerPage})
-	if err != nil {
-		return v, err
+	af := deskdb.ArticleFilter{Since: f.since, Until: f.until, Site: f.Outlet, Tag: f.Tag, Query: f.Q,
+		Place: f.Place, Speaker: f.Speaker, Language: f.Lang, RelevantOnly: true, Limit: PerPage + 1, Offset: (f.Page - 1) * PerPage}
+	var arts []schema.ArticleTaggedV1
+	snippets := map[string]template.HTML{}
+	if f.Q != "" {
+		hits, err := s.desk.Search(ctx, af)
+		if err != nil {
+			return v, err
+		}
+		for i := range hits {
+			arts = append(arts, hits[i].ArticleTaggedV1)
+			// The store escaped the text and added only <mark>.
+			snippets[hits[i].ID] = template.HTML(hits[i].Snippet) //nolint:gosec // escaped by store.SnippetHTML
+		}
+	} else {
+		var err error
+		if arts, err = s.desk.Articles(ctx, af); err != nil {
+			return v, err
+		}
 	}
 	if len(arts) > PerPage {
 		arts = arts[:PerPage]
@@ -303,7 +332,9 @@ func (s *Server) build(ctx context.Context, f filter) (view, error) {
 		}
 	}
 	for i := range arts {
-		v.Articles = append(v.Articles, articleOf(&arts[i], outlets))
+		av := articleOf(&arts[i], outlets)
+		av.Snippet = snippets[av.ID]
+		v.Articles = append(v.Articles, av)
 	}
 	for i := range series {
 		v.Series = append(v.Series, seriesOf(&series[i], func(e *ledger.Entry) string { return href(e.ArticleID, e.Claim, e.URL) }))

@@ -230,6 +230,25 @@ func TestFilters(t *testing.T) {
 				t.Errorf("%d French articles in an English recording", len(arts))
 			}
 		}},
+		{"search", "q=raqqa+-mosul", func(t *testing.T, arts [][2]string, page string) {
+			if len(arts) == 0 || len(arts) >= 12 {
+				t.Errorf("%d articles for raqqa -mosul", len(arts))
+			}
+			if n := strings.Count(page, `<p class="snippet">`); n != len(arts) {
+				t.Errorf("%d snippets for %d results", n, len(arts))
+			}
+			if !strings.Contains(strings.ToLower(page), "<mark>raqqa</mark>") || !strings.Contains(page, "best match first") {
+				t.Error("the results do not mark the word found or do not say they are ranked")
+			}
+			if !strings.Contains(page, `name="q" value="raqqa -mosul"`) {
+				t.Error("the search box does not keep the query")
+			}
+		}},
+		{"search and outlet", "q=raqqa&outlet=nowhere.example", func(t *testing.T, arts [][2]string, page string) {
+			if len(arts) != 0 {
+				t.Errorf("%d articles for a search in an unknown outlet", len(arts))
+			}
+		}},
 		{"nothing", "outlet=nowhere.example", func(t *testing.T, arts [][2]string, page string) {
 			if len(arts) != 0 || !strings.Contains(page, "No relevant article matches these filters") {
 				t.Errorf("%d articles for an unknown outlet", len(arts))
@@ -256,6 +275,7 @@ func TestBadQueryIs400(t *testing.T) {
 		{"page=0", "pages are numbered from 1"},
 		{"page=two", "Page &#34;two&#34; is not a page number"},
 		{"outlet=x&colour=red", "Unknown parameter &#34;colour&#34;"},
+		{"q=-mosul", "Search &#34;-mosul&#34; only excludes words"},
 	} {
 		t.Run(tc.query, func(t *testing.T) {
 			page, _ := get(t, base+"/?"+tc.query, http.StatusBadRequest)

@@ -3,6 +3,7 @@ package deskdb
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -41,6 +42,9 @@ type Store interface {
 	LedgerSeries(ctx context.Context, f LedgerFilter) ([]ledger.Series, error)
 	// Articles lists articles newest first.
 	Articles(ctx context.Context, f ArticleFilter) ([]schema.ArticleTaggedV1, error)
+	// Article is the stored version of one article; ErrNotFound when there
+	// is none.
+	Article(ctx context.Context, id string) (schema.ArticleTaggedV1, error)
 	// Search lists the articles matching f.Query (see store.ParseSearch)
 	// and f's other filters, best match first, with snippets. Stores
 	// without full-text search return store.ErrUnsupported.
@@ -119,6 +123,9 @@ type Facets struct {
 	// Recurring counts groups carried by two outlets or more.
 	Recurring int `json:"recurring"`
 }
+
+// ErrNotFound is an article the store does not have.
+var ErrNotFound = errors.New("not found")
 
 // maxFacetPlaces bounds the place list: the most named first.
 const maxFacetPlaces = 80
@@ -223,6 +230,24 @@ func (d scanDesk) Articles(ctx context.Context, f ArticleFilter) ([]schema.Artic
 	}
 	slices.Reverse(out)
 	return page(out, f.Limit, f.Offset), nil
+}
+
+func (d scanDesk) Article(ctx context.Context, id string) (schema.ArticleTaggedV1, error) {
+	var out schema.ArticleTaggedV1
+	found := false
+	err := d.s.Export(ctx, store.ExportFilter{}, func(a schema.ArticleTaggedV1) error {
+		if a.ID == id {
+			out, found = a, true
+		}
+		return nil
+	})
+	if err != nil {
+		return out, err
+	}
+	if !found {
+		return out, fmt.Errorf("desk: article %q: %w", id, ErrNotFound)
+	}
+	return out, nil
 }
 
 func (d scanDesk) Search(context.Context, ArticleFilter) ([]store.Hit, error) {

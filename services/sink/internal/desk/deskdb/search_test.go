@@ -65,3 +65,27 @@ func TestSearch(t *testing.T) {
 		})
 	}
 }
+
+// TestArticle: one article by id, as stored; ErrNotFound for another.
+func TestArticle(t *testing.T) {
+	for _, b := range backends() {
+		t.Run(b.name, func(t *testing.T) {
+			if b.ready != nil {
+				b.ready(t)
+			}
+			s := b.newPlace(t)(t)
+			in := storetest.Articles(51, 3)
+			if err := s.Upsert(context.Background(), in); err != nil {
+				t.Fatal(err)
+			}
+			d := deskOf(t, s)
+			a, err := d.Article(context.Background(), in[1].ID)
+			if err != nil || a.ID != in[1].ID || a.Text != in[1].Text || len(a.Claims) != len(in[1].Claims) {
+				t.Errorf("Article(%s) = %s, %v", in[1].ID, a.ID, err)
+			}
+			if _, err := d.Article(context.Background(), "nope"); !errors.Is(err, ErrNotFound) {
+				t.Errorf("Article(nope): %v, want ErrNotFound", err)
+			}
+		})
+	}
+}

@@ -489,6 +489,31 @@ func (l *sqlDesk) series(ctx context.Context, f LedgerFilter) ([]ledger.Series, 
 	return page(ledger.BuildSeries(entries, f.MinPoints), f.Limit, f.Offset), nil
 }
 
+func (l *sqlDesk) Article(ctx context.Context, id string) (schema.ArticleTaggedV1, error) {
+	q := &query{d: l.d}
+	q.sql.WriteString("SELECT doc FROM articles WHERE id = " + q.arg(id))
+	var docs []string
+	err := scanAll(ctx, l.db.Query, q, func(r store.Rows) error {
+		var doc string
+		if err := r.Scan(&doc); err != nil {
+			return err
+		}
+		docs = append(docs, doc)
+		return nil
+	})
+	var a schema.ArticleTaggedV1
+	if err != nil {
+		return a, fmt.Errorf("desk: article %q: %w", id, err)
+	}
+	if len(docs) == 0 {
+		return a, fmt.Errorf("desk: article %q: %w", id, ErrNotFound)
+	}
+	if err := json.Unmarshal([]byte(docs[0]), &a); err != nil {
+		return a, fmt.Errorf("desk: article %q: decode stored article: %w", id, err)
+	}
+	return a, nil
+}
+
 func (l *sqlDesk) Search(ctx context.Context, f ArticleFilter) ([]store.Hit, error) {
 	if strings.TrimSpace(f.Query) == "" {
 		return nil, fmt.Errorf("desk: search: %w: empty query", store.ErrBadSearch)

@@ -290,6 +290,44 @@ func TestDeskInChromium(t *testing.T) {
 	}
 	saveShot(t, "desk-search.png", shot)
 
+	// The first result's title opens its article page: the text with the
+	// claims highlighted, each claim explained beside it.
+	if _, err := chromedp.Run(bctx, chromedp.Evaluate[bool](`(() => {
+	  document.querySelector("#articles article h3 a").click(); return true; })()`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(bctx, chromedp.WaitVisible(chromedp.CSS("#claims .claim-list li"))); err != nil {
+		t.Fatalf("article page: %v", err)
+	}
+	raw, err = chromedp.Run(bctx, chromedp.Evaluate[[]byte](`(() => ({
+	  path: location.pathname, title: document.querySelector("h2.title").textContent,
+	  marks: document.querySelectorAll(".article.full mark.claim").length,
+	  explained: document.querySelectorAll("#claims .claim-list li").length,
+	  speakers: document.querySelectorAll("#claims dd.speaker").length,
+	  original: (document.querySelector(".article.full a.original") || {}).href || "",
+	  overflow: document.documentElement.scrollWidth > window.innerWidth,
+	}))()`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var art struct {
+		Path, Title, Original      string
+		Marks, Explained, Speakers int
+		Overflow                   bool
+	}
+	if err := json.Unmarshal(raw, &art); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(art.Path, "/article/") || art.Title == "" || art.Marks == 0 || art.Explained < art.Marks ||
+		art.Speakers != art.Explained || !strings.HasPrefix(art.Original, "http") || art.Overflow {
+		t.Errorf("article page in the browser: %+v", art)
+	}
+	shot, err = chromedp.Run(bctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatal(err)
+	}
+	saveShot(t, "desk-article.png", shot)
+
 	// Without JavaScript the same page is there: server-rendered HTML and
 	// SVG, native tooltips, nothing missing.
 	err = chromedp.Do(bctx,

@@ -40,15 +40,19 @@ const (
 type Server struct {
 	desk   deskdb.Store
 	log    *zap.Logger
-	page   *template.Template
-	static http.Handler
+	page    *template.Template
+	article *template.Template
+	static  http.Handler
 }
 
 // New returns the desk over d.
 func New(d deskdb.Store, log *zap.Logger) (*Server, error) {
-	t, err := template.New("page.html").Funcs(template.FuncMap{
-		"plural": plural, "quotable": quotable, "hasValue": hasValue,
-	}).ParseFS(assets, "assets/page.html")
+	funcs := template.FuncMap{"plural": plural, "quotable": quotable, "hasValue": hasValue}
+	t, err := template.New("page.html").Funcs(funcs).ParseFS(assets, "assets/page.html")
+	if err != nil {
+		return nil, fmt.Errorf("web: template: %w", err)
+	}
+	at, err := template.New("article.html").Funcs(funcs).ParseFS(assets, "assets/article.html")
 	if err != nil {
 		return nil, fmt.Errorf("web: template: %w", err)
 	}
@@ -56,7 +60,7 @@ func New(d deskdb.Store, log *zap.Logger) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("web: assets: %w", err)
 	}
-	return &Server{desk: d, log: log, page: t, static: http.StripPrefix("/static/", http.FileServerFS(sub))}, nil
+	return &Server{desk: d, log: log, page: t, article: at, static: http.StripPrefix("/static/", http.FileServerFS(sub))}, nil
 }
 
 // Mount registers the page at / and its assets under /static/ with
@@ -64,6 +68,7 @@ func New(d deskdb.Store, log *zap.Logger) (*Server, error) {
 // /healthz, /readyz) are left to their own handlers.
 func (s *Server) Mount(handle func(pattern string, h http.Handler)) {
 	handle("GET /{$}", http.HandlerFunc(s.servePage))
+	handle("GET /article/{id}", http.HandlerFunc(s.serveArticle))
 	handle("GET /static/", http.HandlerFunc(s.serveStatic))
 }
 
@@ -186,6 +191,8 @@ type view struct {
 
 type articleView struct {
 	ID, Title, URL, Outlet, Site string
+	// Page is the article's page on the desk.
+	Page string
 	Date, DateISO                string
 	Tags, Places                 []string
 	Paragraphs                   [][]segment
@@ -246,12 +253,17 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
 			status = http.StatusNotImplemented
 		}
 	}
+	s.write(w, status, s.page, v)
+}
+
+// write renders a page of the desk with its headers.
+func (s *Server) write(w http.ResponseWriter, status int, t *template.Template, data any) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	// Everything is served from here: no inline script, no other origin.
 	w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'")
 	w.WriteHeader(status)
-	if err := s.page.Execute(w, v); err != nil {
+	if err := t.Execute(w, data); err != nil {
 		// Headers are out: a failed write means the client went away.
 		s.log.Debug("Desk page write.", zap.Error(err))
 	}
@@ -312,11 +324,13 @@ func (s *Server) build(ctx context.Context, f filter) (view, error) {
 	for i := range arts {
 		onPage[arts[i].ID] = true
 	}
-	href := func(articleID string, claim int, url string) string {
+	// A claim links to its highlight: on this page when its article is
+	// listed, else on the article's own page.
+	href := func(articleID string, claim int, _ string) string {
 		if onPage[articleID] {
 			return "#" + claimID(articleID, claim)
 		}
-		return url
+		return articlePath(articleID) + "#" + claimID(articleID, claim)
 	}
 	// outlets says, per claim, how many outlets carried its figure.
 	outlets := map[string]int{}
@@ -353,6 +367,9 @@ func hasValue(fs []deskdb.Facet, v string) bool {
 	return false
 }
 
+// articlePath is the article page of id.
+func articlePath(id string) string { return "/article/" + url.PathEscape(id) }
+
 // claimID is the HTML id of a claim's highlight.
 func claimID(articleID string, claim int) string {
 	return "c-" + articleID + "-" + strconv.Itoa(claim)
@@ -384,7 +401,7 @@ func groupOf(g *ledger.Group, href func(string, int, string) string) groupView {
 }
 
 func articleOf(a *schema.ArticleTaggedV1, outlets map[string]int) articleView {
-	av := articleView{ID: a.ID, Title: a.Title, URL: a.URL, Site: ledger.SiteOf(a.CanonicalURL, a.URL), Claims: len(a.Claims)}
+	av := articleView{ID: a.ID, Title: a.Title, URL: a.URL, Page: articlePath(a.ID), Site: ledger.SiteOf(a.CanonicalURL, a.URL), Claims: len(a.Claims)}
 	av.Outlet = a.SiteName
 	if av.Outlet == "" {
 		av.Outlet = av.Site

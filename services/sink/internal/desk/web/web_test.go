@@ -379,3 +379,53 @@ func TestEmptyStore(t *testing.T) {
 		t.Errorf("empty store: %d %.300s", rec.Code, body)
 	}
 }
+
+// TestArticlePage: a title on the desk opens the article's own page: its
+// text with the claims highlighted, each explained (speaker, figures,
+// topic), its tags with their evidence, its dates with their source, and
+// a link to the original. An unknown id is a 404.
+func TestArticlePage(t *testing.T) {
+	base := deskServer(t)
+	desk, _ := get(t, base+"/?q=mattis", http.StatusOK)
+	m := regexp.MustCompile(`<h3><a href="(/article/[0-9a-f]+)">([^<]+)</a></h3>`).FindStringSubmatch(desk)
+	if m == nil {
+		t.Fatal("no title on the desk links to an article page")
+	}
+	page, _ := get(t, base+m[1], http.StatusOK)
+	for _, want := range []string{
+		`<h2 class="title">` + m[2] + `</h2>`,
+		`<mark class="claim"`,
+		`<section class="claims" id="claims"`,
+		`<dt>Speaker</dt><dd class="speaker">`,
+		`Mattis`,
+		`<dt>Figures</dt>`,
+		`<dt>Topic</dt>`,
+		`Tags and evidence`,
+		`<dt>Fetched</dt>`,
+		`from the fetcher`,
+		`<dt>Language</dt>`,
+		`Read the original ↗`,
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("article page lacks %s", want)
+		}
+	}
+	// Every claim explained links to its highlight, which is on the page.
+	links := regexp.MustCompile(`<li id="explain-([^"]+)">\s*<a href="#([^"]+)">`).FindAllStringSubmatch(page, -1)
+	if len(links) == 0 {
+		t.Error("no explained claim links to its highlight")
+	}
+	for _, l := range links {
+		if l[1] != l[2] || !strings.Contains(page, `id="`+l[2]+`"`) {
+			t.Errorf("claim %s links to #%s, not on the page", l[1], l[2])
+		}
+	}
+	orig := regexp.MustCompile(`<a class="original" href="(https?://[^"]+)"`).FindStringSubmatch(page)
+	if orig == nil {
+		t.Error("no link to the original")
+	}
+	missing, _ := get(t, base+"/article/nope", http.StatusNotFound)
+	if !strings.Contains(missing, `No article &#34;nope&#34; is stored.`) {
+		t.Errorf("404 page: %.300s", missing)
+	}
+}

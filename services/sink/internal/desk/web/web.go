@@ -38,8 +38,8 @@ const (
 
 // Server renders the desk over a store.
 type Server struct {
-	desk   deskdb.Store
-	log    *zap.Logger
+	desk    deskdb.Store
+	log     *zap.Logger
 	page    *template.Template
 	article *template.Template
 	static  http.Handler
@@ -192,10 +192,10 @@ type view struct {
 type articleView struct {
 	ID, Title, URL, Outlet, Site string
 	// Page is the article's page on the desk.
-	Page string
-	Date, DateISO                string
-	Tags, Places                 []string
-	Paragraphs                   [][]segment
+	Page          string
+	Date, DateISO string
+	Tags, Places  []string
+	Paragraphs    [][]segment
 	// Snippet is the passage a search matched, matches in <mark>
 	// (escaped by the store, see store.SnippetHTML).
 	Snippet     template.HTML

@@ -141,7 +141,10 @@ func PrintSummary(w io.Writer, s orchestrate.Summary) {
 		dl += k + " " + strconv.Itoa(s.DeadLetters[k])
 	}
 	fmt.Fprintf(tw, "  dead letters\t%s\n", dl)
-	fmt.Fprintf(tw, "  in the store\t%d articles, %d relevant, %d claims\n", s.StoreArticles, s.StoreRelevant, s.StoreClaims)
+	// Claims extracted count every statement in every article; the desk
+	// counts claim groups, where a statement repeated counts once.
+	fmt.Fprintf(tw, "  in the store\t%d articles, %d relevant, %d claims extracted (the desk groups repeats into claim groups)\n",
+		s.StoreArticles, s.StoreRelevant, s.StoreClaims)
 	fmt.Fprintf(tw, "  database\t%s\n", s.DB)
 	fmt.Fprintf(tw, "  JSON lines\t%s\n", s.JSONLDir)
 	_ = tw.Flush()

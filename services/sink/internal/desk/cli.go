@@ -119,8 +119,12 @@ func exportCommand(ctx context.Context, env app.Env) error {
 	since := fs.String("since", "", "only articles published at or after this date, time or duration ago")
 	relevant := fs.Bool("relevant", false, "only relevant articles")
 	lang := fs.String("lang", "", "only articles in this language (en, fr ...)")
+	query := fs.String("query", "", `only articles whose title or text match this search, best match first: words, "a phrase", -excluded (SQLite and PostgreSQL)`)
 	if handled, err := app.ParseFlags(fs, env.Args, env.Stdout); err != nil || handled {
 		return err
+	}
+	if _, err := store.ParseSearch(*query); err != nil {
+		return fmt.Errorf("sink: --query: %w", err)
 	}
 	t, err := parseSince(*since)
 	if err != nil {
@@ -133,7 +137,7 @@ func exportCommand(ctx context.Context, env app.Env) error {
 	defer func() { _ = st.Close() }()
 	enc := json.NewEncoder(env.Stdout)
 	enc.SetEscapeHTML(false)
-	return st.Export(ctx, store.ExportFilter{Since: t, RelevantOnly: *relevant, Language: *lang}, func(a schema.ArticleTaggedV1) error {
+	return st.Export(ctx, store.ExportFilter{Since: t, RelevantOnly: *relevant, Language: *lang, Query: *query}, func(a schema.ArticleTaggedV1) error {
 		return enc.Encode(a)
 	})
 }

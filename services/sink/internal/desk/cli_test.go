@@ -232,3 +232,54 @@ func TestServeJSONLines(t *testing.T) {
 		t.Errorf("serve: %v", err)
 	}
 }
+
+// TestExportQuery: sink export --query lists the articles the search
+// finds, and no other; a query of only exclusions is refused.
+func TestExportQuery(t *testing.T) {
+	spec := deskDB(t)
+	run := func(args ...string) ([]string, error) {
+		var out, errOut bytes.Buffer
+		env := app.Env{Args: append([]string{"export", "--db", spec}, args...), Lookup: func(string) (string, bool) { return "", false },
+			Stdout: &out, Stderr: &errOut}
+		err := mainOf(context.Background(), env)
+		var texts []string
+		sc := bufio.NewScanner(&out)
+		sc.Buffer(nil, 1<<24)
+		for sc.Scan() {
+			var a struct{ Title, Text string }
+			if err := json.Unmarshal(sc.Bytes(), &a); err != nil {
+				t.Fatal(err)
+			}
+			texts = append(texts, strings.ToLower(a.Title+" "+a.Text))
+		}
+		return texts, err
+	}
+	all, err := run()
+	if err != nil {
+		t.Fatal(err)
+	}
+	found, err := run("--query", "raqqa -mosul")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(found) == 0 || len(found) >= len(all) {
+		t.Fatalf("--query raqqa -mosul: %d of %d articles", len(found), len(all))
+	}
+	want := 0
+	for _, s := range all {
+		if strings.Contains(s, "raqqa") && !strings.Contains(s, "mosul") {
+			want++
+		}
+	}
+	for _, s := range found {
+		if !strings.Contains(s, "raqqa") || strings.Contains(s, "mosul") {
+			t.Errorf("exported an article without raqqa or with mosul: %.80s", s)
+		}
+	}
+	if len(found) != want {
+		t.Errorf("--query raqqa -mosul: %d articles, %d have raqqa and not mosul", len(found), want)
+	}
+	if _, err := run("--query", "-mosul"); err == nil || !strings.Contains(err.Error(), "only excludes") {
+		t.Errorf("--query -mosul: %v, want it refused", err)
+	}
+}

@@ -18,7 +18,7 @@ var errStop = errors.New("store: stop")
 func claimsByScan(ctx context.Context, s Store, f ClaimFilter) ([]ClaimRow, error) {
 	skip := max(f.Offset, 0)
 	var out []ClaimRow
-	err := s.Export(ctx, ExportFilter{Since: f.Since, RelevantOnly: f.RelevantOnly}, func(a schema.ArticleTaggedV1) error {
+	err := s.Export(ctx, ExportFilter{Since: f.Since, RelevantOnly: f.RelevantOnly, Query: f.Query}, func(a schema.ArticleTaggedV1) error {
 		if !LanguageMatches(a.Language, f.Language) {
 			return nil
 		}

@@ -81,6 +81,7 @@ func TestConformance(t *testing.T) {
 		{"ExportFilters", testExportFilters},
 		{"InvalidArticleWritesNothing", testInvalid},
 		{"OddTextIsStored", testOddText},
+		{"FullTextSearch", testSearch},
 	}
 	for _, b := range backends() {
 		t.Run(b.name, func(t *testing.T) {

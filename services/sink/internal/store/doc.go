@@ -12,6 +12,7 @@
 //	sqlite.go      SQLite (modernc.org/sqlite): WAL, one IMMEDIATE transaction and multi-row inserts per batch
 //	postgres.go    PostgreSQL (pgx pool): one array upsert, then child rows by pipelined inserts or COPY
 //	pgsearch.go    PostgreSQL full-text search, indexed in the background behind the writes
+//	search.go      full-text search: the query parser, its FTS5 and tsquery renderings, Find with snippets
 //	sqlread.go     Export, Claims and Stats queries shared by both databases
 //	rows.go        an article flattened into table rows, column by column
 //	jsonl.go       JSON lines: a file per day, atomic appends, fsync policy, repair and index at open

@@ -78,31 +78,51 @@ type sqlReader struct {
 }
 
 func (r sqlReader) export(ctx context.Context, f ExportFilter, fn func(schema.ArticleTaggedV1) error) error {
+	return r.search(ctx, f, false, func(a schema.ArticleTaggedV1, _ float64, _ string) error { return fn(a) })
+}
+
+// search lists the articles f selects, as export does; with a Query, best
+// match first, with each one's rank and (when snippets) its marked snippet.
+func (r sqlReader) search(ctx context.Context, f ExportFilter, snippets bool, fn func(a schema.ArticleTaggedV1, rank float64, snippet string) error) error {
+	sq, err := ParseSearch(f.Query)
+	if err != nil {
+		return err
+	}
 	q := &query{d: r.d}
-	q.sql.WriteString("SELECT doc FROM articles")
+	var s SearchSQL
+	if !sq.Empty() {
+		// The MATCH argument comes first: SQLite's placeholders are in order.
+		s = Search(r.d.postgres, sq, q.arg)
+		q.where(s.Cond())
+	}
+	cols := "a.doc, CAST(0 AS DOUBLE PRECISION), ''"
+	if !sq.Empty() {
+		// Each call binds its arguments: call each once.
+		snippet := "''"
+		if snippets {
+			snippet = s.Snippet()
+		}
+		cols = "a.doc, " + s.Rank() + ", " + snippet
+	}
+	q.sql.WriteString("SELECT " + cols + " FROM articles a" + s.Join)
 	if !f.Since.IsZero() {
-		q.where("sort_us >= " + q.arg(micros(f.Since)))
+		q.where("a.sort_us >= " + q.arg(micros(f.Since)))
 	}
 	if f.RelevantOnly {
-		q.where("relevant = TRUE")
+		q.where("a.relevant = TRUE")
 	}
 	if f.Site != "" {
-		q.where("site = " + q.arg(strings.ToLower(f.Site)))
+		q.where("a.site = " + q.arg(strings.ToLower(f.Site)))
 	}
 	if lang := strings.ToLower(strings.TrimSpace(f.Language)); lang != "" {
-		q.where("(LOWER(language) = " + q.arg(lang) + " OR LOWER(language) LIKE " + q.arg(lang+"-%") + ")")
-	}
-	if f.Query != "" {
-		if !r.d.postgres {
-			return fmt.Errorf("%w: full-text query", ErrUnsupported)
-		}
-		// English stemming for the English majority, 'simple' for exact
-		// words in other languages; both can use the GIN index.
-		p := q.arg(f.Query)
-		q.where("(search @@ websearch_to_tsquery('english', " + p + ") OR search @@ websearch_to_tsquery('simple', " + p + "))")
+		q.where("(LOWER(a.language) = " + q.arg(lang) + " OR LOWER(a.language) LIKE " + q.arg(lang+"-%") + ")")
 	}
 	q.writeWhere()
-	q.sql.WriteString(" ORDER BY sort_us, id")
+	if !sq.Empty() {
+		q.sql.WriteString(" ORDER BY 2 DESC, a.sort_us, a.id")
+	} else {
+		q.sql.WriteString(" ORDER BY a.sort_us, a.id")
+	}
 	r.d.limit(q, f.Limit, f.Offset)
 
 	rows, err := r.query(ctx, q.sql.String(), q.args...)
@@ -111,15 +131,18 @@ func (r sqlReader) export(ctx context.Context, f ExportFilter, fn func(schema.Ar
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var doc string
-		if err := rows.Scan(&doc); err != nil {
+		var (
+			doc, snippet string
+			rank         float64
+		)
+		if err := rows.Scan(&doc, &rank, &snippet); err != nil {
 			return fmt.Errorf("store: export: %w", err)
 		}
 		var a schema.ArticleTaggedV1
 		if err := json.Unmarshal([]byte(doc), &a); err != nil {
 			return fmt.Errorf("store: export: decode stored article: %w", err)
 		}
-		if err := fn(a); err != nil {
+		if err := fn(a, rank, snippet); err != nil {
 			return err
 		}
 	}
@@ -135,7 +158,15 @@ type claimKey struct {
 }
 
 func (r sqlReader) claims(ctx context.Context, f ClaimFilter) ([]ClaimRow, error) {
+	sq, err := ParseSearch(f.Query)
+	if err != nil {
+		return nil, err
+	}
 	q := &query{d: r.d}
+	if !sq.Empty() {
+		// First, as SQLite's placeholders are numbered in order.
+		q.where(Search(r.d.postgres, sq, q.arg).ArticleCond())
+	}
 	q.sql.WriteString(`SELECT c.article_id, c.ord, c.text, c.speaker, c.speaker_kind, c.speaker_role, c.verb, c.via, c.topic, c.text_offset,
 		a.relevant, a.url, a.title, a.site, a.feed_url, a.published_us, a.stored_us
 		FROM claims c JOIN articles a ON a.id = c.article_id`)

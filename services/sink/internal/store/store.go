@@ -44,8 +44,9 @@ type ExportFilter struct {
 	Site string
 	// Language keeps articles in that language ("fr" takes "fr-CA" too).
 	Language string
-	// Query is a full-text search (web search syntax); PostgreSQL only,
-	// other backends return ErrUnsupported.
+	// Query is a full-text search over title and text (see ParseSearch):
+	// the articles come best match first. SQLite and PostgreSQL; JSON lines
+	// returns ErrUnsupported, and a query of only exclusions ErrBadSearch.
 	Query string
 	// Limit 0 means no limit.
 	Limit, Offset int
@@ -58,6 +59,9 @@ type ExportFilter struct {
 type ClaimFilter struct {
 	Topic, Speaker, Place, Unit string
 	Language                    string
+	// Query keeps the claims of articles that match a full-text search,
+	// as ExportFilter's (the order stays the claims').
+	Query string
 	// Since applies to the claim's article, as in ExportFilter.
 	Since        time.Time
 	RelevantOnly bool

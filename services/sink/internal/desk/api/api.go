@@ -1,15 +1,22 @@
 // Package api serves the sink's store read-only over HTTP as JSON, with
 // offset pagination, on the claim desk's address:
 //
-//	GET /api/articles?since=&relevant=&site=&lang=&q=&limit=&offset=
-//	GET /api/claims?topic=&speaker=&place=&unit=&lang=&since=&relevant=&limit=&offset=
+//	GET /api/articles?since=&relevant=&site=&lang=&q=&limit=&page=|offset=
+//	GET /api/claims?topic=&speaker=&place=&unit=&lang=&since=&relevant=&q=&limit=&page=|offset=
 //	GET /api/stats
 //
 // speaker and place match by words, ignoring case (speaker=mattis finds
-// James Mattis); lang is the article's language (lang=fr).
+// James Mattis); lang is the article's language (lang=fr). q is a
+// full-text search over title and text (words, "a phrase", -excluded; see
+// store.ParseSearch): articles then come best match first, each with
+// "rank" and "snippet_html" (escaped text, matches in <mark>); claims
+// are those of matching articles. JSON lines stores answer q with 501.
 //
-// A list answers {"items": [...], "count", "limit", "offset", "next"}, where
-// next is the URL of the following page and is absent on the last one.
+// A list answers {"items": [...], "count", "limit", "page", "offset", "next"},
+// where next is the URL of the following page and is absent on the last
+// one. Pages are numbered from 1 (page=1 is offset=0); give page or offset,
+// not both. A parameter the endpoint cannot read answers 400 with the
+// reason in {"error": ...}.
 package api
 
 import (
@@ -38,9 +45,11 @@ const (
 
 // Page is one page of a list.
 type Page[T any] struct {
-	Items  []T `json:"items"`
-	Count  int `json:"count"`
-	Limit  int `json:"limit"`
+	Items []T `json:"items"`
+	Count int `json:"count"`
+	Limit int `json:"limit"`
+	// Page is the page's number from 1, when Offset is a multiple of Limit.
+	Page   int `json:"page,omitempty"`
 	Offset int `json:"offset"`
 	// Next is the path and query of the next page, empty on the last page.
 	Next string `json:"next,omitempty"`
@@ -70,7 +79,7 @@ func (e badRequest) Error() string { return e.msg }
 
 func (h *handler) articles(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	if err := onlyParams(q, "since", "relevant", "site", "lang", "q", "limit", "offset"); err != nil {
+	if err := onlyParams(q, "since", "relevant", "site", "lang", "q", "limit", "page", "offset"); err != nil {
 		h.fail(w, r, err)
 		return
 	}
@@ -92,6 +101,20 @@ func (h *handler) articles(w http.ResponseWriter, r *http.Request) {
 	}
 	// One more than the page tells whether a next page exists.
 	f.Limit, f.Offset = limit+1, offset
+	if strings.TrimSpace(f.Query) != "" {
+		// A search answers best match first, each with its rank and a
+		// snippet with the matches in <mark>.
+		hits, err := store.Find(r.Context(), h.store, f)
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		if hits == nil {
+			hits = []store.Hit{}
+		}
+		writePage(w, r, hits, limit, offset)
+		return
+	}
 	items := make([]schema.ArticleTaggedV1, 0, min(limit+1, 64))
 	err = h.store.Export(r.Context(), f, func(a schema.ArticleTaggedV1) error {
 		items = append(items, a)
@@ -106,12 +129,12 @@ func (h *handler) articles(w http.ResponseWriter, r *http.Request) {
 
 func (h *handler) claims(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	if err := onlyParams(q, "topic", "speaker", "place", "unit", "lang", "since", "relevant", "limit", "offset"); err != nil {
+	if err := onlyParams(q, "topic", "speaker", "place", "unit", "lang", "since", "relevant", "q", "limit", "page", "offset"); err != nil {
 		h.fail(w, r, err)
 		return
 	}
 	f := store.ClaimFilter{Topic: q.Get("topic"), Speaker: q.Get("speaker"), Place: q.Get("place"), Unit: q.Get("unit"),
-		Language: q.Get("lang")}
+		Language: q.Get("lang"), Query: q.Get("q")}
 	var err error
 	if f.Since, err = ParseSince(q.Get("since"), h.now()); err != nil {
 		h.fail(w, r, badRequest{err.Error()})
@@ -155,11 +178,18 @@ func (h *handler) stats(w http.ResponseWriter, r *http.Request) {
 // one only says a next page exists.
 func writePage[T any](w http.ResponseWriter, r *http.Request, items []T, limit, offset int) {
 	p := Page[T]{Items: items, Limit: limit, Offset: offset}
+	if offset%limit == 0 {
+		p.Page = offset/limit + 1
+	}
 	if len(items) > limit {
 		p.Items = items[:limit]
 		q := r.URL.Query()
 		q.Set("limit", strconv.Itoa(limit))
-		q.Set("offset", strconv.Itoa(offset+limit))
+		if q.Has("page") {
+			q.Set("page", strconv.Itoa(p.Page+1))
+		} else {
+			q.Set("offset", strconv.Itoa(offset+limit))
+		}
 		p.Next = r.URL.Path + "?" + q.Encode()
 	}
 	p.Count = len(p.Items)
@@ -184,6 +214,8 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	switch {
 	case errors.As(err, &bad):
 		writeJSON(w, http.StatusBadRequest, map[string]string{"error": bad.msg})
+	case errors.Is(err, store.ErrBadSearch):
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "q: " + err.Error()})
 	case errors.Is(err, store.ErrUnsupported):
 		writeJSON(w, http.StatusNotImplemented, map[string]string{"error": err.Error()})
 	case errors.Is(err, context.Canceled) && r.Context().Err() != nil:
@@ -232,6 +264,16 @@ func pageParams(q url.Values) (limit, offset int, err error) {
 		if offset, err = strconv.Atoi(v); err != nil || offset < 0 {
 			return 0, 0, badRequest{fmt.Sprintf("offset=%q: want a whole number, 0 or more", v)}
 		}
+	}
+	if v := q.Get("page"); v != "" {
+		if q.Has("offset") {
+			return 0, 0, badRequest{"give page or offset, not both"}
+		}
+		page, err := strconv.Atoi(v)
+		if err != nil || page < 1 {
+			return 0, 0, badRequest{fmt.Sprintf("page=%q: pages are numbered from 1", v)}
+		}
+		offset = (page - 1) * limit
 	}
 	return limit, offset, nil
 }

@@ -184,6 +184,10 @@ func TestBadRequests(t *testing.T) {
 		path   string
 		status int
 	}{
+		{"/api/articles?since=garbage", http.StatusBadRequest},
+		{"/api/claims?page=0", http.StatusBadRequest},
+		{"/api/claims?page=two", http.StatusBadRequest},
+		{"/api/claims?page=2&offset=5", http.StatusBadRequest},
 		{"/api/claims?limit=0", http.StatusBadRequest},
 		{"/api/claims?limit=ten", http.StatusBadRequest},
 		{"/api/claims?offset=-1", http.StatusBadRequest},
@@ -192,8 +196,8 @@ func TestBadRequests(t *testing.T) {
 		{"/api/claims?speakr=UNHCR", http.StatusBadRequest},
 		{"/api/articles?topic=energy", http.StatusBadRequest},
 		{"/api/stats?x=1", http.StatusBadRequest},
-		// Full-text search is PostgreSQL's; SQLite says so.
-		{"/api/articles?q=inflation", http.StatusNotImplemented},
+		{"/api/articles?q=-inflation", http.StatusBadRequest},
+		{"/api/claims?q=-inflation", http.StatusBadRequest},
 		{"/api/nothing", http.StatusNotFound},
 	}
 	for _, tc := range tests {
@@ -205,6 +209,12 @@ func TestBadRequests(t *testing.T) {
 			defer func() { _ = resp.Body.Close() }()
 			if resp.StatusCode != tc.status {
 				t.Errorf("status %d, want %d", resp.StatusCode, tc.status)
+			}
+			if tc.status == http.StatusBadRequest {
+				var body map[string]string
+				if err := json.NewDecoder(resp.Body).Decode(&body); err != nil || len(body["error"]) < 10 {
+					t.Errorf("400 without a reason: %v %v", body, err)
+				}
 			}
 		})
 	}
@@ -263,5 +273,63 @@ func TestArticlesByLanguage(t *testing.T) {
 		if len(p.Items) != want {
 			t.Errorf("/api/articles?%s: %d articles, want %d", q, len(p.Items), want)
 		}
+	}
+}
+
+// TestPagesFromOne: page=1 is the first page, page=N the one offset
+// (N-1)*limit gives, and next links keep counting pages.
+func TestPagesFromOne(t *testing.T) {
+	srv, _ := newServer(t, 12)
+	var first, byOffset, second Page[store.ClaimRow]
+	get(t, srv, "/api/claims?limit=4", http.StatusOK, &first)
+	get(t, srv, "/api/claims?limit=4&offset=4", http.StatusOK, &byOffset)
+	get(t, srv, "/api/claims?limit=4&page=2", http.StatusOK, &second)
+	if first.Page != 1 || second.Page != 2 || second.Offset != 4 {
+		t.Errorf("pages %d and %d (offset %d), want 1 and 2 (offset 4)", first.Page, second.Page, second.Offset)
+	}
+	a, _ := json.Marshal(byOffset.Items)
+	b, _ := json.Marshal(second.Items)
+	if string(a) != string(b) || len(second.Items) != 4 {
+		t.Errorf("page=2 differs from offset=4")
+	}
+	if !strings.Contains(second.Next, "page=3") || strings.Contains(second.Next, "offset=") {
+		t.Errorf("next of page 2 = %q, want page=3", second.Next)
+	}
+}
+
+// TestSearch: q searches title and text, best match first, with marked
+// snippets, on articles and claims.
+func TestSearch(t *testing.T) {
+	s, err := store.Open(context.Background(), "sqlite:"+filepath.Join(t.TempDir(), "api.db"), zaptest.NewLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	in := storetest.Articles(2, 5)
+	in[1].Text += " Zeppelins <b>over</b> the harbour."
+	in[3].Title = "Zeppelin week"
+	in[3].Text += " A zeppelin, then another zeppelin."
+	if err := s.Upsert(context.Background(), in); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(Handler(s, zaptest.NewLogger(t)))
+	t.Cleanup(srv.Close)
+
+	var p Page[store.Hit]
+	get(t, srv, "/api/articles?q=zeppelin", http.StatusOK, &p)
+	if len(p.Items) != 2 || p.Items[0].ID != in[3].ID || p.Items[1].ID != in[1].ID {
+		t.Fatalf("q=zeppelin: %d items, want %s then %s", len(p.Items), in[3].ID, in[1].ID)
+	}
+	if sn := p.Items[1].Snippet; !strings.Contains(sn, "<mark>Zeppelins</mark> &lt;b&gt;over") {
+		t.Errorf("snippet %q: want the match marked and the text escaped", sn)
+	}
+	get(t, srv, "/api/articles?q=zeppelin+-harbour", http.StatusOK, &p)
+	if len(p.Items) != 1 || p.Items[0].ID != in[3].ID {
+		t.Errorf("q=zeppelin -harbour: %d items", len(p.Items))
+	}
+	var c Page[store.ClaimRow]
+	get(t, srv, "/api/claims?q=%22another+zeppelin%22", http.StatusOK, &c)
+	if len(c.Items) == 0 || c.Items[0].ArticleID != in[3].ID || c.Items[len(c.Items)-1].ArticleID != in[3].ID {
+		t.Errorf("claims for a phrase: %d rows, want only %s's", len(c.Items), in[3].ID)
 	}
 }

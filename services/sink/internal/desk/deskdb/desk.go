@@ -3,6 +3,7 @@ package deskdb
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -41,6 +42,13 @@ type Store interface {
 	LedgerSeries(ctx context.Context, f LedgerFilter) ([]ledger.Series, error)
 	// Articles lists articles newest first.
 	Articles(ctx context.Context, f ArticleFilter) ([]schema.ArticleTaggedV1, error)
+	// Article is the stored version of one article; ErrNotFound when there
+	// is none.
+	Article(ctx context.Context, id string) (schema.ArticleTaggedV1, error)
+	// Search lists the articles matching f.Query (see store.ParseSearch)
+	// and f's other filters, best match first, with snippets. Stores
+	// without full-text search return store.ErrUnsupported.
+	Search(ctx context.Context, f ArticleFilter) ([]store.Hit, error)
 	// Facets lists what the desk's filters can choose from, over the
 	// relevant articles.
 	Facets(ctx context.Context) (Facets, error)
@@ -85,7 +93,10 @@ type ArticleFilter struct {
 	Site, Place, Speaker string
 	// Tag is a tag name ("isis"); Language the article's ("fr").
 	Tag, Language string
-	RelevantOnly  bool
+	// Query is a full-text search; Articles applies it as a filter and
+	// keeps its order, Search ranks by it.
+	Query        string
+	RelevantOnly bool
 	// Limit 0 means no limit.
 	Limit, Offset int
 }
@@ -112,6 +123,9 @@ type Facets struct {
 	// Recurring counts groups carried by two outlets or more.
 	Recurring int `json:"recurring"`
 }
+
+// ErrNotFound is an article the store does not have.
+var ErrNotFound = errors.New("not found")
 
 // maxFacetPlaces bounds the place list: the most named first.
 const maxFacetPlaces = 80
@@ -192,7 +206,7 @@ func (d scanDesk) LedgerSeries(ctx context.Context, f LedgerFilter) ([]ledger.Se
 
 func (d scanDesk) Articles(ctx context.Context, f ArticleFilter) ([]schema.ArticleTaggedV1, error) {
 	var out []schema.ArticleTaggedV1
-	err := d.s.Export(ctx, store.ExportFilter{Since: f.Since, RelevantOnly: f.RelevantOnly}, func(a schema.ArticleTaggedV1) error {
+	err := d.s.Export(ctx, store.ExportFilter{Since: f.Since, RelevantOnly: f.RelevantOnly, Query: f.Query}, func(a schema.ArticleTaggedV1) error {
 		if !f.Until.IsZero() && micros(store.SortTime(&a)) >= micros(f.Until) {
 			return nil
 		}
@@ -216,6 +230,28 @@ func (d scanDesk) Articles(ctx context.Context, f ArticleFilter) ([]schema.Artic
 	}
 	slices.Reverse(out)
 	return page(out, f.Limit, f.Offset), nil
+}
+
+func (d scanDesk) Article(ctx context.Context, id string) (schema.ArticleTaggedV1, error) {
+	var out schema.ArticleTaggedV1
+	found := false
+	err := d.s.Export(ctx, store.ExportFilter{}, func(a schema.ArticleTaggedV1) error {
+		if a.ID == id {
+			out, found = a, true
+		}
+		return nil
+	})
+	if err != nil {
+		return out, err
+	}
+	if !found {
+		return out, fmt.Errorf("desk: article %q: %w", id, ErrNotFound)
+	}
+	return out, nil
+}
+
+func (d scanDesk) Search(context.Context, ArticleFilter) ([]store.Hit, error) {
+	return nil, fmt.Errorf("%w: full-text search needs SQLite or PostgreSQL", store.ErrUnsupported)
 }
 
 func (d scanDesk) Facets(ctx context.Context) (Facets, error) {

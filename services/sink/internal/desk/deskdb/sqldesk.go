@@ -489,9 +489,69 @@ func (l *sqlDesk) series(ctx context.Context, f LedgerFilter) ([]ledger.Series, 
 	return page(ledger.BuildSeries(entries, f.MinPoints), f.Limit, f.Offset), nil
 }
 
-func (l *sqlDesk) articles(ctx context.Context, f ArticleFilter) ([]schema.ArticleTaggedV1, error) {
+func (l *sqlDesk) Article(ctx context.Context, id string) (schema.ArticleTaggedV1, error) {
 	q := &query{d: l.d}
-	q.sql.WriteString("SELECT a.doc FROM articles a")
+	q.sql.WriteString("SELECT doc FROM articles WHERE id = " + q.arg(id))
+	var docs []string
+	err := scanAll(ctx, l.db.Query, q, func(r store.Rows) error {
+		var doc string
+		if err := r.Scan(&doc); err != nil {
+			return err
+		}
+		docs = append(docs, doc)
+		return nil
+	})
+	var a schema.ArticleTaggedV1
+	if err != nil {
+		return a, fmt.Errorf("desk: article %q: %w", id, err)
+	}
+	if len(docs) == 0 {
+		return a, fmt.Errorf("desk: article %q: %w", id, ErrNotFound)
+	}
+	if err := json.Unmarshal([]byte(docs[0]), &a); err != nil {
+		return a, fmt.Errorf("desk: article %q: decode stored article: %w", id, err)
+	}
+	return a, nil
+}
+
+func (l *sqlDesk) Search(ctx context.Context, f ArticleFilter) ([]store.Hit, error) {
+	if strings.TrimSpace(f.Query) == "" {
+		return nil, fmt.Errorf("desk: search: %w: empty query", store.ErrBadSearch)
+	}
+	return l.search(ctx, f, true)
+}
+
+func (l *sqlDesk) articles(ctx context.Context, f ArticleFilter) ([]schema.ArticleTaggedV1, error) {
+	hits, err := l.search(ctx, f, false)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]schema.ArticleTaggedV1, len(hits))
+	for i := range hits {
+		out[i] = hits[i].ArticleTaggedV1
+	}
+	return out, nil
+}
+
+// search lists articles newest first or, with ranked, best match for
+// f.Query first with snippets.
+func (l *sqlDesk) search(ctx context.Context, f ArticleFilter, ranked bool) ([]store.Hit, error) {
+	sq, err := store.ParseSearch(f.Query)
+	if err != nil {
+		return nil, fmt.Errorf("desk: articles: %w", err)
+	}
+	q := &query{d: l.d}
+	cols, join := "a.doc, CAST(0 AS DOUBLE PRECISION), ''", ""
+	if !sq.Empty() {
+		// The MATCH argument first: SQLite numbers its placeholders in order.
+		s := store.Search(l.d.postgres, sq, q.arg)
+		q.where(s.Cond())
+		join = s.Join
+		if ranked {
+			cols = "a.doc, " + s.Rank() + ", " + s.Snippet()
+		}
+	}
+	q.sql.WriteString("SELECT " + cols + " FROM articles a" + join)
 	if f.RelevantOnly {
 		q.where("a.relevant = TRUE")
 	}
@@ -518,19 +578,26 @@ func (l *sqlDesk) articles(ctx context.Context, f ArticleFilter) ([]schema.Artic
 		q.where("EXISTS (SELECT 1 FROM claims c WHERE c.article_id = a.id AND " + store.NameCond("c.speaker_key", f.Speaker, q.arg) + ")")
 	}
 	q.writeWhere()
-	q.sql.WriteString(" ORDER BY a.sort_us DESC, a.id DESC")
+	if ranked && !sq.Empty() {
+		q.sql.WriteString(" ORDER BY 2 DESC, a.sort_us DESC, a.id DESC")
+	} else {
+		q.sql.WriteString(" ORDER BY a.sort_us DESC, a.id DESC")
+	}
 	l.d.limit(q, f.Limit, f.Offset)
-	var out []schema.ArticleTaggedV1
-	err := scanAll(ctx, l.db.Query, q, func(r store.Rows) error {
-		var doc string
-		if err := r.Scan(&doc); err != nil {
+	var out []store.Hit
+	err = scanAll(ctx, l.db.Query, q, func(r store.Rows) error {
+		var (
+			doc, snippet string
+			rank         float64
+		)
+		if err := r.Scan(&doc, &rank, &snippet); err != nil {
 			return err
 		}
 		var a schema.ArticleTaggedV1
 		if err := json.Unmarshal([]byte(doc), &a); err != nil {
 			return fmt.Errorf("decode stored article: %w", err)
 		}
-		out = append(out, a)
+		out = append(out, store.Hit{ArticleTaggedV1: a, Rank: rank, Snippet: store.SnippetHTML(snippet)})
 		return nil
 	})
 	if err != nil {

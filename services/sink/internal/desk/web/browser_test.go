@@ -252,6 +252,82 @@ func TestDeskInChromium(t *testing.T) {
 	}
 	saveShot(t, "desk-full.png", full)
 
+	// Search: typed into the form's box and submitted, the results are
+	// the matching articles, each with its passage, the words marked.
+	if _, err := chromedp.Run(bctx, chromedp.Evaluate[bool](`(() => {
+	  document.querySelector("#filters input[name=q]").value = 'raqqa -mosul';
+	  document.getElementById("filters").requestSubmit();
+	  return true; })()`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(bctx, chromedp.WaitVisible(chromedp.CSS("#articles article p.snippet mark"))); err != nil {
+		t.Fatalf("search results: %v", err)
+	}
+	raw, err = chromedp.Run(bctx, chromedp.Evaluate[[]byte](`(() => ({
+	  url: location.search, box: document.querySelector("#filters input[name=q]").value,
+	  articles: document.querySelectorAll("#articles article").length,
+	  snippets: document.querySelectorAll("#articles article p.snippet").length,
+	  marks: Array.from(document.querySelectorAll("#articles p.snippet mark")).map(m => m.textContent.toLowerCase()),
+	}))()`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var searched struct {
+		URL, Box           string
+		Articles, Snippets int
+		Marks              []string
+	}
+	if err := json.Unmarshal(raw, &searched); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(searched.URL, "q=raqqa+-mosul") || searched.Box != "raqqa -mosul" || searched.Articles == 0 ||
+		searched.Articles >= len(s.Articles)+3 || searched.Snippets != searched.Articles || !slices.Contains(searched.Marks, "raqqa") {
+		t.Errorf("search in the browser: %+v", searched)
+	}
+	shot, err := chromedp.Run(bctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatal(err)
+	}
+	saveShot(t, "desk-search.png", shot)
+
+	// The first result's title opens its article page: the text with the
+	// claims highlighted, each claim explained beside it.
+	if _, err := chromedp.Run(bctx, chromedp.Evaluate[bool](`(() => {
+	  document.querySelector("#articles article h3 a").click(); return true; })()`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(bctx, chromedp.WaitVisible(chromedp.CSS("#claims .claim-list li"))); err != nil {
+		t.Fatalf("article page: %v", err)
+	}
+	raw, err = chromedp.Run(bctx, chromedp.Evaluate[[]byte](`(() => ({
+	  path: location.pathname, title: document.querySelector("h2.title").textContent,
+	  marks: document.querySelectorAll(".article.full mark.claim").length,
+	  explained: document.querySelectorAll("#claims .claim-list li").length,
+	  speakers: document.querySelectorAll("#claims dd.speaker").length,
+	  original: (document.querySelector(".article.full a.original") || {}).href || "",
+	  overflow: document.documentElement.scrollWidth > window.innerWidth,
+	}))()`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var art struct {
+		Path, Title, Original      string
+		Marks, Explained, Speakers int
+		Overflow                   bool
+	}
+	if err := json.Unmarshal(raw, &art); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(art.Path, "/article/") || art.Title == "" || art.Marks == 0 || art.Explained < art.Marks ||
+		art.Speakers != art.Explained || !strings.HasPrefix(art.Original, "http") || art.Overflow {
+		t.Errorf("article page in the browser: %+v", art)
+	}
+	shot, err = chromedp.Run(bctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatal(err)
+	}
+	saveShot(t, "desk-article.png", shot)
+
 	// Without JavaScript the same page is there: server-rendered HTML and
 	// SVG, native tooltips, nothing missing.
 	err = chromedp.Do(bctx,
@@ -259,7 +335,7 @@ func TestDeskInChromium(t *testing.T) {
 			_, err := cdp.Call(ctx, tg, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
 			return err
 		}),
-		chromedp.Navigate(base+"/?page=0"),
+		chromedp.Navigate(base+"/?page=1"),
 		chromedp.WaitVisible(chromedp.CSS("#articles article")),
 	)
 	if err != nil {
@@ -273,7 +349,7 @@ func TestDeskInChromium(t *testing.T) {
 		t.Errorf("without JavaScript: %d articles, %d groups, %d charts (with: %d, %d, %d)",
 			len(nojs.Articles), len(nojs.Groups), len(nojs.Charts), len(s.Articles), len(s.Groups), len(s.Charts))
 	}
-	shot, err := chromedp.Run(bctx, chromedp.CaptureScreenshot())
+	shot, err = chromedp.Run(bctx, chromedp.CaptureScreenshot())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -19,6 +20,7 @@ import (
 	"github.com/newsflow/newsflow/pkg/schema"
 	"github.com/newsflow/newsflow/services/sink/internal/desk/deskdb"
 	"github.com/newsflow/newsflow/services/sink/internal/desk/ledger"
+	"github.com/newsflow/newsflow/services/sink/internal/store"
 )
 
 //go:embed assets
@@ -36,17 +38,21 @@ const (
 
 // Server renders the desk over a store.
 type Server struct {
-	desk   deskdb.Store
-	log    *zap.Logger
-	page   *template.Template
-	static http.Handler
+	desk    deskdb.Store
+	log     *zap.Logger
+	page    *template.Template
+	article *template.Template
+	static  http.Handler
 }
 
 // New returns the desk over d.
 func New(d deskdb.Store, log *zap.Logger) (*Server, error) {
-	t, err := template.New("page.html").Funcs(template.FuncMap{
-		"plural": plural, "quotable": quotable, "hasValue": hasValue,
-	}).ParseFS(assets, "assets/page.html")
+	funcs := template.FuncMap{"plural": plural, "quotable": quotable, "hasValue": hasValue}
+	t, err := template.New("page.html").Funcs(funcs).ParseFS(assets, "assets/page.html")
+	if err != nil {
+		return nil, fmt.Errorf("web: template: %w", err)
+	}
+	at, err := template.New("article.html").Funcs(funcs).ParseFS(assets, "assets/article.html")
 	if err != nil {
 		return nil, fmt.Errorf("web: template: %w", err)
 	}
@@ -54,7 +60,7 @@ func New(d deskdb.Store, log *zap.Logger) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("web: assets: %w", err)
 	}
-	return &Server{desk: d, log: log, page: t, static: http.StripPrefix("/static/", http.FileServerFS(sub))}, nil
+	return &Server{desk: d, log: log, page: t, article: at, static: http.StripPrefix("/static/", http.FileServerFS(sub))}, nil
 }
 
 // Mount registers the page at / and its assets under /static/ with
@@ -62,6 +68,7 @@ func New(d deskdb.Store, log *zap.Logger) (*Server, error) {
 // /healthz, /readyz) are left to their own handlers.
 func (s *Server) Mount(handle func(pattern string, h http.Handler)) {
 	handle("GET /{$}", http.HandlerFunc(s.servePage))
+	handle("GET /article/{id}", http.HandlerFunc(s.serveArticle))
 	handle("GET /static/", http.HandlerFunc(s.serveStatic))
 }
 
@@ -80,36 +87,60 @@ type filter struct {
 	// Speaker, like Outlet and Place, matches by words ("mattis");
 	// Lang is the articles' language ("fr").
 	Speaker, Lang string
-	Page          int
-	since, until  time.Time
-	Problems      []string
+	// Q is a full-text search over title and text (store.ParseSearch).
+	Q            string
+	Page         int
+	since, until time.Time
+	Problems     []string
 }
 
+// params are the page's query parameters; any other is refused, as a
+// misspelt filter would otherwise silently show everything.
+var params = []string{"from", "to", "outlet", "tag", "place", "speaker", "lang", "q", "page"}
+
+// parseFilter reads the page's query. What it cannot read goes to
+// Problems, and the page then answers 400 with them instead of results
+// that silently ignore a filter.
 func parseFilter(q url.Values) filter {
 	f := filter{From: strings.TrimSpace(q.Get("from")), To: strings.TrimSpace(q.Get("to")),
 		Outlet: strings.TrimSpace(q.Get("outlet")), Tag: strings.TrimSpace(q.Get("tag")), Place: strings.TrimSpace(q.Get("place")),
-		Speaker: strings.TrimSpace(q.Get("speaker")), Lang: strings.TrimSpace(q.Get("lang"))}
+		Speaker: strings.TrimSpace(q.Get("speaker")), Lang: strings.TrimSpace(q.Get("lang")),
+		Q: strings.TrimSpace(q.Get("q")), Page: 1}
+	if _, err := store.ParseSearch(f.Q); err != nil {
+		f.Problems = append(f.Problems, fmt.Sprintf("Search %q only excludes words: give a word to find too.", f.Q))
+	}
+	var unknown []string
+	for k := range q {
+		if !slices.Contains(params, k) {
+			unknown = append(unknown, k)
+		}
+	}
+	slices.Sort(unknown)
+	for _, k := range unknown {
+		f.Problems = append(f.Problems, fmt.Sprintf("Unknown parameter %q: the page takes %s.", k, strings.Join(params, ", ")))
+	}
 	if f.From != "" {
 		t, err := time.Parse(dateForm, f.From)
 		if err != nil {
-			f.Problems = append(f.Problems, fmt.Sprintf("“from” %q is not a date like 2025-06-01; ignored.", f.From))
-			f.From = ""
+			f.Problems = append(f.Problems, fmt.Sprintf("“from” %q is not a date like 2025-06-01.", f.From))
 		}
 		f.since = t
 	}
 	if f.To != "" {
 		t, err := time.Parse(dateForm, f.To)
 		if err != nil {
-			f.Problems = append(f.Problems, fmt.Sprintf("“to” %q is not a date like 2025-06-30; ignored.", f.To))
-			f.To = ""
+			f.Problems = append(f.Problems, fmt.Sprintf("“to” %q is not a date like 2025-06-30.", f.To))
 		} else {
 			f.until = t.Add(24 * time.Hour) // the whole day
 		}
 	}
+	if !f.since.IsZero() && !f.until.IsZero() && !f.since.Before(f.until) {
+		f.Problems = append(f.Problems, fmt.Sprintf("“from” %s is after “to” %s.", f.From, f.To))
+	}
 	if p := q.Get("page"); p != "" {
 		n, err := strconv.Atoi(p)
-		if err != nil || n < 0 {
-			f.Problems = append(f.Problems, fmt.Sprintf("page %q is not a page number; showing the first.", p))
+		if err != nil || n < 1 {
+			f.Problems = append(f.Problems, fmt.Sprintf("Page %q is not a page number: pages are numbered from 1.", p))
 		} else {
 			f.Page = n
 		}
@@ -119,19 +150,19 @@ func parseFilter(q url.Values) filter {
 
 // Active reports whether any filter is set.
 func (f filter) Active() bool {
-	return f.From != "" || f.To != "" || f.Outlet != "" || f.Tag != "" || f.Place != "" || f.Speaker != "" || f.Lang != ""
+	return f.From != "" || f.To != "" || f.Outlet != "" || f.Tag != "" || f.Place != "" || f.Speaker != "" || f.Lang != "" || f.Q != ""
 }
 
 // query is the filter as a URL query, with page p.
 func (f filter) query(p int) string {
 	v := url.Values{}
 	for k, s := range map[string]string{"from": f.From, "to": f.To, "outlet": f.Outlet, "tag": f.Tag, "place": f.Place,
-		"speaker": f.Speaker, "lang": f.Lang} {
+		"speaker": f.Speaker, "lang": f.Lang, "q": f.Q} {
 		if s != "" {
 			v.Set(k, s)
 		}
 	}
-	if p > 0 {
+	if p > 1 {
 		v.Set("page", strconv.Itoa(p))
 	}
 	if len(v) == 0 {
@@ -153,15 +184,23 @@ type view struct {
 	Older   string
 	Shown   string
 	Error   string
+	// Invalid is set when the query could not be read (Filter.Problems):
+	// the page shows no results rather than ones that ignore a filter.
+	Invalid bool
 }
 
 type articleView struct {
 	ID, Title, URL, Outlet, Site string
-	Date, DateISO                string
-	Tags, Places                 []string
-	Paragraphs                   [][]segment
-	Claims                       int
-	Highlighted                  int
+	// Page is the article's page on the desk.
+	Page          string
+	Date, DateISO string
+	Tags, Places  []string
+	Paragraphs    [][]segment
+	// Snippet is the passage a search matched, matches in <mark>
+	// (escaped by the store, see store.SnippetHTML).
+	Snippet     template.HTML
+	Claims      int
+	Highlighted int
 }
 
 type groupView struct {
@@ -191,22 +230,40 @@ type pointRow struct {
 
 func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
 	f := parseFilter(r.URL.Query())
-	v, err := s.build(r.Context(), f)
+	var v view
+	var err error
 	status := http.StatusOK
+	if len(f.Problems) > 0 {
+		// The form stays usable; the results would not be what was asked.
+		v = view{Filter: f, Invalid: true}
+		v.Facets, err = s.desk.Facets(r.Context())
+		status = http.StatusBadRequest
+	} else {
+		v, err = s.build(r.Context(), f)
+	}
 	if err != nil {
 		if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
 			return
 		}
 		s.log.Error("Desk page failed.", zap.String("query", r.URL.RawQuery), zap.Error(err))
-		v = view{Filter: f, Error: "The store could not answer; see the desk's log."}
+		v = view{Filter: f, Error: "The store could not answer; see the desk's log.", Invalid: true}
 		status = http.StatusInternalServerError
+		if errors.Is(err, store.ErrUnsupported) {
+			v.Error = "Search needs a SQLite or PostgreSQL store; this desk reads JSON lines."
+			status = http.StatusNotImplemented
+		}
 	}
+	s.write(w, status, s.page, v)
+}
+
+// write renders a page of the desk with its headers.
+func (s *Server) write(w http.ResponseWriter, status int, t *template.Template, data any) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	// Everything is served from here: no inline script, no other origin.
 	w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'")
 	w.WriteHeader(status)
-	if err := s.page.Execute(w, v); err != nil {
+	if err := t.Execute(w, data); err != nil {
 		// Headers are out: a failed write means the client went away.
 		s.log.Debug("Desk page write.", zap.Error(err))
 	}
@@ -218,20 +275,36 @@ func (s *Server) build(ctx context.Context, f filter) (view, error) {
 	if v.Facets, err = s.desk.Facets(ctx); err != nil {
 		return v, err
 	}
-	arts, err := s.desk.Articles(ctx, deskdb.ArticleFilter{Since: f.since, Until: f.until, Site: f.Outlet, Tag: f.Tag,
-		Place: f.Place, Speaker: f.Speaker, Language: f.Lang, RelevantOnly: true, Limit: PerPage + 1, Offset: f.Page * PerPage})
-	if err != nil {
-		return v, err
+	af := deskdb.ArticleFilter{Since: f.since, Until: f.until, Site: f.Outlet, Tag: f.Tag, Query: f.Q,
+		Place: f.Place, Speaker: f.Speaker, Language: f.Lang, RelevantOnly: true, Limit: PerPage + 1, Offset: (f.Page - 1) * PerPage}
+	var arts []schema.ArticleTaggedV1
+	snippets := map[string]template.HTML{}
+	if f.Q != "" {
+		hits, err := s.desk.Search(ctx, af)
+		if err != nil {
+			return v, err
+		}
+		for i := range hits {
+			arts = append(arts, hits[i].ArticleTaggedV1)
+			// The store escaped the text and added only <mark>.
+			snippets[hits[i].ID] = template.HTML(hits[i].Snippet) //nolint:gosec // escaped by store.SnippetHTML
+		}
+	} else {
+		var err error
+		if arts, err = s.desk.Articles(ctx, af); err != nil {
+			return v, err
+		}
 	}
 	if len(arts) > PerPage {
 		arts = arts[:PerPage]
 		v.Older = f.query(f.Page + 1)
 	}
-	if f.Page > 0 {
+	if f.Page > 1 {
 		v.Newer = f.query(f.Page - 1)
 	}
 	if len(arts) > 0 {
-		v.Shown = fmt.Sprintf("%d–%d", f.Page*PerPage+1, f.Page*PerPage+len(arts))
+		first := (f.Page-1)*PerPage + 1
+		v.Shown = fmt.Sprintf("page %d, articles %d–%d", f.Page, first, first+len(arts)-1)
 	}
 	lf := deskdb.LedgerFilter{Since: f.since, Until: f.until, Site: f.Outlet, Place: f.Place, Speaker: f.Speaker, Language: f.Lang}
 	gf := lf
@@ -251,11 +324,13 @@ func (s *Server) build(ctx context.Context, f filter) (view, error) {
 	for i := range arts {
 		onPage[arts[i].ID] = true
 	}
-	href := func(articleID string, claim int, url string) string {
+	// A claim links to its highlight: on this page when its article is
+	// listed, else on the article's own page.
+	href := func(articleID string, claim int, _ string) string {
 		if onPage[articleID] {
 			return "#" + claimID(articleID, claim)
 		}
-		return url
+		return articlePath(articleID) + "#" + claimID(articleID, claim)
 	}
 	// outlets says, per claim, how many outlets carried its figure.
 	outlets := map[string]int{}
@@ -271,7 +346,9 @@ func (s *Server) build(ctx context.Context, f filter) (view, error) {
 		}
 	}
 	for i := range arts {
-		v.Articles = append(v.Articles, articleOf(&arts[i], outlets))
+		av := articleOf(&arts[i], outlets)
+		av.Snippet = snippets[av.ID]
+		v.Articles = append(v.Articles, av)
 	}
 	for i := range series {
 		v.Series = append(v.Series, seriesOf(&series[i], func(e *ledger.Entry) string { return href(e.ArticleID, e.Claim, e.URL) }))
@@ -289,6 +366,9 @@ func hasValue(fs []deskdb.Facet, v string) bool {
 	}
 	return false
 }
+
+// articlePath is the article page of id.
+func articlePath(id string) string { return "/article/" + url.PathEscape(id) }
 
 // claimID is the HTML id of a claim's highlight.
 func claimID(articleID string, claim int) string {
@@ -321,7 +401,7 @@ func groupOf(g *ledger.Group, href func(string, int, string) string) groupView {
 }
 
 func articleOf(a *schema.ArticleTaggedV1, outlets map[string]int) articleView {
-	av := articleView{ID: a.ID, Title: a.Title, URL: a.URL, Site: ledger.SiteOf(a.CanonicalURL, a.URL), Claims: len(a.Claims)}
+	av := articleView{ID: a.ID, Title: a.Title, URL: a.URL, Page: articlePath(a.ID), Site: ledger.SiteOf(a.CanonicalURL, a.URL), Claims: len(a.Claims)}
 	av.Outlet = a.SiteName
 	if av.Outlet == "" {
 		av.Outlet = av.Site

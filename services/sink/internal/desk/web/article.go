@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -17,8 +18,7 @@ import (
 
 // articlePage is what the article page shows: the text with its claims
 // highlighted, each claim explained, tags with their evidence, and where
-// every date came from. The store keeps no extraction confidence or
-// method yet, so the page shows none.
+// every date came from, and how sure the cleaner was of the text.
 type articlePage struct {
 	Article  articleView
 	Found    bool
@@ -31,6 +31,10 @@ type articlePage struct {
 	Claims   []claimRow
 	Tags     []tagRow
 	Entities []schema.Entity
+	// Extraction is the cleaner's confidence and method ("" before schema 1.3);
+	// LowConfidence marks text more likely wrong than right.
+	Extraction    string
+	LowConfidence bool
 }
 
 type dateRow struct{ Label, Value, ISO, Source string }
@@ -86,9 +90,13 @@ func articlePageOf(a *schema.ArticleTaggedV1) articlePage {
 				ISO: t.UTC().Format(time.RFC3339), Source: source})
 		}
 	}
-	date("Published", a.PublishedAt, "the page's own metadata")
+	date("Published", a.PublishedAt, dateSource(a.PublishedSource))
 	date("In the feed", a.Item.PublishedAt, "the feed item's date")
-	date("Modified", a.ModifiedAt, "the page's own metadata")
+	date("Modified", a.ModifiedAt, dateSource(a.ModifiedSource))
+	if e := a.Extraction; e != nil {
+		p.Extraction = fmt.Sprintf("%.2f confidence, method %s", e.Confidence, e.Method)
+		p.LowConfidence = e.Confidence < 0.5
+	}
 	date("Fetched", &a.Stages.FetchedAt, "the fetcher")
 	date("Cleaned", a.Stages.CleanedAt, "the cleaner")
 	date("Tagged", a.Stages.TaggedAt, "the tagger")
@@ -126,4 +134,29 @@ func articlePageOf(a *schema.ArticleTaggedV1) articlePage {
 		p.Tags = append(p.Tags, tagRow{Name: t.Name, Score: strconv.FormatFloat(t.Score, 'f', 2, 64), Evidence: t.Evidence})
 	}
 	return p
+}
+
+// dateSource says in words where the cleaner found a date (schema 1.3's
+// published_source and modified_source); articles stored before say
+// nothing, and their dates came from the page or, failing that, the feed.
+func dateSource(src string) string {
+	switch src {
+	case "json-ld":
+		return "the page's JSON-LD"
+	case "meta":
+		return "the page's meta tags"
+	case "microdata":
+		return "the page's microdata"
+	case "time":
+		return "a time element on the page"
+	case "text":
+		return "the date shown on the page"
+	case "url":
+		return "the page's address"
+	case "feed":
+		return "the feed item (the page names no date)"
+	case "":
+		return "the page's metadata or the feed"
+	}
+	return src
 }

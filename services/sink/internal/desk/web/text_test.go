@@ -112,3 +112,30 @@ func TestLayoutChart(t *testing.T) {
 		t.Errorf("95 and 100 percent: note %q, %v px apart; the change should show", c.Note, c.Points[0].Y-c.Points[1].Y)
 	}
 }
+
+func TestArticlePageSaysWhereDatesCameFrom(t *testing.T) {
+	pub := time.Date(2017, 7, 1, 9, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name       string
+		a          schema.ArticleTaggedV1
+		wantSource string
+		wantExtr   string
+		wantLow    bool
+	}{
+		{"json-ld, sure", schema.ArticleTaggedV1{PublishedAt: &pub, PublishedSource: "json-ld",
+			Extraction: &schema.Extraction{Confidence: 0.91, Method: "dom"}}, "the page's JSON-LD", "0.91 confidence, method dom", false},
+		{"feed, unsure", schema.ArticleTaggedV1{PublishedAt: &pub, PublishedSource: "feed",
+			Extraction: &schema.Extraction{Confidence: 0.3, Method: "fallback"}}, "the feed item (the page names no date)", "0.30 confidence, method fallback", true},
+		{"before 1.3", schema.ArticleTaggedV1{PublishedAt: &pub}, "the page's metadata or the feed", "", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := articlePageOf(&tc.a)
+			if len(p.Dates) == 0 || p.Dates[0].Label != "Published" || p.Dates[0].Source != tc.wantSource {
+				t.Fatalf("dates %+v, want Published from %q", p.Dates, tc.wantSource)
+			}
+			if p.Extraction != tc.wantExtr || p.LowConfidence != tc.wantLow {
+				t.Errorf("extraction %q low %v, want %q %v", p.Extraction, p.LowConfidence, tc.wantExtr, tc.wantLow)
+			}
+		})
+	}
+}

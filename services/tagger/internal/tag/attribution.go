@@ -24,6 +24,7 @@ func (tg *Tagger) attributionPass(dc *doc, sents []sentence, mn *mentions, ws *w
 			continue
 		}
 		ds.replay(i)
+		ds.sentFrom = len(ds.orgSpeakers)
 		if a, alt, split, ok := tg.findAttributions(dc, s, orgAt); ok {
 			first, second := a, alt
 			if split > 0 && alt.np.a < a.np.a {
@@ -61,6 +62,22 @@ func (tg *Tagger) attributionPass(dc *doc, sents []sentence, mn *mentions, ws *w
 		// quoting the person quoted at the end of the paragraph before.
 		if i > 0 && sents[i-1].line < sents[i].line && sents[i].a == dc.lines[sents[i].line].first && saids[i-1].ok && saids[i-1].quoted && last(saids[i-1], ws.alts).kind == schema.SpeakerPerson {
 			saids[i] = withQuoted(last(saids[i-1], ws.alts), true)
+			continue
+		}
+		// A sentence that is all quotation, with no attribution of its
+		// own, quotes the source named in the sentence before it in the
+		// paragraph, else the one after it: "X told reporters the fight
+		// was hard. “We estimate 2,000 remain.”"
+		if !allQuoted(dc.toks, sents[i]) {
+			continue
+		}
+		if i > 0 && sents[i-1].line == sents[i].line && saids[i-1].ok && saids[i-1].speaker != "" {
+			saids[i] = withQuoted(last(saids[i-1], ws.alts), true)
+			saids[i].verb, saids[i].carried = "", true
+		} else if i+1 < len(sents) && sents[i+1].line == sents[i].line && saids[i+1].ok && saids[i+1].speaker != "" && !saids[i+1].carried {
+			saids[i] = withQuoted(saids[i+1], true)
+			saids[i].alt, saids[i].split = 0, 0
+			saids[i].verb, saids[i].carried = "", true
 		}
 	}
 	for i := 1; i < len(sents); i++ {
@@ -265,9 +282,17 @@ func (tg *Tagger) resolve(dc *doc, sa int, a attr, ds *discourse, orgAt []int32)
 		if kind := english.headKind[last.norm]; kind == "organisation" || kind == "document" {
 			// The last source, else the last body the topic knows named
 			// before: "the SDF Press Office ... The press release said".
-			if n := len(ds.orgSpeakers); n > 0 {
-				out.speaker = ds.orgSpeakers[n-1]
-			} else {
+			// Not a source of this very sentence ("officials said 15,
+			// whereas the group claimed 40"), and a body is no unnamed
+			// official.
+			for i := min(ds.sentFrom, len(ds.orgSpeakers)) - 1; i >= 0; i-- {
+				if kind == "organisation" && speakerKind(ds.orgSpeakers[i]) == schema.SpeakerAnonymous {
+					continue
+				}
+				out.speaker = ds.orgSpeakers[i]
+				break
+			}
+			if out.speaker == "" {
 				out.speaker = tg.lastOrgBefore(orgAt, a.np.a)
 			}
 			if out.speaker != "" {
@@ -465,3 +490,17 @@ func backshifted(toks []token, s sentence) bool {
 
 // objectPronouns are read as the subject pronoun they stand for.
 var objectPronouns = english.objectPronouns
+
+// allQuoted reports a sentence whose words are all inside a quotation.
+func allQuoted(toks []token, s sentence) bool {
+	words := 0
+	for k := s.a; k < s.b; k++ {
+		if toks[k].isWord() {
+			if !toks[k].has(fQuote) {
+				return false
+			}
+			words++
+		}
+	}
+	return words > 0
+}

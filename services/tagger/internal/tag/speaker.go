@@ -330,12 +330,19 @@ func subjectBefore(toks []token, s sentence, k int, ignoreQuotes bool) span {
 	}
 	// "In January 2015 a tribal leader in Mosul said": a leading
 	// circumstance is not part of the subject.
+	// "In a statement posted online, Amaq claimed": an article straight
+	// after the preposition opens its object, and a verb ending that
+	// phrase is a participle, not a verb of attribution.
 	if cs < end && asidePreps[toks[cs].norm] {
-		for m := cs + 1; m < end-1; m++ {
-			if n := toks[m].norm; n == "a" || n == "an" || n == "the" {
-				cs = m
+		found := false
+		for m := cs + 2; m < end-1; m++ {
+			if isArticle(toks[m].norm) {
+				cs, found = m, true
 				break
 			}
+		}
+		if !found && cs+1 < end && isArticle(toks[cs+1].norm) {
+			return span{}
 		}
 	}
 	end = cutPhrase(toks, cs, end)
@@ -768,3 +775,5 @@ func quotedAsSaying(toks []token, s sentence, k int) (attr, bool) {
 	}
 	return attr{verb: "quoted", np: np, strong: true}, true
 }
+
+func isArticle(w string) bool { return w == "a" || w == "an" || w == "the" }

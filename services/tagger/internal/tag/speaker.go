@@ -286,7 +286,7 @@ func subjectBefore(toks []token, s sentence, k int, ignoreQuotes bool) span {
 	if j >= s.a && toks[j].norm == "," && !toks[j].has(fQuote) {
 		if open := asideStart(toks, s, j); open > s.a {
 			// "Her lawyer, Daniel Furner, said": the name is the speaker.
-			if isNameSpan(toks, open+1, j) {
+			if isNameSpan(toks, open+1, j) || acronymAside(toks, open, j) {
 				return span{open + 1, j}
 			}
 			if sp := subjectBefore(toks, s, open, ignoreQuotes); !sp.empty() {
@@ -588,6 +588,8 @@ func asideStart(toks []token, s sentence, j int) int {
 			// "Capt. Ahmed al Jubouri, in a telephone interview from ...,
 			// said": a circumstance between a name and its verb.
 		case isNameSpan(toks, m+1, j) && m > s.a && !toks[m-1].has(fUpper):
+		case acronymAside(toks, m, j):
+			// "The UN's humanitarian office, OCHA, said"
 		default:
 			return -1
 		}
@@ -777,3 +779,13 @@ func quotedAsSaying(toks []token, s sentence, k int) (attr, bool) {
 }
 
 func isArticle(w string) bool { return w == "a" || w == "an" || w == "the" }
+
+// acronymAside reports ", OCHA," between commas at m and j after a
+// lower-case source noun: the body's own short name.
+func acronymAside(toks []token, m, j int) bool {
+	if j != m+2 || m < 1 {
+		return false
+	}
+	f, p := &toks[m+1], &toks[m-1]
+	return f.kind == tWord && f.has(fCaps) && len(f.norm) >= 2 && p.kind == tWord && !p.has(fUpper) && isSourceHead(p.norm)
+}

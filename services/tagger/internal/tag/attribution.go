@@ -25,6 +25,10 @@ func (tg *Tagger) attributionPass(dc *doc, sents []sentence, mn *mentions, ws *w
 		}
 		ds.replay(i)
 		ds.sentFrom = len(ds.orgSpeakers)
+		ds.prev = -1
+		if i > 0 && !(saids[i-1].ok && saids[i-1].kind == schema.SpeakerPerson) {
+			ds.prev, ds.prevSent = i-1, sents[i-1]
+		}
 		if a, alt, split, ok := tg.findAttributions(dc, s, orgAt); ok {
 			first, second := a, alt
 			if split > 0 && alt.np.a < a.np.a {
@@ -60,7 +64,9 @@ func (tg *Tagger) attributionPass(dc *doc, sents []sentence, mn *mentions, ws *w
 		}
 		// A paragraph that opens a quotation with no attribution goes on
 		// quoting the person quoted at the end of the paragraph before.
-		if i > 0 && sents[i-1].line < sents[i].line && sents[i].a == dc.lines[sents[i].line].first && saids[i-1].ok && saids[i-1].quoted && last(saids[i-1], ws.alts).kind == schema.SpeakerPerson {
+		// So does a paragraph all quotation after one that ends naming
+		// the person who spoke ("X told reporters ... .\n“We ...”").
+		if i > 0 && sents[i-1].line < sents[i].line && sents[i].a == dc.lines[sents[i].line].first && saids[i-1].ok && (saids[i-1].quoted || allQuoted(dc.toks, sents[i])) && last(saids[i-1], ws.alts).kind == schema.SpeakerPerson {
 			saids[i] = withQuoted(last(saids[i-1], ws.alts), true)
 			continue
 		}
@@ -168,7 +174,11 @@ func (tg *Tagger) resolve(dc *doc, sa int, a attr, ds *discourse, orgAt []int32)
 	if len(words) == 1 && pronouns[pron] {
 		switch pron {
 		case "he", "she":
-			if ds.lastPersonSpeaker >= 0 {
+			if p := ds.prevSubject(dc); p >= 0 {
+				// "X said ... . Later, Prime Minister Y visited Mosul. He
+				// said": the subject of the sentence before.
+				setPerson(p)
+			} else if ds.lastPersonSpeaker >= 0 {
 				setPerson(ds.lastPersonSpeaker)
 			} else {
 				setPerson(ds.lastPerson)
@@ -503,4 +513,45 @@ func allQuoted(toks []token, s sentence) bool {
 		}
 	}
 	return words > 0
+}
+
+// prevSubject is the person who is the subject of the sentence before,
+// when that sentence had no person speaking: its opening name ("Later,
+// Iraqi Prime Minister Haider al-Abadi visited ..."), not one named
+// further on ("... ordered by Gen. Townsend"). -1 when there is none.
+func (ds *discourse) prevSubject(dc *doc) int {
+	if ds.prev < 0 {
+		return -1
+	}
+	toks, s := dc.toks, ds.prevSent
+	k := s.a
+	// A leading adverb or circumstance closed by a comma: "Later,", "On Monday,".
+	for m := k; m < s.b && m < k+5; m++ {
+		if toks[m].norm == "," {
+			k = m + 1
+			break
+		}
+		if toks[m].kind != tWord {
+			break
+		}
+	}
+	e := k
+	for e < s.b {
+		t := &toks[e]
+		if t.kind == tWord && (t.has(fUpper) || nameParticles[t.norm] || roleNouns[t.norm]) || t.kind == tPunct && (t.norm == "." || isJoiner(t.norm) && !t.has(fSpaced)) {
+			e++
+			continue
+		}
+		break
+	}
+	if e == k || e >= s.b || toks[e].kind != tWord {
+		return -1 // no name run, or one that does not go on to a verb
+	}
+	run := dc.text[toks[k].start:toks[e-1].end]
+	for n := ds.replayed - 1; n >= 0 && ds.events[n].sentence >= ds.prev; n-- {
+		if ev := ds.events[n]; ev.sentence == ds.prev && strings.Contains(run, ds.persons[ev.person].name) {
+			return ev.person
+		}
+	}
+	return -1
 }

@@ -23,6 +23,10 @@ type discourse struct {
 	lastPersonSpeaker int
 	orgSpeakers []string // non-person speakers, oldest first
 	sentFrom    int      // orgSpeakers before the sentence being resolved
+	// The sentence before the one being resolved, when no person spoke
+	// in it (prev is its index, else -1): "he" may be its subject.
+	prev     int
+	prevSent sentence
 	// While the mention pass runs, mentions are recorded with their
 	// sentence; the attribution pass replays them sentence by sentence.
 	recording bool

@@ -117,6 +117,18 @@ func TestAttributionGeneralises(t *testing.T) {
 		{"trailing", "Dozens of fighters were killed, the Britain-based war monitor said.", "fighters", "war monitor"},
 		{"trailing", "Some 200 families have returned, according to the SOHR.", "200 families", "SOHR"},
 		{"trailing", "According to the latest UN figures, 5,000 civilians have died.", "5,000 civilians", "UN"},
+		// Possessive estimates and documents.
+		{"possessive", "The UN's estimate of 3.3 million displaced is widely cited.", "3.3 million", "UN"},
+		{"possessive", "The coalition's own tally stands at 1,437 civilian deaths.", "1,437 civilian", "coalition"},
+		{"possessive", "The Iraqi government's figure of 50,000 missing people is disputed.", "50,000 missing", "Iraqi government"},
+		{"possessive", "Airwars' count of 3,000 deaths is far higher than the coalition's.", "3,000 deaths", "Airwars"},
+		{"possessive", "The ministry's statement said 14 soldiers were killed.", "14 soldiers", "ministry"},
+		{"possessive", "In its latest report, the UN said 5,000 civilians were killed.", "5,000 civilians", "UN"},
+		{"possessive", "The UN said in its latest report that 5,000 civilians were killed.", "5,000 civilians", "UN"},
+		{"possessive", "A UN report seen by Reuters says 2,000 fighters remain in Libya.", "2,000 fighters", "UN"},
+		{"possessive", "According to a statement from the ministry, 12 militants were arrested.", "12 militants", "ministry"},
+		{"possessive", "The group said in a statement on its Telegram channel that 9 soldiers were killed.", "9 soldiers", "group"},
+		{"possessive", "Citing hospital sources, the agency said 17 people died.", "17 people", "agency|hospital sources"},
 		// Estimates as objects and documents as subjects.
 		{"object", "The Pentagon has put the cost of the campaign at $14 billion.", "$14 billion", "Pentagon"},
 		{"object", "The United Nations puts the number of displaced at 3.3 million.", "3.3 million", "United Nations"},

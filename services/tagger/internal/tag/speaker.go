@@ -55,6 +55,14 @@ func (tg *Tagger) findAttributions(dc *doc, s sentence, orgAt []int32) (attr, at
 	cands := buf[:0]
 	for k := s.a; k < s.b; k++ {
 		t := &toks[k]
+		if (t.kind == tPoss || t.kind == tPunct && bareApostrophe(toks, s, k)) && !t.has(fQuote) {
+			// "The coalition's own tally stands at 1,437": a weak source,
+			// which a verb of attribution in the sentence outranks.
+			if np, ok := possessiveSource(toks, s, k); ok {
+				cands = append(cands, attr{verb: "'s", np: np})
+			}
+			continue
+		}
 		if t.kind != tWord || t.has(fQuote) {
 			continue
 		}
@@ -788,4 +796,37 @@ func acronymAside(toks []token, m, j int) bool {
 	}
 	f, p := &toks[m+1], &toks[m-1]
 	return f.kind == tWord && f.has(fCaps) && len(f.norm) >= 2 && p.kind == tWord && !p.has(fUpper) && isSourceHead(p.norm)
+}
+
+// possessiveSource reads "X's [own, latest] estimate": the owner of an
+// estimate before the possessive at k is a source.
+func possessiveSource(toks []token, s sentence, k int) (span, bool) {
+	m := k + 1
+	for n := 0; m < s.b && n < 2 && toks[m].kind == tWord && english.determiners[toks[m].norm]; n++ {
+		m++
+	}
+	if m >= s.b || toks[m].kind != tWord || !english.possNouns[toks[m].norm] {
+		return span{}, false
+	}
+	// The estimate heads its phrase: "the group's count of 300", not
+	// "the group's count-down".
+	if m+1 < s.b && toks[m+1].kind == tPunct && isJoiner(toks[m+1].norm) && !toks[m+1].has(fSpaced) {
+		return span{}, false
+	}
+	np := subjectBefore(toks, s, k, false)
+	// "by Airwars' count" is the "by" rule's.
+	if np.empty() || prepLike(&toks[np.a]) || !toks[np.b-1].has(fUpper) && !isSourceHead(toks[np.b-1].norm) {
+		return span{}, false
+	}
+	return np, true
+}
+
+// bareApostrophe reports the possessive of a name ending in s: "Airwars' count".
+func bareApostrophe(toks []token, s sentence, k int) bool {
+	t := &toks[k]
+	if (t.norm != "'" && t.norm != "’") || t.has(fSpaced) || k == s.a || k+1 >= s.b {
+		return false
+	}
+	p := &toks[k-1]
+	return p.kind == tWord && strings.HasSuffix(p.norm, "s") && toks[k+1].has(fSpaced)
 }

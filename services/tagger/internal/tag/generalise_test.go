@@ -79,6 +79,13 @@ func TestAttributionGeneralises(t *testing.T) {
 		{"quote next paragraph", "Col. John Dorrian told reporters the fight was hard.\n“We estimate 2,000 fighters remain in Raqqa.”", "2,000 fighters", "John Dorrian"},
 		{"quote next paragraph", "The ministry said the offensive would go on.\n“About 300 militants are still hiding in the old city.”", "300 militants", ""},
 		{"also said", "Gen. Ahmed Hassan, in a telephone interview from Erbil, said the offensive had begun.\nHe also said 4,000 troops had been deployed.", "4,000 troops", "Ahmed Hassan"},
+		{"refers back", "A police source said a car bomb hit the market. The same source said 12 people were wounded.", "12 people", "police source"},
+		{"refers back", "The ministry said in a statement that the attack was repelled. The same statement said 9 attackers were killed.", "9 attackers", "ministry|statement"},
+		{"aside", "Rami Abdel Rahman, who heads the Britain-based Syrian Observatory for Human Rights and relies on a network of sources on the ground across the country, said 40 fighters died.", "40 fighters", "Rami Abdel Rahman"},
+		{"aside", "The Syrian Observatory for Human Rights, a Britain-based war monitor with a network of sources inside Syria, said 40 fighters died.", "40 fighters", "Syrian Observatory"},
+		{"aside", "The Pentagon, in a statement released late on Friday, said 3 service members were wounded.", "3 service members", "Pentagon"},
+		{"aside", "Airwars, in a report published on Monday, said 60 civilians died in March.", "60 civilians", "Airwars"},
+		{"aside", "Iraqi Prime Minister Haider al-Abadi, speaking at a news conference in Baghdad on Tuesday, said 90 percent of the city was retaken.", "90 percent", "Haider al-Abadi"},
 		// Pronouns.
 		{"pronoun", "Col. Ryan Dillon said the strikes went on. Later, Iraqi Prime Minister Haider al-Abadi visited Mosul. He said 300 fighters were killed.", "300 fighters", "Haider al-Abadi"},
 		{"pronoun", "Col. Ryan Dillon said the strikes went on. Gen. Stephen Townsend flew to Baghdad on Monday. He told reporters that 2,000 fighters remain.", "2,000 fighters", "Stephen Townsend"},

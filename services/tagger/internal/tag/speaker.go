@@ -250,7 +250,8 @@ func (tg *Tagger) verbAt(toks []token, s sentence, k int, orgAt []int32) (attr, 
 			return attr{}, false
 		}
 		c.np, c.appos = subjectAfter(toks, s, vEnd)
-		if c.np.empty() {
+		// ", said 3 soldiers were hurt": a clause, not an inverted subject.
+		if c.np.empty() || toks[c.np.a].kind == tNum {
 			return attr{}, false
 		}
 	}
@@ -575,7 +576,7 @@ func (tg *Tagger) isOutlet(sp span, orgAt []int32) bool {
 // when the aside reads as one: a relative clause, a participle, an
 // apposition or an age. It returns the opening comma's index, or -1.
 func asideStart(toks []token, s sentence, j int) int {
-	for m := j - 1; m > s.a && j-m <= 24; m-- {
+	for m := j - 1; m > s.a && j-m <= 32; m-- {
 		u := &toks[m]
 		if u.has(fQuote) || (u.kind == tPunct && u.norm != "," && u.norm != "." && u.norm != "(" && u.norm != ")" && !isJoiner(u.norm)) {
 			return -1
@@ -592,7 +593,7 @@ func asideStart(toks []token, s sentence, j int) int {
 		case f.kind == tWord && (f.norm == "who" || f.norm == "which" || f.norm == "a" || f.norm == "an" || f.norm == "the" || f.norm == "its" || f.norm == "his" || f.norm == "her" || f.norm == "their" || f.norm == "aged" || f.norm == "whose" || f.norm == "also" || f.norm == "however"):
 		case f.kind == tWord && !f.has(fUpper) && (isParticiple(f.norm) || strings.HasSuffix(f.norm, "ing")):
 		case f.kind == tWord && (roleNouns[f.norm] || titleWords[f.norm]):
-		case f.kind == tWord && asidePreps[f.norm] && isNameSpan(toks, openName(toks, s, m), m):
+		case f.kind == tWord && asidePreps[f.norm] && (isNameSpan(toks, openName(toks, s, m), m) || toks[m-1].kind == tWord && toks[m-1].has(fUpper)):
 			// "Capt. Ahmed al Jubouri, in a telephone interview from ...,
 			// said": a circumstance between a name and its verb.
 		case isNameSpan(toks, m+1, j) && m > s.a && !toks[m-1].has(fUpper):

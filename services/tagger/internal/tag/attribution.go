@@ -42,6 +42,9 @@ func (tg *Tagger) attributionPass(dc *doc, sents []sentence, mn *mentions, ws *w
 				sd.alt, sd.split = len(ws.alts), split
 			}
 			saids[i] = sd
+		} else if a, ok := colonQuote(dc.toks, s); ok && s.quoted {
+			saids[i] = tg.resolveSaid(dc, s.a, a, ds, orgAt)
+			saids[i].verb = ""
 		}
 		saids[i].quoted = s.quoted
 	}

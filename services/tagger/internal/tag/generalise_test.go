@@ -86,6 +86,16 @@ func TestAttributionGeneralises(t *testing.T) {
 		{"aside", "The Pentagon, in a statement released late on Friday, said 3 service members were wounded.", "3 service members", "Pentagon"},
 		{"aside", "Airwars, in a report published on Monday, said 60 civilians died in March.", "60 civilians", "Airwars"},
 		{"aside", "Iraqi Prime Minister Haider al-Abadi, speaking at a news conference in Baghdad on Tuesday, said 90 percent of the city was retaken.", "90 percent", "Haider al-Abadi"},
+		// Spokespeople and outlets.
+		{"spokesman", "A spokesman for the Kurdish-led force said 200 fighters had surrendered.", "200 fighters", "spokesman"},
+		{"spokesman", "The commander of the operation, Maj. Gen. Najm al-Jabouri, told state television that 25 villages were freed.", "25 villages", "Najm al-Jabouri"},
+		{"spokesman", "Speaking to AFP, the commander said 60 militants were killed.", "60 militants", "commander"},
+		{"spokesman", "Coalition spokesman Col. Sean Ryan said on Twitter that 12 strikes hit targets near Hajin.", "12 strikes", "Sean Ryan"},
+		{"spokesman", "The interior ministry's spokesman, Saad Maan, told a news conference that 30 suspects were held.", "30 suspects", "Saad Maan"},
+		{"spokesman", "“We found 40 bodies,” the mayor of the town told reporters.", "40 bodies", "mayor"},
+		{"spokesman", "Dorrian put it bluntly: “We killed 40 fighters this week.”", "40 fighters", "Dorrian"},
+		{"outlet", "All told, 300 people died in the siege.", "300 people", ""},
+		{"outlet", "The city, home to 1.5 million people, fell in 2014.", "1.5 million", ""},
 		// Pronouns.
 		{"pronoun", "Col. Ryan Dillon said the strikes went on. Later, Iraqi Prime Minister Haider al-Abadi visited Mosul. He said 300 fighters were killed.", "300 fighters", "Haider al-Abadi"},
 		{"pronoun", "Col. Ryan Dillon said the strikes went on. Gen. Stephen Townsend flew to Baghdad on Monday. He told reporters that 2,000 fighters remain.", "2,000 fighters", "Stephen Townsend"},

@@ -647,6 +647,7 @@ var badHeads = map[string]bool{
 	"october": true, "november": true, "december": true, "the": true, "a": true, "an": true,
 	"in": true, "on": true, "at": true, "this": true, "that": true, "it": true, "but": true,
 	"and": true, "however": true, "meanwhile": true, "also": true, "there": true,
+	"all": true, // "All told, 300 died"
 }
 
 // determiners before a word make it a noun: "its estimates".
@@ -830,4 +831,34 @@ func bareApostrophe(toks []token, s sentence, k int) bool {
 	}
 	p := &toks[k-1]
 	return p.kind == tWord && strings.HasSuffix(p.norm, "s") && toks[k+1].has(fSpaced)
+}
+
+// colonQuote reads "Dorrian put it bluntly: “We killed 40 fighters.”": a
+// sentence opening with a name whose words after a colon are all a
+// quotation quotes that name.
+func colonQuote(toks []token, s sentence) (attr, bool) {
+	e := s.a
+	for e < s.b && (toks[e].kind == tWord && (toks[e].has(fUpper) || nameParticles[toks[e].norm]) || toks[e].kind == tPunct && (toks[e].norm == "." || isJoiner(toks[e].norm) && !toks[e].has(fSpaced))) {
+		e++
+	}
+	if e == s.a || e >= s.b || toks[e].kind != tWord || toks[e].has(fQuote) || !validSpeaker(toks, s.a, e) {
+		return attr{}, false
+	}
+	for k := e; k+1 < s.b; k++ {
+		if toks[k].has(fQuote) || toks[k].kind == tPunct && isQuoteChar(toks[k].norm) {
+			return attr{}, false
+		}
+		if toks[k].norm == ":" {
+			if !isQuoteChar(toks[k+1].norm) {
+				return attr{}, false
+			}
+			for m := k + 2; m < s.b; m++ {
+				if toks[m].isWord() && !toks[m].has(fQuote) {
+					return attr{}, false
+				}
+			}
+			return attr{verb: ":", np: span{s.a, e}}, true
+		}
+	}
+	return attr{}, false
 }

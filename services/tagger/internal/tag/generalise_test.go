@@ -155,6 +155,10 @@ func TestAttributionGeneralises(t *testing.T) {
 		{"document", "A UN report released this week estimates that 10,000 fighters remain.", "10,000 fighters", "UN"},
 		{"document", "The group's Amaq news agency said 12 soldiers were killed.", "12 soldiers", "Amaq"},
 		{"document", "The figure of 64 dead was confirmed by the Iraqi Defence Ministry.", "64 dead", "Defence Ministry"},
+		{"two", "The ministry said 40 people died, and the Observatory put the toll at 65.", "65", "Observatory"},
+		{"two", "The ministry said 40 people died and the Observatory said 65 were killed.", "65 were killed", "Observatory"},
+		{"two", "Iraqi forces say they have killed 2,000 militants, though the group claimed that only 300 fighters died.", "300 fighters", "group"},
+		{"two", "Iraqi forces say they have killed 2,000 militants, though the group claimed that only 300 fighters died.", "2,000 militants", "Iraqi forces"},
 		// Negatives: the reporter's own assertions.
 		{"outlet", "More than 5,000 people have fled the city since the offensive began.", "5,000 people", ""},
 		{"outlet", "The militants seized 3 villages near Kirkuk last month.", "3 villages", ""},

@@ -174,7 +174,11 @@ func clauseBoundary(toks []token, s sentence, from, to int) int {
 		case t.has(fQuote):
 		case t.kind == tPunct && t.norm == ";":
 			return m + 1
-		case t.kind == tWord && (t.norm == "but" || t.norm == "whereas" || t.norm == "while") && m > from:
+		case t.kind == tWord && (t.norm == "but" || t.norm == "whereas" || t.norm == "while" || t.norm == "though" || t.norm == "although") && m > from:
+			return m
+		case t.kind == tWord && t.norm == "and" && m > from && m+1 == to:
+			// "X said 40 died and the Observatory said 65": "and" opens
+			// the second source's clause only when its name follows.
 			return m
 		}
 	}
@@ -353,6 +357,20 @@ func subjectBefore(toks []token, s sentence, k int, ignoreQuotes bool) span {
 		if !found && cs+1 < end && isArticle(toks[cs+1].norm) {
 			return span{}
 		}
+	}
+	// "The ministry said 40 people died and the Observatory said": a
+	// subject does not hold a number or a verb of speech before "and".
+	for m := end - 1; m > cs; m-- {
+		if toks[m].norm != "and" {
+			continue
+		}
+		for n := cs; n < m; n++ {
+			if toks[n].kind == tNum || toks[n].kind == tWord && !toks[n].has(fUpper) && isSpeechVerb(toks[n].norm) {
+				cs = m + 1
+				break
+			}
+		}
+		break
 	}
 	end = cutPhrase(toks, cs, end)
 	if !validSpeaker(toks, cs, end) {

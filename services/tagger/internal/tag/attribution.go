@@ -45,6 +45,11 @@ func (tg *Tagger) attributionPass(dc *doc, sents []sentence, mn *mentions, ws *w
 		} else if a, ok := colonQuote(dc.toks, s); ok && s.quoted {
 			saids[i] = tg.resolveSaid(dc, s.a, a, ds, orgAt)
 			saids[i].verb = ""
+		} else if a, ok := documentSubject(dc.toks, s); ok {
+			// "The report lists 300 sites": the document named before
+			// says it, whatever its verb; alone it makes no claim.
+			saids[i] = tg.resolveSaid(dc, s.a, a, ds, orgAt)
+			saids[i].verb, saids[i].carried = "", true
 		}
 		saids[i].quoted = s.quoted
 	}
@@ -557,4 +562,27 @@ func (ds *discourse) prevSubject(dc *doc) int {
 		}
 	}
 	return -1
+}
+
+// documentSubject reads a sentence whose subject is a definite document
+// ("The report lists ...", "The study's authors count ..."): the head is a
+// document head of the language file and the next word a verb that is not
+// in doc_verbs_not.
+func documentSubject(toks []token, s sentence) (attr, bool) {
+	k := s.a
+	if k >= s.b || (toks[k].norm != "the" && toks[k].norm != "this") {
+		return attr{}, false
+	}
+	h := k + 1
+	for n := 0; h < s.b && n < 2 && toks[h].kind == tWord && english.determiners[toks[h].norm]; n++ {
+		h++
+	}
+	if h+1 >= s.b || toks[h].kind != tWord || english.headKind[toks[h].norm] != "document" {
+		return attr{}, false
+	}
+	v := &toks[h+1]
+	if v.kind != tWord || v.has(fUpper) || v.has(fQuote) || english.notDocVerbs[v.norm] || english.determiners[v.norm] || !strings.HasSuffix(v.norm, "s") && !strings.HasSuffix(v.norm, "ed") {
+		return attr{}, false
+	}
+	return attr{np: span{k, h + 1}}, true
 }

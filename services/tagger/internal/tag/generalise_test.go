@@ -96,6 +96,11 @@ func TestAttributionGeneralises(t *testing.T) {
 		{"spokesman", "Dorrian put it bluntly: “We killed 40 fighters this week.”", "40 fighters", "Dorrian"},
 		{"outlet", "All told, 300 people died in the siege.", "300 people", ""},
 		{"outlet", "The city, home to 1.5 million people, fell in 2014.", "1.5 million", ""},
+		{"document subject", "Human Rights Watch released a report on Tuesday. The report lists 300 sites destroyed in the fighting.", "300 sites", "Human Rights Watch|report"},
+		{"document subject", "The study covers 2,000 households in Mosul and Tal Afar.", "2,000 households", "study"},
+		{"document subject", "The UN mission issued its quarterly update. The latest update puts the civilian death toll at 1,100.", "1,100", "UN mission|update|United Nations"},
+		{"outlet", "The statement was published on Monday, when 40 people died in Hajin.", "40 people", ""},
+		{"outlet", "The video appeared online hours after 12 soldiers were captured.", "12 soldiers", ""},
 		// Pronouns.
 		{"pronoun", "Col. Ryan Dillon said the strikes went on. Later, Iraqi Prime Minister Haider al-Abadi visited Mosul. He said 300 fighters were killed.", "300 fighters", "Haider al-Abadi"},
 		{"pronoun", "Col. Ryan Dillon said the strikes went on. Gen. Stephen Townsend flew to Baghdad on Monday. He told reporters that 2,000 fighters remain.", "2,000 fighters", "Stephen Townsend"},

@@ -30,6 +30,7 @@ type Lang struct {
 	EstimateNouns  []string            `yaml:"estimate_nouns"`
 	ByNouns        []string            `yaml:"by_nouns"`
 	PossNouns      []string            `yaml:"possessive_nouns"`
+	NotDocVerbs    []string            `yaml:"doc_verbs_not"`
 	SourceHeads    map[string][]string `yaml:"source_heads"`
 	AnonymousHeads []string            `yaml:"anonymous_heads"`
 	Continuations  []string            `yaml:"continuations"`
@@ -52,7 +53,7 @@ type Lang struct {
 type langWords struct {
 	speech, weak, transitive, nounForms set
 	objectVerbs, estimateNouns, byNouns set
-	possNouns                           set
+	possNouns, notDocVerbs              set
 	anonymous, continuations, first     set
 	determiners, asidePreps, whose      set
 	headKind                            map[string]string     // "firm" -> organisation
@@ -94,6 +95,7 @@ func parseLang(raw []byte) (*langWords, error) {
 		estimateNouns:   toSet(l.EstimateNouns),
 		byNouns:         toSet(l.ByNouns),
 		possNouns:       toSet(l.PossNouns),
+		notDocVerbs:     toSet(l.NotDocVerbs),
 		anonymous:       toSet(l.AnonymousHeads),
 		continuations:   toSet(l.Continuations),
 		first:           toSet(l.FirstPerson),

@@ -176,6 +176,9 @@ func TestAttributionGeneralises(t *testing.T) {
 		{"outlet", "Officials from 30 countries met in Rome to discuss the campaign.", "30 countries", ""},
 		{"outlet", "The group claimed the attack, which killed 20 people.", "20 people", ""},
 		{"outlet", "Reports of the strike, which hit 2 schools, spread quickly online.", "2 schools", ""},
+		{"outlet", "The coalition's campaign has cost $14 billion since 2014.", "$14 billion", ""},
+		{"outlet", "The group's losses since 2014 exceed 60,000 fighters.", "60,000 fighters", ""},
+		{"outlet", "Mosul: 40 families returned home on Sunday.", "40 families", ""},
 		{"outlet", "The group once controlled a third of Iraq, and 8 million people lived under its rule.", "8 million", ""},
 	}
 	for _, tc := range tests {

@@ -164,6 +164,9 @@ func TestAttributionGeneralises(t *testing.T) {
 		{"two", "The ministry said 40 people died and the Observatory said 65 were killed.", "65 were killed", "Observatory"},
 		{"two", "Iraqi forces say they have killed 2,000 militants, though the group claimed that only 300 fighters died.", "300 fighters", "group"},
 		{"two", "Iraqi forces say they have killed 2,000 militants, though the group claimed that only 300 fighters died.", "2,000 militants", "Iraqi forces"},
+		{"two", "Iraqi forces say they have killed 2,000 militants, though Amaq claimed that only 300 fighters died.", "300 fighters", "Amaq"},
+		{"two", "The ministry said 40 people died, but Reuters reported that 65 were killed.", "65 were killed", "Reuters"},
+		{"two", "The ministry said 40 people died, but Reuters reported that 65 were killed.", "40 people", "ministry"},
 		// Negatives: the reporter's own assertions.
 		{"outlet", "More than 5,000 people have fled the city since the offensive began.", "5,000 people", ""},
 		{"outlet", "The militants seized 3 villages near Kirkuk last month.", "3 villages", ""},

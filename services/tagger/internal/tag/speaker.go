@@ -140,16 +140,25 @@ func (tg *Tagger) findAttributions(dc *doc, s sentence, orgAt []int32) (attr, at
 		}
 	}
 	a := cands[best]
+	// An outlet in a clause of its own is a second source ("the ministry
+	// said 40, but Reuters reported 65"), not the one who carried it.
+	ownClause := func(c attr) bool {
+		first, second := a, c
+		if c.np.a < a.np.a {
+			first, second = c, a
+		}
+		return clauseBoundary(toks, s, first.np.b, second.np.a) > 0
+	}
 	if a.via.empty() {
 		for i, c := range cands {
-			if i != best && c.outlet {
+			if i != best && c.outlet && !ownClause(c) {
 				a.via = c.np
 				break
 			}
 		}
 	}
 	for i, c := range cands {
-		if i == best || c.outlet || c.np == a.np {
+		if i == best || c.np == a.np || c.outlet && !a.outlet && !ownClause(c) {
 			continue
 		}
 		first, second := a, c

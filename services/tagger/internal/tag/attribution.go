@@ -182,7 +182,10 @@ func (tg *Tagger) resolve(dc *doc, sa int, a attr, ds *discourse, orgAt []int32)
 	if len(words) == 1 && pronouns[pron] {
 		switch pron {
 		case "he", "she":
-			if p := ds.prevSubject(dc); p >= 0 {
+			if again(toks, a) && ds.lastPersonSpeaker >= 0 {
+				// "He also said", "he added": the one who spoke before.
+				setPerson(ds.lastPersonSpeaker)
+			} else if p := ds.prevSubject(dc); p >= 0 {
 				// "X said ... . Later, Prime Minister Y visited Mosul. He
 				// said": the subject of the sentence before.
 				setPerson(p)
@@ -585,4 +588,18 @@ func documentSubject(toks []token, s sentence) (attr, bool) {
 		return attr{}, false
 	}
 	return attr{np: span{k, h + 1}}, true
+}
+
+// again reports an attribution that goes on from words said before: "he
+// also said", "he added".
+func again(toks []token, a attr) bool {
+	if english.continuedVerbs[a.verb] {
+		return true
+	}
+	for m := a.np.b; m < len(toks) && m < a.np.b+2; m++ {
+		if english.continuations[toks[m].norm] {
+			return true
+		}
+	}
+	return false
 }

@@ -105,6 +105,8 @@ func TestAttributionGeneralises(t *testing.T) {
 		{"pronoun", "Col. Ryan Dillon said the strikes went on. Later, Iraqi Prime Minister Haider al-Abadi visited Mosul. He said 300 fighters were killed.", "300 fighters", "Haider al-Abadi"},
 		{"pronoun", "Col. Ryan Dillon said the strikes went on. Gen. Stephen Townsend flew to Baghdad on Monday. He told reporters that 2,000 fighters remain.", "2,000 fighters", "Stephen Townsend"},
 		{"pronoun", "Col. Ryan Dillon said the strikes went on. The strikes were ordered by Gen. Stephen Townsend. He said 40 fighters died.", "40 fighters", "Ryan Dillon"},
+		{"pronoun", "Capt. Ahmed Jubouri, in a telephone interview from Samarra, said the road was cut. Prime Minister Haider al-Abadi flew to the city on Monday. He also said 30 fighters were killed.", "30 fighters", "Ahmed Jubouri"},
+		{"pronoun", "Capt. Ahmed Jubouri said the road was cut. Prime Minister Haider al-Abadi flew to the city on Monday. He added that 30 fighters were killed.", "30 fighters", "Ahmed Jubouri"},
 		{"pronoun", "Kurdish officials told reporters the attack had failed. The militants lost 40 men, they said.", "40 men", "Kurdish officials"},
 		{"pronoun", "A UN panel of experts said the group remains resilient. It said 4,000 fighters remain in Afghanistan.", "4,000 fighters", "UN panel of experts"},
 		{"pronoun", "The Pentagon said on Monday that strikes would continue. It added that 900 troops remain in Syria.", "900 troops", "Pentagon"},

@@ -31,6 +31,7 @@ type Lang struct {
 	ByNouns        []string            `yaml:"by_nouns"`
 	PossNouns      []string            `yaml:"possessive_nouns"`
 	NotDocVerbs    []string            `yaml:"doc_verbs_not"`
+	ContinuedVerbs []string            `yaml:"continued_verbs"`
 	SourceHeads    map[string][]string `yaml:"source_heads"`
 	AnonymousHeads []string            `yaml:"anonymous_heads"`
 	Continuations  []string            `yaml:"continuations"`
@@ -54,6 +55,7 @@ type langWords struct {
 	speech, weak, transitive, nounForms set
 	objectVerbs, estimateNouns, byNouns set
 	possNouns, notDocVerbs              set
+	continuedVerbs                      set
 	anonymous, continuations, first     set
 	determiners, asidePreps, whose      set
 	headKind                            map[string]string     // "firm" -> organisation
@@ -96,6 +98,7 @@ func parseLang(raw []byte) (*langWords, error) {
 		byNouns:         toSet(l.ByNouns),
 		possNouns:       toSet(l.PossNouns),
 		notDocVerbs:     toSet(l.NotDocVerbs),
+		continuedVerbs:  toSet(l.ContinuedVerbs),
 		anonymous:       toSet(l.AnonymousHeads),
 		continuations:   toSet(l.Continuations),
 		first:           toSet(l.FirstPerson),

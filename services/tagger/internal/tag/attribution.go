@@ -24,6 +24,11 @@ func (tg *Tagger) attributionPass(dc *doc, sents []sentence, mn *mentions, ws *w
 			continue
 		}
 		ds.replay(i)
+		ds.sentFrom = len(ds.orgSpeakers)
+		ds.prev = -1
+		if i > 0 && !(saids[i-1].ok && saids[i-1].kind == schema.SpeakerPerson) {
+			ds.prev, ds.prevSent = i-1, sents[i-1]
+		}
 		if a, alt, split, ok := tg.findAttributions(dc, s, orgAt); ok {
 			first, second := a, alt
 			if split > 0 && alt.np.a < a.np.a {
@@ -37,6 +42,14 @@ func (tg *Tagger) attributionPass(dc *doc, sents []sentence, mn *mentions, ws *w
 				sd.alt, sd.split = len(ws.alts), split
 			}
 			saids[i] = sd
+		} else if a, ok := colonQuote(dc.toks, s); ok && s.quoted {
+			saids[i] = tg.resolveSaid(dc, s.a, a, ds, orgAt)
+			saids[i].verb = ""
+		} else if a, ok := documentSubject(dc.toks, s); ok {
+			// "The report lists 300 sites": the document named before
+			// says it, whatever its verb; alone it makes no claim.
+			saids[i] = tg.resolveSaid(dc, s.a, a, ds, orgAt)
+			saids[i].verb, saids[i].carried = "", true
 		}
 		saids[i].quoted = s.quoted
 	}
@@ -59,8 +72,26 @@ func (tg *Tagger) attributionPass(dc *doc, sents []sentence, mn *mentions, ws *w
 		}
 		// A paragraph that opens a quotation with no attribution goes on
 		// quoting the person quoted at the end of the paragraph before.
-		if i > 0 && sents[i-1].line < sents[i].line && sents[i].a == dc.lines[sents[i].line].first && saids[i-1].ok && saids[i-1].quoted && last(saids[i-1], ws.alts).kind == schema.SpeakerPerson {
+		// So does a paragraph all quotation after one that ends naming
+		// the person who spoke ("X told reporters ... .\n“We ...”").
+		if i > 0 && sents[i-1].line < sents[i].line && sents[i].a == dc.lines[sents[i].line].first && saids[i-1].ok && (saids[i-1].quoted || allQuoted(dc.toks, sents[i])) && last(saids[i-1], ws.alts).kind == schema.SpeakerPerson {
 			saids[i] = withQuoted(last(saids[i-1], ws.alts), true)
+			continue
+		}
+		// A sentence that is all quotation, with no attribution of its
+		// own, quotes the source named in the sentence before it in the
+		// paragraph, else the one after it: "X told reporters the fight
+		// was hard. “We estimate 2,000 remain.”"
+		if !allQuoted(dc.toks, sents[i]) {
+			continue
+		}
+		if i > 0 && sents[i-1].line == sents[i].line && saids[i-1].ok && saids[i-1].speaker != "" {
+			saids[i] = withQuoted(last(saids[i-1], ws.alts), true)
+			saids[i].verb, saids[i].carried = "", true
+		} else if i+1 < len(sents) && sents[i+1].line == sents[i].line && saids[i+1].ok && saids[i+1].speaker != "" && !saids[i+1].carried {
+			saids[i] = withQuoted(saids[i+1], true)
+			saids[i].alt, saids[i].split = 0, 0
+			saids[i].verb, saids[i].carried = "", true
 		}
 	}
 	for i := 1; i < len(sents); i++ {
@@ -151,7 +182,14 @@ func (tg *Tagger) resolve(dc *doc, sa int, a attr, ds *discourse, orgAt []int32)
 	if len(words) == 1 && pronouns[pron] {
 		switch pron {
 		case "he", "she":
-			if ds.lastPersonSpeaker >= 0 {
+			if again(toks, a) && ds.lastPersonSpeaker >= 0 {
+				// "He also said", "he added": the one who spoke before.
+				setPerson(ds.lastPersonSpeaker)
+			} else if p := ds.prevSubject(dc); p >= 0 {
+				// "X said ... . Later, Prime Minister Y visited Mosul. He
+				// said": the subject of the sentence before.
+				setPerson(p)
+			} else if ds.lastPersonSpeaker >= 0 {
 				setPerson(ds.lastPersonSpeaker)
 			} else {
 				setPerson(ds.lastPerson)
@@ -265,9 +303,17 @@ func (tg *Tagger) resolve(dc *doc, sa int, a attr, ds *discourse, orgAt []int32)
 		if kind := english.headKind[last.norm]; kind == "organisation" || kind == "document" {
 			// The last source, else the last body the topic knows named
 			// before: "the SDF Press Office ... The press release said".
-			if n := len(ds.orgSpeakers); n > 0 {
-				out.speaker = ds.orgSpeakers[n-1]
-			} else {
+			// Not a source of this very sentence ("officials said 15,
+			// whereas the group claimed 40"), and a body is no unnamed
+			// official.
+			for i := min(ds.sentFrom, len(ds.orgSpeakers)) - 1; i >= 0; i-- {
+				if kind == "organisation" && speakerKind(ds.orgSpeakers[i]) == schema.SpeakerAnonymous {
+					continue
+				}
+				out.speaker = ds.orgSpeakers[i]
+				break
+			}
+			if out.speaker == "" {
 				out.speaker = tg.lastOrgBefore(orgAt, a.np.a)
 			}
 			if out.speaker != "" {
@@ -465,3 +511,95 @@ func backshifted(toks []token, s sentence) bool {
 
 // objectPronouns are read as the subject pronoun they stand for.
 var objectPronouns = english.objectPronouns
+
+// allQuoted reports a sentence whose words are all inside a quotation.
+func allQuoted(toks []token, s sentence) bool {
+	words := 0
+	for k := s.a; k < s.b; k++ {
+		if toks[k].isWord() {
+			if !toks[k].has(fQuote) {
+				return false
+			}
+			words++
+		}
+	}
+	return words > 0
+}
+
+// prevSubject is the person who is the subject of the sentence before,
+// when that sentence had no person speaking: its opening name ("Later,
+// Iraqi Prime Minister Haider al-Abadi visited ..."), not one named
+// further on ("... ordered by Gen. Townsend"). -1 when there is none.
+func (ds *discourse) prevSubject(dc *doc) int {
+	if ds.prev < 0 {
+		return -1
+	}
+	toks, s := dc.toks, ds.prevSent
+	k := s.a
+	// A leading adverb or circumstance closed by a comma: "Later,", "On Monday,".
+	for m := k; m < s.b && m < k+5; m++ {
+		if toks[m].norm == "," {
+			k = m + 1
+			break
+		}
+		if toks[m].kind != tWord {
+			break
+		}
+	}
+	e := k
+	for e < s.b {
+		t := &toks[e]
+		if t.kind == tWord && (t.has(fUpper) || nameParticles[t.norm] || roleNouns[t.norm]) || t.kind == tPunct && (t.norm == "." || isJoiner(t.norm) && !t.has(fSpaced)) {
+			e++
+			continue
+		}
+		break
+	}
+	if e == k || e >= s.b || toks[e].kind != tWord {
+		return -1 // no name run, or one that does not go on to a verb
+	}
+	run := dc.text[toks[k].start:toks[e-1].end]
+	for n := ds.replayed - 1; n >= 0 && ds.events[n].sentence >= ds.prev; n-- {
+		if ev := ds.events[n]; ev.sentence == ds.prev && strings.Contains(run, ds.persons[ev.person].name) {
+			return ev.person
+		}
+	}
+	return -1
+}
+
+// documentSubject reads a sentence whose subject is a definite document
+// ("The report lists ...", "The study's authors count ..."): the head is a
+// document head of the language file and the next word a verb that is not
+// in doc_verbs_not.
+func documentSubject(toks []token, s sentence) (attr, bool) {
+	k := s.a
+	if k >= s.b || (toks[k].norm != "the" && toks[k].norm != "this") {
+		return attr{}, false
+	}
+	h := k + 1
+	for n := 0; h < s.b && n < 2 && toks[h].kind == tWord && english.determiners[toks[h].norm]; n++ {
+		h++
+	}
+	if h+1 >= s.b || toks[h].kind != tWord || english.headKind[toks[h].norm] != "document" {
+		return attr{}, false
+	}
+	v := &toks[h+1]
+	if v.kind != tWord || v.has(fUpper) || v.has(fQuote) || english.notDocVerbs[v.norm] || english.determiners[v.norm] || !strings.HasSuffix(v.norm, "s") && !strings.HasSuffix(v.norm, "ed") {
+		return attr{}, false
+	}
+	return attr{np: span{k, h + 1}}, true
+}
+
+// again reports an attribution that goes on from words said before: "he
+// also said", "he added".
+func again(toks []token, a attr) bool {
+	if english.continuedVerbs[a.verb] {
+		return true
+	}
+	for m := a.np.b; m < len(toks) && m < a.np.b+2; m++ {
+		if english.continuations[toks[m].norm] {
+			return true
+		}
+	}
+	return false
+}

@@ -8,6 +8,7 @@ import (
 type person struct {
 	name    string
 	role    string
+	appos   string // an apposition after a titled name: "Col. X, the coalition spokesman,"
 	surname string // folded last name
 	first   string // folded first name, "" when only the surname is known
 }
@@ -21,6 +22,11 @@ type discourse struct {
 	lastPerson,
 	lastPersonSpeaker int
 	orgSpeakers []string // non-person speakers, oldest first
+	sentFrom    int      // orgSpeakers before the sentence being resolved
+	// The sentence before the one being resolved, when no person spoke
+	// in it (prev is its index, else -1): "he" may be its subject.
+	prev     int
+	prevSent sentence
 	// While the mention pass runs, mentions are recorded with their
 	// sentence; the attribution pass replays them sentence by sentence.
 	recording bool
@@ -111,11 +117,11 @@ func (ds *discourse) byRole(words []string) int {
 	}
 	for m := len(ds.mentions) - 1; m >= 0; m-- {
 		p := ds.persons[ds.mentions[m]]
-		if p.role == "" {
+		if p.role == "" && p.appos == "" {
 			continue
 		}
 		rw := map[string]bool{}
-		for _, t := range tokenize(p.role, 0, nil) {
+		for _, t := range tokenize(p.role+" "+p.appos, 0, nil) {
 			if t.isWord() {
 				rw[t.norm] = true
 			}
@@ -263,7 +269,12 @@ func (tg *Tagger) findPersons(dc *doc, s sentence, blocked []bool, ds *discourse
 			}
 			role := spanText(text, toks, run[rs].a, re)
 			if nameFrom < len(run) && validName(toks, run[nameFrom:]) {
-				ds.addPerson(namePieces(text, toks, run[nameFrom:]), role)
+				i := ds.addPerson(namePieces(text, toks, run[nameFrom:]), role)
+				// "Col. Myles Caggins, the coalition spokesman, said": the
+				// apposition is how "the spokesman" refers back to him.
+				if ap := apposRole(toks, text, run[len(run)-1].b+1, s.b); i >= 0 && ap != "" && ds.persons[i].appos == "" {
+					ds.persons[i].appos = ap
+				}
 				continue
 			}
 			// "the Belgian ... Minister of Foreign Affairs, Didier Reynders"

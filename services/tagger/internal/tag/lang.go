@@ -29,6 +29,9 @@ type Lang struct {
 	ObjectVerbs    []string            `yaml:"object_verbs"`
 	EstimateNouns  []string            `yaml:"estimate_nouns"`
 	ByNouns        []string            `yaml:"by_nouns"`
+	PossNouns      []string            `yaml:"possessive_nouns"`
+	NotDocVerbs    []string            `yaml:"doc_verbs_not"`
+	ContinuedVerbs []string            `yaml:"continued_verbs"`
 	SourceHeads    map[string][]string `yaml:"source_heads"`
 	AnonymousHeads []string            `yaml:"anonymous_heads"`
 	Continuations  []string            `yaml:"continuations"`
@@ -51,6 +54,8 @@ type Lang struct {
 type langWords struct {
 	speech, weak, transitive, nounForms set
 	objectVerbs, estimateNouns, byNouns set
+	possNouns, notDocVerbs              set
+	continuedVerbs                      set
 	anonymous, continuations, first     set
 	determiners, asidePreps, whose      set
 	headKind                            map[string]string     // "firm" -> organisation
@@ -91,6 +96,9 @@ func parseLang(raw []byte) (*langWords, error) {
 		objectVerbs:     toSet(l.ObjectVerbs),
 		estimateNouns:   toSet(l.EstimateNouns),
 		byNouns:         toSet(l.ByNouns),
+		possNouns:       toSet(l.PossNouns),
+		notDocVerbs:     toSet(l.NotDocVerbs),
+		continuedVerbs:  toSet(l.ContinuedVerbs),
 		anonymous:       toSet(l.AnonymousHeads),
 		continuations:   toSet(l.Continuations),
 		first:           toSet(l.FirstPerson),

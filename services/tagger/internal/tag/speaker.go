@@ -55,6 +55,14 @@ func (tg *Tagger) findAttributions(dc *doc, s sentence, orgAt []int32) (attr, at
 	cands := buf[:0]
 	for k := s.a; k < s.b; k++ {
 		t := &toks[k]
+		if (t.kind == tPoss || t.kind == tPunct && bareApostrophe(toks, s, k)) && !t.has(fQuote) {
+			// "The coalition's own tally stands at 1,437": a weak source,
+			// which a verb of attribution in the sentence outranks.
+			if np, ok := possessiveSource(toks, s, k); ok {
+				cands = append(cands, attr{verb: "'s", np: np})
+			}
+			continue
+		}
 		if t.kind != tWord || t.has(fQuote) {
 			continue
 		}
@@ -132,16 +140,25 @@ func (tg *Tagger) findAttributions(dc *doc, s sentence, orgAt []int32) (attr, at
 		}
 	}
 	a := cands[best]
+	// An outlet in a clause of its own is a second source ("the ministry
+	// said 40, but Reuters reported 65"), not the one who carried it.
+	ownClause := func(c attr) bool {
+		first, second := a, c
+		if c.np.a < a.np.a {
+			first, second = c, a
+		}
+		return clauseBoundary(toks, s, first.np.b, second.np.a) > 0
+	}
 	if a.via.empty() {
 		for i, c := range cands {
-			if i != best && c.outlet {
+			if i != best && c.outlet && !ownClause(c) {
 				a.via = c.np
 				break
 			}
 		}
 	}
 	for i, c := range cands {
-		if i == best || c.outlet || c.np == a.np {
+		if i == best || c.np == a.np || c.outlet && !a.outlet && !ownClause(c) {
 			continue
 		}
 		first, second := a, c
@@ -166,7 +183,11 @@ func clauseBoundary(toks []token, s sentence, from, to int) int {
 		case t.has(fQuote):
 		case t.kind == tPunct && t.norm == ";":
 			return m + 1
-		case t.kind == tWord && (t.norm == "but" || t.norm == "whereas" || t.norm == "while") && m > from:
+		case t.kind == tWord && (t.norm == "but" || t.norm == "whereas" || t.norm == "while" || t.norm == "though" || t.norm == "although") && m > from:
+			return m
+		case t.kind == tWord && t.norm == "and" && m > from && m+1 == to:
+			// "X said 40 died and the Observatory said 65": "and" opens
+			// the second source's clause only when its name follows.
 			return m
 		}
 	}
@@ -242,7 +263,8 @@ func (tg *Tagger) verbAt(toks []token, s sentence, k int, orgAt []int32) (attr, 
 			return attr{}, false
 		}
 		c.np, c.appos = subjectAfter(toks, s, vEnd)
-		if c.np.empty() {
+		// ", said 3 soldiers were hurt": a clause, not an inverted subject.
+		if c.np.empty() || toks[c.np.a].kind == tNum {
 			return attr{}, false
 		}
 	}
@@ -286,7 +308,7 @@ func subjectBefore(toks []token, s sentence, k int, ignoreQuotes bool) span {
 	if j >= s.a && toks[j].norm == "," && !toks[j].has(fQuote) {
 		if open := asideStart(toks, s, j); open > s.a {
 			// "Her lawyer, Daniel Furner, said": the name is the speaker.
-			if isNameSpan(toks, open+1, j) {
+			if isNameSpan(toks, open+1, j) || acronymAside(toks, open, j) {
 				return span{open + 1, j}
 			}
 			if sp := subjectBefore(toks, s, open, ignoreQuotes); !sp.empty() {
@@ -330,13 +352,34 @@ func subjectBefore(toks []token, s sentence, k int, ignoreQuotes bool) span {
 	}
 	// "In January 2015 a tribal leader in Mosul said": a leading
 	// circumstance is not part of the subject.
+	// "In a statement posted online, Amaq claimed": an article straight
+	// after the preposition opens its object, and a verb ending that
+	// phrase is a participle, not a verb of attribution.
 	if cs < end && asidePreps[toks[cs].norm] {
-		for m := cs + 1; m < end-1; m++ {
-			if n := toks[m].norm; n == "a" || n == "an" || n == "the" {
-				cs = m
+		found := false
+		for m := cs + 2; m < end-1; m++ {
+			if isArticle(toks[m].norm) {
+				cs, found = m, true
 				break
 			}
 		}
+		if !found && cs+1 < end && isArticle(toks[cs+1].norm) {
+			return span{}
+		}
+	}
+	// "The ministry said 40 people died and the Observatory said": a
+	// subject does not hold a number or a verb of speech before "and".
+	for m := end - 1; m > cs; m-- {
+		if toks[m].norm != "and" {
+			continue
+		}
+		for n := cs; n < m; n++ {
+			if toks[n].kind == tNum || toks[n].kind == tWord && !toks[n].has(fUpper) && isSpeechVerb(toks[n].norm) {
+				cs = m + 1
+				break
+			}
+		}
+		break
 	}
 	end = cutPhrase(toks, cs, end)
 	if !validSpeaker(toks, cs, end) {
@@ -560,7 +603,7 @@ func (tg *Tagger) isOutlet(sp span, orgAt []int32) bool {
 // when the aside reads as one: a relative clause, a participle, an
 // apposition or an age. It returns the opening comma's index, or -1.
 func asideStart(toks []token, s sentence, j int) int {
-	for m := j - 1; m > s.a && j-m <= 24; m-- {
+	for m := j - 1; m > s.a && j-m <= 32; m-- {
 		u := &toks[m]
 		if u.has(fQuote) || (u.kind == tPunct && u.norm != "," && u.norm != "." && u.norm != "(" && u.norm != ")" && !isJoiner(u.norm)) {
 			return -1
@@ -577,10 +620,12 @@ func asideStart(toks []token, s sentence, j int) int {
 		case f.kind == tWord && (f.norm == "who" || f.norm == "which" || f.norm == "a" || f.norm == "an" || f.norm == "the" || f.norm == "its" || f.norm == "his" || f.norm == "her" || f.norm == "their" || f.norm == "aged" || f.norm == "whose" || f.norm == "also" || f.norm == "however"):
 		case f.kind == tWord && !f.has(fUpper) && (isParticiple(f.norm) || strings.HasSuffix(f.norm, "ing")):
 		case f.kind == tWord && (roleNouns[f.norm] || titleWords[f.norm]):
-		case f.kind == tWord && asidePreps[f.norm] && isNameSpan(toks, openName(toks, s, m), m):
+		case f.kind == tWord && asidePreps[f.norm] && (isNameSpan(toks, openName(toks, s, m), m) || toks[m-1].kind == tWord && toks[m-1].has(fUpper)):
 			// "Capt. Ahmed al Jubouri, in a telephone interview from ...,
 			// said": a circumstance between a name and its verb.
 		case isNameSpan(toks, m+1, j) && m > s.a && !toks[m-1].has(fUpper):
+		case acronymAside(toks, m, j):
+			// "The UN's humanitarian office, OCHA, said"
 		default:
 			return -1
 		}
@@ -629,6 +674,7 @@ var badHeads = map[string]bool{
 	"october": true, "november": true, "december": true, "the": true, "a": true, "an": true,
 	"in": true, "on": true, "at": true, "this": true, "that": true, "it": true, "but": true,
 	"and": true, "however": true, "meanwhile": true, "also": true, "there": true,
+	"all": true, // "All told, 300 died"
 }
 
 // determiners before a word make it a noun: "its estimates".
@@ -767,4 +813,79 @@ func quotedAsSaying(toks []token, s sentence, k int) (attr, bool) {
 		return attr{}, false
 	}
 	return attr{verb: "quoted", np: np, strong: true}, true
+}
+
+func isArticle(w string) bool { return w == "a" || w == "an" || w == "the" }
+
+// acronymAside reports ", OCHA," between commas at m and j after a
+// lower-case source noun: the body's own short name.
+func acronymAside(toks []token, m, j int) bool {
+	if j != m+2 || m < 1 {
+		return false
+	}
+	f, p := &toks[m+1], &toks[m-1]
+	return f.kind == tWord && f.has(fCaps) && len(f.norm) >= 2 && p.kind == tWord && !p.has(fUpper) && isSourceHead(p.norm)
+}
+
+// possessiveSource reads "X's [own, latest] estimate": the owner of an
+// estimate before the possessive at k is a source.
+func possessiveSource(toks []token, s sentence, k int) (span, bool) {
+	m := k + 1
+	for n := 0; m < s.b && n < 2 && toks[m].kind == tWord && english.determiners[toks[m].norm]; n++ {
+		m++
+	}
+	if m >= s.b || toks[m].kind != tWord || !english.possNouns[toks[m].norm] {
+		return span{}, false
+	}
+	// The estimate heads its phrase: "the group's count of 300", not
+	// "the group's count-down".
+	if m+1 < s.b && toks[m+1].kind == tPunct && isJoiner(toks[m+1].norm) && !toks[m+1].has(fSpaced) {
+		return span{}, false
+	}
+	np := subjectBefore(toks, s, k, false)
+	// "by Airwars' count" is the "by" rule's.
+	if np.empty() || prepLike(&toks[np.a]) || !toks[np.b-1].has(fUpper) && !isSourceHead(toks[np.b-1].norm) {
+		return span{}, false
+	}
+	return np, true
+}
+
+// bareApostrophe reports the possessive of a name ending in s: "Airwars' count".
+func bareApostrophe(toks []token, s sentence, k int) bool {
+	t := &toks[k]
+	if (t.norm != "'" && t.norm != "’") || t.has(fSpaced) || k == s.a || k+1 >= s.b {
+		return false
+	}
+	p := &toks[k-1]
+	return p.kind == tWord && strings.HasSuffix(p.norm, "s") && toks[k+1].has(fSpaced)
+}
+
+// colonQuote reads "Dorrian put it bluntly: “We killed 40 fighters.”": a
+// sentence opening with a name whose words after a colon are all a
+// quotation quotes that name.
+func colonQuote(toks []token, s sentence) (attr, bool) {
+	e := s.a
+	for e < s.b && (toks[e].kind == tWord && (toks[e].has(fUpper) || nameParticles[toks[e].norm]) || toks[e].kind == tPunct && (toks[e].norm == "." || isJoiner(toks[e].norm) && !toks[e].has(fSpaced))) {
+		e++
+	}
+	if e == s.a || e >= s.b || toks[e].kind != tWord || toks[e].has(fQuote) || !validSpeaker(toks, s.a, e) {
+		return attr{}, false
+	}
+	for k := e; k+1 < s.b; k++ {
+		if toks[k].has(fQuote) || toks[k].kind == tPunct && isQuoteChar(toks[k].norm) {
+			return attr{}, false
+		}
+		if toks[k].norm == ":" {
+			if !isQuoteChar(toks[k+1].norm) {
+				return attr{}, false
+			}
+			for m := k + 2; m < s.b; m++ {
+				if toks[m].isWord() && !toks[m].has(fQuote) {
+					return attr{}, false
+				}
+			}
+			return attr{verb: ":", np: span{s.a, e}}, true
+		}
+	}
+	return attr{}, false
 }

@@ -102,10 +102,14 @@ func extract(pageURL string, r io.Reader, contentType string, opt Options, filte
 		}
 		src = bufs.out
 	}
+	react := bytes.Contains(src, reactMarker)
 	doc, err := html.Parse(bytes.NewReader(src))
 	bufs.release() // the tree holds copies
 	if err != nil {
 		return Article{}, fmt.Errorf("%w: %v", ErrMalformed, err)
+	}
+	if react {
+		placeReactSegments(doc)
 	}
 	var marks map[*html.Node]uint8
 	if hasRule {

@@ -95,9 +95,9 @@ func TestReadabilityPages(t *testing.T) {
 // The floors: a little under the figures reached (docs/cleaner.md lists
 // them), so that a change costing quality on either part fails.
 var (
-	wcxbTuneFloors = floors{F1: 0.94, Precision: 0.944, Recall: 0.95, With: 0.875, Empty: 3,
+	wcxbTuneFloors = floors{F1: 0.945, Precision: 0.945, Recall: 0.955, With: 0.875, Empty: 3,
 		WithoutShare: 0.04, Title: 0.87, Author: 0.80, Date: 0.83,
-		BadLowShare: 0.33, GoodLowShare: 0.015}
+		BadLowShare: 0.14, GoodLowShare: 0.015}
 	wcxbHeldFloors = floors{F1: 0.95, Precision: 0.958, Recall: 0.955, With: 0.88, Empty: 1,
 		WithoutShare: 0.026, Title: 0.83, Author: 0.79, Date: 0.82,
 		BadLowShare: 0.5, GoodLowShare: 0.01}

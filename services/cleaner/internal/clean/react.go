@@ -64,7 +64,9 @@ func placeReactSegments(doc *html.Node) {
 			target.Parent.InsertBefore(c, target)
 		}
 		target.Parent.RemoveChild(target)
-		seg.Parent.RemoveChild(seg)
+		if seg.Parent != nil {
+			seg.Parent.RemoveChild(seg)
+		}
 	}
 }
 
@@ -75,7 +77,7 @@ func dropFallback(t *html.Node) {
 	for f != nil && f.Type == html.TextNode && strings.TrimSpace(f.Data) == "" {
 		f = f.NextSibling
 	}
-	if f == nil || f.Type != html.ElementNode || f.DataAtom == atom.Template {
+	if f == nil || f.Type != html.ElementNode || f.DataAtom == atom.Template || hasAttr(f, "hidden") {
 		return
 	}
 	var b bytes.Buffer

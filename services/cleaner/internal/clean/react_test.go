@@ -35,3 +35,25 @@ func TestReactSegmentsPlaced(t *testing.T) {
 		t.Errorf("fallback or footer kept:\n%s", a.Text)
 	}
 }
+
+// TestReactSegmentsOdd: odd pairings (a segment right after its boundary,
+// one holding its own placeholder, one inside a template, two for one
+// placeholder) neither panic nor lose the text.
+func TestReactSegmentsOdd(t *testing.T) {
+	t.Parallel()
+	para := "<p>" + strings.Repeat("The fund tracks the index closely and charges little for it, analysts said. ", 3) + "</p>"
+	for _, page := range []string{
+		`<body><template id="B:0"></template><div hidden id="S:0">` + para + `</div></body>`,
+		`<body><div hidden id="S:1"><template id="P:1"></template>` + para + `</div></body>`,
+		`<body><template id="B:0"><div hidden id="S:2">` + para + `</div></template></body>`,
+		`<body><template id="P:3"></template><div hidden id="S:3">` + para + `</div><div hidden id="S:3">` + para + `</div></body>`,
+	} {
+		a, err := Extract("https://ex.com/a", strings.NewReader(page), "text/html", Options{})
+		if strings.Contains(page, `<template id="B:0"><div`) {
+			continue // template content is never shown
+		}
+		if err != nil || !strings.Contains(a.Text, "tracks the index closely") {
+			t.Errorf("text %q (%v) on %s", a.Text, err, page)
+		}
+	}
+}

@@ -14,15 +14,17 @@ var reactMarker = []byte(`id="S:`)
 
 // placeReactSegments does what React's streaming script does in the
 // browser: server-rendered content sent late, in hidden <div id="S:n">
-// segments at the end of the body, replaces its placeholder. A segment
-// goes into its own <template id="P:n"> when there is one; the others
-// fill the suspense boundaries' <template id="B:m"> in document order
-// (the script that pairs them is not kept), replacing the boundary's
-// fallback ("Loading paragraph..."). Without this the article's text
-// is hidden or lands after the footer.
+// segments at the end of the body (in the order they completed, not the
+// page's), replaces its placeholder: its own <template id="P:n">, else
+// the suspense boundary <template id="B:n"> of the same id, whose
+// fallback ("Loading paragraph...") it replaces; the script calls that
+// pair them are not kept, and on every streamed page of the corpora a
+// boundary's content segment bears its id. A segment matching neither
+// fills the first boundary left, in document order. Without this the
+// article's text is hidden, or lands after the footer.
 func placeReactSegments(doc *html.Node) {
 	var boundaries, segments []*html.Node
-	holes := map[string]*html.Node{}
+	holes, bounds := map[string]*html.Node{}, map[string]*html.Node{}
 	var walk func(n *html.Node, depth int)
 	walk = func(n *html.Node, depth int) {
 		if depth > maxDepth {
@@ -36,6 +38,7 @@ func placeReactSegments(doc *html.Node) {
 			switch {
 			case c.DataAtom == atom.Template && strings.HasPrefix(id, "B:"):
 				boundaries = append(boundaries, c)
+				bounds[id[2:]] = c
 			case c.DataAtom == atom.Template && strings.HasPrefix(id, "P:"):
 				holes[id[2:]] = c
 			case c.DataAtom == atom.Div && strings.HasPrefix(id, "S:") && hasAttr(c, "hidden"):
@@ -45,15 +48,32 @@ func placeReactSegments(doc *html.Node) {
 		}
 	}
 	walk(doc, 0)
+	// Pair by id first, then the segments left with the boundaries left.
+	targets := make([]*html.Node, len(segments))
+	used := make(map[*html.Node]bool, len(boundaries))
+	for i, seg := range segments {
+		id := attr(seg, "id")[2:]
+		if t := holes[id]; t != nil {
+			targets[i] = t
+		} else if t := bounds[id]; t != nil && !used[t] {
+			targets[i], used[t] = t, true
+		}
+	}
 	next := 0
-	for _, seg := range segments {
-		target := holes[attr(seg, "id")[2:]]
-		if target == nil {
-			if next == len(boundaries) {
-				continue
+	for i := range segments {
+		for targets[i] == nil && next < len(boundaries) {
+			if t := boundaries[next]; !used[t] {
+				targets[i], used[t] = t, true
 			}
-			target = boundaries[next]
 			next++
+		}
+	}
+	for i, seg := range segments {
+		target := targets[i]
+		if target == nil {
+			continue
+		}
+		if target.DataAtom == atom.Template && strings.HasPrefix(attr(target, "id"), "B:") {
 			dropFallback(target)
 		}
 		if target.Parent == nil || isInside(target, seg) {

@@ -57,3 +57,24 @@ func TestReactSegmentsOdd(t *testing.T) {
 		}
 	}
 }
+
+// TestReactSegmentsByID: segments arrive in the order they completed; each
+// goes to the boundary of its own id, so the page reads in its order.
+func TestReactSegmentsByID(t *testing.T) {
+	t.Parallel()
+	para := func(s string) string { return "<p>" + strings.Repeat(s+" ", 3) + "</p>" }
+	page := `<html><body><article><h1>Two parts</h1>
+<template id="B:0"></template><div>Loading...</div><template id="B:1"></template><div>Loading...</div>
+</article>
+<div hidden id="S:1">` + para("The second part of the story follows the first one, as readers expect it to.") + `</div>
+<div hidden id="S:0">` + para("The first part of the story opens the article and sets the scene for the rest.") + `</div>
+</body></html>`
+	a, err := Extract("https://ex.com/two", strings.NewReader(page), "text/html", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, second := strings.Index(a.Text, "The first part"), strings.Index(a.Text, "The second part")
+	if first < 0 || second < first {
+		t.Errorf("parts missing or out of order:\n%s", a.Text)
+	}
+}

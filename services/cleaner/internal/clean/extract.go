@@ -111,12 +111,16 @@ func extract(pageURL string, r io.Reader, contentType string, opt Options, filte
 		bufs.release()
 		return Article{}, err
 	}
+	react := bytes.Contains(src, reactMarker)
 	doc, err := html.Parse(bytes.NewReader(src))
 	bufs.release() // the tree holds copies
 	if err != nil {
 		return Article{}, fmt.Errorf("%w: %v", ErrMalformed, err)
 	}
 	demoteUnclosed(doc, cost)
+	if react {
+		placeReactSegments(doc)
+	}
 	var marks map[*html.Node]uint8
 	if hasRule {
 		marks = rule.marks(doc)
@@ -300,20 +304,25 @@ func extractDoc(doc *html.Node, pageURL string, opt Options, marks map[*html.Nod
 	p.valueBlocks()
 	p.aggregate()
 	text, method := p.run(true, titleKey)
-	a.Confidence = p.confidence(text, titleKey)
+	hasTitle := titleKey != ""
+	feat := p.features(text)
 	if p.looksWrong(len(text)) {
 		// The chosen block holds little of the page's prose: class names
 		// may have misled the pruning (a wrapper named like a sidebar, a
 		// body in a "menu" or "teaser" component). Judge by text alone
 		// and keep the better of the two.
 		alt, _ := p.run(false, titleKey)
-		altConf := p.confidence(alt, titleKey)
-		if len(text) < 200 && len(alt) > len(text) || len(alt) >= 2*len(text) && altConf >= a.Confidence {
-			text, method, a.Confidence = alt, MethodFallback, altConf
+		altFeat := p.features(alt)
+		if len(text) < 200 && len(alt) > len(text) || len(alt) >= 2*len(text) && altFeat.rank(hasTitle) >= feat.rank(hasTitle) {
+			text, method, feat = alt, MethodFallback, altFeat
 		} else {
 			text, method = p.run(true, titleKey) // restore the first verdicts
 		}
 	}
+	if traceConfidence != nil {
+		traceConfidence(feat)
+	}
+	a.Confidence = feat.confidence(hasTitle)
 	if ld := ldParagraphs(m.ld.body); len(ld) > 2*len(text) && len(ld) >= 200 {
 		// The page hides its body (scripts, paywall markup); the JSON-LD
 		// copy is the article.

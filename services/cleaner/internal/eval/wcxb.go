@@ -107,13 +107,25 @@ type Summary struct {
 	// Metadata: right / scored.
 	TitleOK, TitleN, AuthorOK, AuthorN, DateOK, DateN, LangOK, LangN int
 	// Bad pages (F1 < BadF1) and how many of them have confidence < 0.5;
-	// Low is every page below 0.5 confidence.
-	Bad, BadLow, Low int
+	// Good pages (F1 >= GoodF1) and how many of them fall below 0.5
+	// anyway; Low is every page below 0.5 confidence.
+	Bad, BadLow, Good, GoodLow, Low int
 }
 
 // BadF1 is the F1 under which a page counts as badly extracted when
-// calibrating confidence.
-const BadF1 = 0.5
+// calibrating confidence, GoodF1 the F1 from which it counts as good.
+const BadF1, GoodF1 = 0.5, 0.9
+
+// BadLowShare is the share of bad pages below 0.5 confidence (1 when
+// there is none), GoodLowShare the share of good pages below it.
+func (s Summary) BadLowShare() float64 {
+	if s.Bad == 0 {
+		return 1
+	}
+	return pct(s.BadLow, s.Bad)
+}
+
+func (s Summary) GoodLowShare() float64 { return pct(s.GoodLow, s.Good) }
 
 func pct(ok, n int) float64 {
 	if n == 0 {
@@ -124,10 +136,10 @@ func pct(ok, n int) float64 {
 
 // String prints the summary on one line.
 func (s Summary) String() string {
-	return fmt.Sprintf("pages=%d P=%.3f R=%.3f F1=%.3f empty=%d refused=%d with=%.3f without=%.3f title=%.3f author=%.3f date=%.3f lang=%.3f bad(F1<%.1f)=%d of which conf<0.5=%d (conf<0.5 pages=%d)",
+	return fmt.Sprintf("pages=%d P=%.3f R=%.3f F1=%.3f empty=%d refused=%d with=%.3f without=%.3f title=%.3f author=%.3f date=%.3f lang=%.3f conf<0.5: bad(F1<%.1f) %d of %d (%.2f), good(F1>=%.1f) %d of %d (%.3f), all %d",
 		s.Pages, s.Precision, s.Recall, s.F1, s.Empty, s.Refused, s.WithShare, s.WithoutShare,
 		pct(s.TitleOK, s.TitleN), pct(s.AuthorOK, s.AuthorN), pct(s.DateOK, s.DateN), pct(s.LangOK, s.LangN),
-		BadF1, s.Bad, s.BadLow, s.Low)
+		BadF1, s.BadLow, s.Bad, s.BadLowShare(), GoodF1, s.GoodLow, s.Good, s.GoodLowShare(), s.Low)
 }
 
 // Title, Author, Date and Lang are the metadata shares (0 when nothing was scored).
@@ -236,10 +248,16 @@ func Summarize(pages []PageScore, in func(PageScore) bool) Summary {
 		if low {
 			s.Low++
 		}
-		if p.Words.F1 < BadF1 {
+		switch {
+		case p.Words.F1 < BadF1:
 			s.Bad++
 			if low {
 				s.BadLow++
+			}
+		case p.Words.F1 >= GoodF1:
+			s.Good++
+			if low {
+				s.GoodLow++
 			}
 		}
 	}

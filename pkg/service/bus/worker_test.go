@@ -478,7 +478,12 @@ func contract(t *testing.T, url string) {
 		defer func() { cancel(); feeding.Wait() }()
 		for round := 0; round < 40; round++ {
 			for _, batch := range []bool{false, true} {
-				w := &bus.Worker{Config: testWorker(4, 32), ShutdownTimeout: 10 * time.Second}
+				// AckWait well above the wait below: an abandoned message
+				// stays pending that long, while acks that a loaded server
+				// counts late are still given three seconds.
+				cfg := testWorker(4, 32)
+				cfg.AckWait = 6 * time.Second
+				w := &bus.Worker{Config: cfg, ShutdownTimeout: 10 * time.Second}
 				if batch {
 					w.ProcessBatch = func(_ context.Context, ms []*bus.Message) []error { return make([]error, len(ms)) }
 				} else {
@@ -495,8 +500,8 @@ func contract(t *testing.T, url string) {
 				}
 				// The server takes acks in on its own queue: a moment may
 				// pass before the last ones count. An abandoned message
-				// stays pending for AckWait (2 s), twice this wait.
-				pending, deadline := 0, time.Now().Add(time.Second)
+				// stays pending for AckWait (6 s), twice this wait.
+				pending, deadline := 0, time.Now().Add(3*time.Second)
 				for {
 					info, err := c.Info(context.Background())
 					if err != nil {

@@ -23,6 +23,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"go.uber.org/zap"
@@ -149,6 +150,8 @@ func claimsCommand(ctx context.Context, env app.Env) error {
 	fs.StringVar(&f.Speaker, "speaker", "", "speaker, by words in any case (mattis finds James Mattis)")
 	fs.StringVar(&f.Place, "place", "", "place, by words in any case (raqqa finds Al-Raqqa)")
 	fs.StringVar(&f.Unit, "unit", "", "quantity unit (percent, people, km2 ...)")
+	fs.StringVar(&f.SpeakerKind, "kind", "", "speaker kind: "+strings.Join(deskdb.SpeakerKinds, ", "))
+	fs.StringVar(&f.SpeakerRole, "role", "", "speaker role in the topic file (government, group-media, monitor ...)")
 	fs.StringVar(&f.Language, "lang", "", "only claims of articles in this language (en, fr ...)")
 	fs.BoolVar(&f.RelevantOnly, "relevant", true, "only claims of relevant articles (the default; --all for every article)")
 	all := fs.Bool("all", false, "claims of every article, relevant or not")
@@ -161,6 +164,9 @@ func claimsCommand(ctx context.Context, env app.Env) error {
 	}
 	if *all {
 		f.RelevantOnly = false
+	}
+	if err := checkSpeaker(f.SpeakerKind, f.SpeakerRole); err != nil {
+		return err
 	}
 	t, err := parseSince(*since)
 	if err != nil {
@@ -177,6 +183,18 @@ func claimsCommand(ctx context.Context, env app.Env) error {
 		return err
 	}
 	return report.WriteClaimsWidth(env.Stdout, rows, *format, *width)
+}
+
+// checkSpeaker refuses a speaker kind or role filter that can match
+// nothing, as the API does.
+func checkSpeaker(kind, role string) error {
+	if err := deskdb.CheckSpeakerKind(kind); err != nil {
+		return fmt.Errorf("sink: --kind: %w", err)
+	}
+	if err := deskdb.CheckSpeakerRole(role); err != nil {
+		return fmt.Errorf("sink: --role: %w", err)
+	}
+	return nil
 }
 
 func redactDSN(s string) string { return config.RedactURL(s) }
@@ -210,6 +228,8 @@ func ledgerCommand(ctx context.Context, env app.Env) error {
 	fs.StringVar(&f.Place, "place", "", "only claims naming this place (by words in any case)")
 	fs.StringVar(&f.Site, "outlet", "", "only claims carried by this outlet, by words of its host or name (gulf-times, Gulf Times)")
 	fs.StringVar(&f.Speaker, "speaker", "", "only claims by this speaker (by words in any case: mattis)")
+	fs.StringVar(&f.SpeakerKind, "kind", "", "only claims by this kind of speaker: "+strings.Join(deskdb.SpeakerKinds, ", "))
+	fs.StringVar(&f.SpeakerRole, "role", "", "only claims by a speaker of this role in the topic file (government, group-media ...)")
 	fs.StringVar(&f.Language, "lang", "", "only claims of articles in this language (en, fr ...)")
 	since := fs.String("since", "", "only claims of articles published at or after this date, time or duration ago")
 	until := fs.String("until", "", "only claims of articles published before this date or time")
@@ -221,6 +241,9 @@ func ledgerCommand(ctx context.Context, env app.Env) error {
 	format := fs.String("format", "table", "table, json or csv")
 	catchUp := fs.Bool("catch-up", true, "first bring the ledger up to date with the stored articles (databases only)")
 	if handled, err := app.ParseFlags(fs, env.Args, env.Stdout); err != nil || handled {
+		return err
+	}
+	if err := checkSpeaker(f.SpeakerKind, f.SpeakerRole); err != nil {
 		return err
 	}
 	var err error

@@ -16,6 +16,7 @@ import (
 
 	"go.uber.org/zap/zaptest"
 
+	"github.com/newsflow/newsflow/pkg/schema"
 	"github.com/newsflow/newsflow/pkg/service/app"
 	"github.com/newsflow/newsflow/services/sink/internal/desk/ledger"
 	"github.com/newsflow/newsflow/services/sink/internal/desk/ledger/ledgertest"
@@ -281,5 +282,59 @@ func TestExportQuery(t *testing.T) {
 	}
 	if _, err := run("--query", "-mosul"); err == nil || !strings.Contains(err.Error(), "only excludes") {
 		t.Errorf("--query -mosul: %v, want it refused", err)
+	}
+}
+
+// TestSpeakerFlags: `sink claims` and `sink ledger` take --kind and
+// --role, and refuse a kind that is none.
+func TestSpeakerFlags(t *testing.T) {
+	ctx := context.Background()
+	spec := "sqlite:" + filepath.Join(t.TempDir(), "sink.db")
+	st, err := store.Open(ctx, spec, zaptest.NewLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	// The recording predates speaker kinds: Mattis's claims get one.
+	arts := append(ledgertest.Recording(t), ledgertest.Repeats(t)...)
+	mattis := 0
+	for i := range arts {
+		for ci := range arts[i].Claims {
+			if c := &arts[i].Claims[ci]; strings.Contains(c.Speaker, "Mattis") {
+				c.SpeakerKind, c.SpeakerRole = schema.SpeakerPerson, "coalition"
+				if arts[i].Relevant {
+					mattis++
+				}
+			}
+		}
+	}
+	if err := st.Upsert(ctx, arts); err != nil {
+		t.Fatal(err)
+	}
+	run := func(args ...string) (string, error) {
+		var out, errOut bytes.Buffer
+		env := app.Env{Args: append(args[:1:1], append([]string{"--db", spec}, args[1:]...)...), Lookup: func(string) (string, bool) { return "", false },
+			Stdout: &out, Stderr: &errOut}
+		err := mainOf(ctx, env)
+		return out.String(), err
+	}
+	out, err := run("claims", "--kind", "person", "--role", "coalition", "--format", "json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if mattis == 0 || len(lines) != mattis || !strings.Contains(lines[0], "Mattis") {
+		t.Errorf("claims --kind person --role coalition: %d lines, want Mattis's %d", len(lines), mattis)
+	}
+	if out, err = run("ledger", "--kind", "person", "--all", "--format", "json", "--members"); err != nil || !strings.Contains(out, "Mattis") {
+		t.Errorf("ledger --kind person: %v\n%.300s", err, out)
+	}
+	if out, err = run("ledger", "--kind", "anonymous", "--all", "--format", "json"); err != nil || strings.TrimSpace(out) != "" {
+		t.Errorf("ledger --kind anonymous: %v, want nothing: %.300s", err, out)
+	}
+	for _, args := range [][]string{{"claims", "--kind", "people"}, {"ledger", "--role", "Group Media"}} {
+		if _, err := run(args...); err == nil {
+			t.Errorf("sink %v: no error", args)
+		}
 	}
 }

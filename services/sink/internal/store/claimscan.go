@@ -23,7 +23,8 @@ func claimsByScan(ctx context.Context, s Store, f ClaimFilter) ([]ClaimRow, erro
 			return nil
 		}
 		for i, c := range a.Claims {
-			if !claimMatches(c, f.Topic, f.Speaker, f.Place, f.Unit) {
+			if !claimMatches(c, f.Topic, f.Speaker, f.Place, f.Unit) ||
+				f.SpeakerKind != "" && c.SpeakerKind != f.SpeakerKind || f.SpeakerRole != "" && c.SpeakerRole != f.SpeakerRole {
 				continue
 			}
 			if skip > 0 {

@@ -182,6 +182,12 @@ func (r sqlReader) claims(ctx context.Context, f ClaimFilter) ([]ClaimRow, error
 	if f.Speaker != "" {
 		q.where(NameCond("c.speaker_key", f.Speaker, q.arg))
 	}
+	if f.SpeakerKind != "" {
+		q.where("c.speaker_kind = " + q.arg(f.SpeakerKind))
+	}
+	if f.SpeakerRole != "" {
+		q.where("c.speaker_role = " + q.arg(f.SpeakerRole))
+	}
 	if f.Place != "" {
 		q.where("EXISTS (SELECT 1 FROM claim_places p WHERE " + NameCond("p.place_key", f.Place, q.arg) +
 			" AND p.article_id = c.article_id AND p.claim_ord = c.ord)")

@@ -2,11 +2,15 @@
 // offset pagination, on the claim desk's address:
 //
 //	GET /api/articles?since=&relevant=&site=&lang=&q=&limit=&page=|offset=
-//	GET /api/claims?topic=&speaker=&place=&unit=&lang=&since=&relevant=&q=&limit=&page=|offset=
+//	GET /api/claims?topic=&speaker=&kind=&role=&place=&unit=&lang=&since=&relevant=&q=&limit=&page=|offset=
 //	GET /api/stats
 //
 // speaker and place match by words, ignoring case (speaker=mattis finds
-// James Mattis); lang is the article's language (lang=fr). q is a
+// James Mattis); kind is the speaker's kind (person, organisation,
+// document, anonymous, outlet) and role its role in the topic file
+// (government, group-media ...), exactly; an unknown kind or a role that
+// is not a lower-case word answers 400. lang is the article's language
+// (lang=fr). q is a
 // full-text search over title and text (words, "a phrase", -excluded; see
 // store.ParseSearch): articles then come best match first, each with
 // "rank" and "snippet_html" (escaped text, matches in <mark>); claims
@@ -32,6 +36,7 @@ import (
 	"time"
 
 	"github.com/newsflow/newsflow/pkg/schema"
+	"github.com/newsflow/newsflow/services/sink/internal/desk/deskdb"
 	"github.com/newsflow/newsflow/services/sink/internal/store"
 	"go.uber.org/zap"
 )
@@ -129,12 +134,20 @@ func (h *handler) articles(w http.ResponseWriter, r *http.Request) {
 
 func (h *handler) claims(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	if err := onlyParams(q, "topic", "speaker", "place", "unit", "lang", "since", "relevant", "q", "limit", "page", "offset"); err != nil {
+	if err := onlyParams(q, "topic", "speaker", "kind", "role", "place", "unit", "lang", "since", "relevant", "q", "limit", "page", "offset"); err != nil {
 		h.fail(w, r, err)
 		return
 	}
 	f := store.ClaimFilter{Topic: q.Get("topic"), Speaker: q.Get("speaker"), Place: q.Get("place"), Unit: q.Get("unit"),
-		Language: q.Get("lang"), Query: q.Get("q")}
+		SpeakerKind: q.Get("kind"), SpeakerRole: q.Get("role"), Language: q.Get("lang"), Query: q.Get("q")}
+	if err := deskdb.CheckSpeakerKind(f.SpeakerKind); err != nil {
+		h.fail(w, r, badRequest{"kind: " + err.Error()})
+		return
+	}
+	if err := deskdb.CheckSpeakerRole(f.SpeakerRole); err != nil {
+		h.fail(w, r, badRequest{"role: " + err.Error()})
+		return
+	}
 	var err error
 	if f.Since, err = ParseSince(q.Get("since"), h.now()); err != nil {
 		h.fail(w, r, badRequest{err.Error()})

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -194,6 +196,9 @@ func TestBadRequests(t *testing.T) {
 		{"/api/claims?since=yesterday", http.StatusBadRequest},
 		{"/api/claims?relevant=maybe", http.StatusBadRequest},
 		{"/api/claims?speakr=UNHCR", http.StatusBadRequest},
+		{"/api/claims?kind=people", http.StatusBadRequest},
+		{"/api/claims?kind=Person", http.StatusBadRequest},
+		{"/api/claims?role=group+media", http.StatusBadRequest},
 		{"/api/articles?topic=energy", http.StatusBadRequest},
 		{"/api/stats?x=1", http.StatusBadRequest},
 		{"/api/articles?q=-inflation", http.StatusBadRequest},
@@ -331,5 +336,70 @@ func TestSearch(t *testing.T) {
 	get(t, srv, "/api/claims?q=%22another+zeppelin%22", http.StatusOK, &c)
 	if len(c.Items) == 0 || c.Items[0].ArticleID != in[3].ID || c.Items[len(c.Items)-1].ArticleID != in[3].ID {
 		t.Errorf("claims for a phrase: %d rows, want only %s's", len(c.Items), in[3].ID)
+	}
+}
+
+// TestClaimsBySpeakerKindAndRole: kind and role keep the claims with that
+// speaker kind and role, alone or with other filters, on every backend.
+func TestClaimsBySpeakerKindAndRole(t *testing.T) {
+	in := storetest.Articles(3, 12)
+	kinds := []string{schema.SpeakerPerson, schema.SpeakerOrganisation, schema.SpeakerAnonymous}
+	for i := range in {
+		for ci := range in[i].Claims {
+			c := &in[i].Claims[ci]
+			c.SpeakerKind = kinds[(i+ci)%len(kinds)]
+			if (i+ci)%2 == 0 {
+				c.SpeakerRole = "government"
+			}
+		}
+	}
+	want := func(kind, role, topic string) []string {
+		var ids []string
+		for i := range in {
+			for ci, c := range in[i].Claims {
+				if (kind == "" || c.SpeakerKind == kind) && (role == "" || c.SpeakerRole == role) && (topic == "" || c.Topic == topic) {
+					ids = append(ids, fmt.Sprintf("%s/%d", in[i].ID, ci))
+				}
+			}
+		}
+		slices.Sort(ids)
+		return ids
+	}
+	specs := map[string]func(t *testing.T) string{
+		"sqlite":   func(t *testing.T) string { return "sqlite:" + filepath.Join(t.TempDir(), "api.db") },
+		"postgres": func(t *testing.T) string { return storetest.PostgresSchema(t) },
+		"jsonl":    func(t *testing.T) string { return "jsonl:" + t.TempDir() },
+	}
+	for name, spec := range specs {
+		t.Run(name, func(t *testing.T) {
+			s, err := store.Open(context.Background(), spec(t), zaptest.NewLogger(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = s.Close() })
+			if err := s.Upsert(context.Background(), in); err != nil {
+				t.Fatal(err)
+			}
+			srv := httptest.NewServer(Handler(s, zaptest.NewLogger(t)))
+			t.Cleanup(srv.Close)
+			for _, tc := range []struct{ kind, role, topic string }{
+				{"person", "", ""}, {"", "government", ""}, {"anonymous", "government", ""}, {"organisation", "", "energy"},
+			} {
+				q := url.Values{}
+				for k, v := range map[string]string{"kind": tc.kind, "role": tc.role, "topic": tc.topic} {
+					if v != "" {
+						q.Set(k, v)
+					}
+				}
+				got := walk(t, srv, "/api/claims?limit=1000&"+q.Encode(), func(r store.ClaimRow) string {
+					return fmt.Sprintf("%s/%d", r.ArticleID, r.Index)
+				})
+				slices.Sort(got)
+				w := want(tc.kind, tc.role, tc.topic)
+				if len(w) == 0 || !slices.Equal(got, w) {
+					t.Errorf("%s: %d claims, want %d", q.Encode(), len(got), len(w))
+				}
+			}
+		})
 	}
 }

@@ -69,6 +69,10 @@ type LedgerFilter struct {
 	Language string
 	// Topic matches exactly, Unit ignoring case.
 	Topic, Unit string
+	// SpeakerKind and SpeakerRole keep members whose claim has that kind
+	// of speaker (SpeakerKinds) and role (government, group-media ...),
+	// exactly.
+	SpeakerKind, SpeakerRole string
 	// Notable keeps groups about a number or carried more than once.
 	Notable bool
 	// MinOutlets keeps groups carried by at least that many outlets.
@@ -93,6 +97,11 @@ type ArticleFilter struct {
 	Site, Place, Speaker string
 	// Tag is a tag name ("isis"); Language the article's ("fr").
 	Tag, Language string
+	// Topic, Unit, SpeakerKind and SpeakerRole keep articles with a claim
+	// of that topic, with a figure in that unit (ignoring case), by that
+	// kind of speaker and of that role. With Speaker they apply to one
+	// and the same claim.
+	Topic, Unit, SpeakerKind, SpeakerRole string
 	// Query is a full-text search; Articles applies it as a filter and
 	// keeps its order, Search ranks by it.
 	Query        string
@@ -115,6 +124,11 @@ type Facets struct {
 	Places  []Facet `json:"places"`
 	// Languages are the relevant articles' languages, most first.
 	Languages []Facet `json:"languages"`
+	// Topics, Units and Roles are their claims' topics, figures' units
+	// (lower-cased) and speakers' roles, counted by article.
+	Topics []Facet `json:"topics"`
+	Units  []Facet `json:"units"`
+	Roles  []Facet `json:"roles"`
 	// First and Last bound the relevant articles' dates (zero if none).
 	First, Last time.Time
 	Articles    int `json:"articles"`
@@ -153,14 +167,25 @@ func (d scanDesk) SyncLedger(context.Context, []string) (int, error) { return 0,
 
 func (d scanDesk) CatchUpLedger(context.Context) (int, error) { return 0, nil }
 
+// articleInfo is what member filters need of an entry's article beyond
+// the entry: its language and its claims' speaker kinds and roles.
+type articleInfo struct {
+	lang         string
+	kinds, roles []string
+}
+
 // ledgerOf groups every relevant article's entries from scratch; langs
-// are the articles' languages by id, for Language filters.
-func (d scanDesk) ledgerOf(ctx context.Context) (groups []ledger.Group, langs map[string]string, err error) {
+// are the articles by id, for Language and speaker filters.
+func (d scanDesk) ledgerOf(ctx context.Context) (groups []ledger.Group, langs map[string]articleInfo, err error) {
 	var entries []ledger.Entry
-	langs = map[string]string{}
+	langs = map[string]articleInfo{}
 	err = d.s.Export(ctx, store.ExportFilter{RelevantOnly: true}, func(a schema.ArticleTaggedV1) error {
 		entries = append(entries, ledger.EntriesOf(&a)...)
-		langs[a.ID] = a.Language
+		info := articleInfo{lang: a.Language}
+		for _, c := range a.Claims {
+			info.kinds, info.roles = append(info.kinds, c.SpeakerKind), append(info.roles, c.SpeakerRole)
+		}
+		langs[a.ID] = info
 		return nil
 	})
 	if err != nil {
@@ -219,7 +244,7 @@ func (d scanDesk) Articles(ctx context.Context, f ArticleFilter) ([]schema.Artic
 		if strings.TrimSpace(f.Place) != "" && !namesPlace(&a, f.Place) {
 			return nil
 		}
-		if strings.TrimSpace(f.Speaker) != "" && !slices.ContainsFunc(a.Claims, func(c schema.Claim) bool { return store.HasPhrase(c.Speaker, f.Speaker) }) {
+		if f.claimFiltered() && !slices.ContainsFunc(a.Claims, f.claimPasses) {
 			return nil
 		}
 		out = append(out, a)
@@ -257,6 +282,7 @@ func (d scanDesk) Search(context.Context, ArticleFilter) ([]store.Hit, error) {
 func (d scanDesk) Facets(ctx context.Context) (Facets, error) {
 	var fc Facets
 	outlets, tags, places, langs := map[string]*Facet{}, map[string]*Facet{}, map[string]*Facet{}, map[string]*Facet{}
+	topics, units, roles := map[string]*Facet{}, map[string]*Facet{}, map[string]*Facet{}
 	count := func(m map[string]*Facet, value, label string) {
 		if f, ok := m[value]; ok {
 			f.Count++
@@ -292,6 +318,20 @@ func (d scanDesk) Facets(ctx context.Context) (Facets, error) {
 				count(places, e.Name, e.Name)
 			}
 		}
+		once := map[string]bool{}
+		countOnce := func(m map[string]*Facet, kind, value string) {
+			if value != "" && !once[kind+"\x00"+value] {
+				once[kind+"\x00"+value] = true
+				count(m, value, value)
+			}
+		}
+		for _, c := range a.Claims {
+			countOnce(topics, "topic", c.Topic)
+			countOnce(roles, "role", c.SpeakerRole)
+			for _, q := range c.Quantities {
+				countOnce(units, "unit", asciiLower(q.Unit))
+			}
+		}
 		return nil
 	})
 	if err != nil {
@@ -310,7 +350,20 @@ func (d scanDesk) Facets(ctx context.Context) (Facets, error) {
 	fc.Outlets, fc.Tags = sortedFacets(outlets, 0), sortedFacets(tags, 0)
 	fc.Places = sortedFacets(places, maxFacetPlaces)
 	fc.Languages = sortedFacets(langs, 0)
+	fc.Topics, fc.Units, fc.Roles = sortedFacets(topics, 0), sortedFacets(units, maxFacetPlaces), sortedFacets(roles, 0)
 	return fc, nil
+}
+
+// asciiLower lower-cases ASCII letters only, as SQLite's LOWER does, so
+// both stores list the same units.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
 }
 
 // sortedFacets lists m by count, then value, keeping at most limit (0:
@@ -345,6 +398,18 @@ func namesPlace(a *schema.ArticleTaggedV1, place string) bool {
 	return false
 }
 
+// claimFiltered reports whether f has claim-level parts.
+func (f ArticleFilter) claimFiltered() bool {
+	return strings.TrimSpace(f.Speaker) != "" || f.Topic != "" || f.Unit != "" || f.SpeakerKind != "" || f.SpeakerRole != ""
+}
+
+// claimPasses applies f's claim-level parts to c.
+func (f ArticleFilter) claimPasses(c schema.Claim) bool {
+	return store.HasPhrase(c.Speaker, f.Speaker) && (f.Topic == "" || c.Topic == f.Topic) &&
+		(f.SpeakerKind == "" || c.SpeakerKind == f.SpeakerKind) && (f.SpeakerRole == "" || c.SpeakerRole == f.SpeakerRole) &&
+		(f.Unit == "" || slices.ContainsFunc(c.Quantities, func(q schema.Quantity) bool { return ledger.UnitKey(q.Unit) == ledger.UnitKey(f.Unit) }))
+}
+
 // siteMatches reports whether an outlet filter finds the outlet of host
 // site and name: the host whole, or words of the host and the name.
 func siteMatches(site, name, outlet string) bool {
@@ -359,15 +424,20 @@ func groupPasses(g *ledger.Group, f LedgerFilter) bool {
 }
 
 // entryPasses applies the member-level parts of f; langs are the
-// articles' languages by id.
-func entryPasses(e *ledger.Entry, f LedgerFilter, langs map[string]string) bool {
+// articles by id.
+func entryPasses(e *ledger.Entry, f LedgerFilter, langs map[string]articleInfo) bool {
 	if !f.Since.IsZero() && e.At.Before(f.Since) || !f.Until.IsZero() && !e.At.Before(f.Until) {
 		return false
 	}
 	if !siteMatches(e.Site, e.SiteName, f.Site) || !store.HasPhrase(e.Speaker, f.Speaker) {
 		return false
 	}
-	if !store.LanguageMatches(langs[e.ArticleID], f.Language) {
+	info := langs[e.ArticleID]
+	if !store.LanguageMatches(info.lang, f.Language) {
+		return false
+	}
+	if f.SpeakerKind != "" && (e.Claim >= len(info.kinds) || info.kinds[e.Claim] != f.SpeakerKind) ||
+		f.SpeakerRole != "" && (e.Claim >= len(info.roles) || info.roles[e.Claim] != f.SpeakerRole) {
 		return false
 	}
 	return strings.TrimSpace(f.Place) == "" || slices.ContainsFunc(e.Places, func(p string) bool { return store.HasPhrase(p, f.Place) })

@@ -77,6 +77,7 @@ func TestDesk(t *testing.T) {
 		{"UpdatesAndRelevance", testLedgerUpdates},
 		{"CatchUp", testLedgerCatchUp},
 		{"ReadsAgreeWithScan", testDeskReads},
+		{"SpeakerTopicUnitFilters", testSpeakerFilters},
 	}
 	for _, b := range backends() {
 		t.Run(b.name, func(t *testing.T) {

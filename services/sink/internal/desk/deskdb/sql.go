@@ -136,3 +136,13 @@ func (q *query) writeWhere() {
 		q.sql.WriteString(" WHERE " + strings.Join(q.conds, " AND "))
 	}
 }
+
+// asciiLower lower-cases col's ASCII letters only, as SQLite's LOWER
+// does: PostgreSQL's would lower other letters too, and the two stores
+// would list different units.
+func (d dialect) asciiLower(col string) string {
+	if d.postgres {
+		return "translate(" + col + ", 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
+	}
+	return "LOWER(" + col + ")"
+}

@@ -369,6 +369,16 @@ func (l *sqlDesk) memberConds(q *query, f LedgerFilter, e string) []string {
 		}
 		conds = append(conds, c)
 	}
+	if f.SpeakerKind != "" || f.SpeakerRole != "" {
+		c := "EXISTS (SELECT 1 FROM claims sc WHERE sc.article_id = " + e + ".article_id AND sc.ord = " + e + ".claim_ord"
+		if f.SpeakerKind != "" {
+			c += " AND sc.speaker_kind = " + q.arg(f.SpeakerKind)
+		}
+		if f.SpeakerRole != "" {
+			c += " AND sc.speaker_role = " + q.arg(f.SpeakerRole)
+		}
+		conds = append(conds, c+")")
+	}
 	if lang := strings.ToLower(strings.TrimSpace(f.Language)); lang != "" {
 		conds = append(conds, "EXISTS (SELECT 1 FROM articles la WHERE la.id = "+e+".article_id AND "+languageCond(q, "la", lang)+")")
 	}
@@ -574,8 +584,26 @@ func (l *sqlDesk) search(ctx context.Context, f ArticleFilter, ranked bool) ([]s
 		q.where("(EXISTS (SELECT 1 FROM entities n WHERE n.article_id = a.id AND n.kind = 'place' AND " + store.NameCond("n.name_key", f.Place, q.arg) +
 			") OR EXISTS (SELECT 1 FROM claim_places p WHERE p.article_id = a.id AND " + store.NameCond("p.place_key", f.Place, q.arg) + "))")
 	}
-	if strings.TrimSpace(f.Speaker) != "" {
-		q.where("EXISTS (SELECT 1 FROM claims c WHERE c.article_id = a.id AND " + store.NameCond("c.speaker_key", f.Speaker, q.arg) + ")")
+	if f.claimFiltered() {
+		// One claim passes every claim-level part.
+		var conds []string
+		if strings.TrimSpace(f.Speaker) != "" {
+			conds = append(conds, store.NameCond("c.speaker_key", f.Speaker, q.arg))
+		}
+		if f.Topic != "" {
+			conds = append(conds, "c.topic = "+q.arg(f.Topic))
+		}
+		if f.SpeakerKind != "" {
+			conds = append(conds, "c.speaker_kind = "+q.arg(f.SpeakerKind))
+		}
+		if f.SpeakerRole != "" {
+			conds = append(conds, "c.speaker_role = "+q.arg(f.SpeakerRole))
+		}
+		if f.Unit != "" {
+			conds = append(conds, "EXISTS (SELECT 1 FROM quantities u WHERE u.article_id = c.article_id AND u.claim_ord = c.ord AND LOWER(u.unit) = "+
+				q.arg(ledger.UnitKey(f.Unit))+")")
+		}
+		q.where("EXISTS (SELECT 1 FROM claims c WHERE c.article_id = a.id AND " + strings.Join(conds, " AND ") + ")")
 	}
 	q.writeWhere()
 	if ranked && !sq.Empty() {
@@ -643,8 +671,16 @@ func (l *sqlDesk) facets(ctx context.Context) (Facets, error) {
 		{&fc.Places, fmt.Sprintf(`SELECT n.name, n.name, count(DISTINCT n.article_id) FROM entities n
 			JOIN articles a ON a.id = n.article_id WHERE a.relevant = TRUE AND n.kind = 'place'
 			GROUP BY n.name ORDER BY count(DISTINCT n.article_id) DESC, n.name LIMIT %d`, maxFacetPlaces)},
+		{&fc.Topics, `SELECT c.topic, c.topic, count(DISTINCT c.article_id) FROM claims c JOIN articles a ON a.id = c.article_id
+			WHERE a.relevant = TRUE AND c.topic <> '' GROUP BY c.topic ORDER BY count(DISTINCT c.article_id) DESC, c.topic`},
+		{&fc.Roles, `SELECT c.speaker_role, c.speaker_role, count(DISTINCT c.article_id) FROM claims c JOIN articles a ON a.id = c.article_id
+			WHERE a.relevant = TRUE AND c.speaker_role <> '' GROUP BY c.speaker_role ORDER BY count(DISTINCT c.article_id) DESC, c.speaker_role`},
+		{&fc.Units, fmt.Sprintf(`SELECT u.unit_key, u.unit_key, count(DISTINCT u.article_id) FROM (SELECT article_id, %s AS unit_key FROM quantities) u
+			JOIN articles a ON a.id = u.article_id WHERE a.relevant = TRUE AND u.unit_key <> ''
+			GROUP BY u.unit_key ORDER BY count(DISTINCT u.article_id) DESC, u.unit_key LIMIT %d`, l.d.asciiLower("unit"), maxFacetPlaces)},
 	}
 	for _, list := range lists {
+		*list.dst = []Facet{} // an empty list, as the scan's
 		err := scanAll(ctx, l.db.Query, rawQuery(l.d, list.sql), func(r store.Rows) error {
 			var f Facet
 			var n int64

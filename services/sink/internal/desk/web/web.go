@@ -87,6 +87,9 @@ type filter struct {
 	// Speaker, like Outlet and Place, matches by words ("mattis");
 	// Lang is the articles' language ("fr").
 	Speaker, Lang string
+	// Kind and Role are the speaker's kind (deskdb.SpeakerKinds) and
+	// role; Topic a claim's topic and Unit a figure's, ignoring case.
+	Kind, Role, Topic, Unit string
 	// Q is a full-text search over title and text (store.ParseSearch).
 	Q            string
 	Page         int
@@ -96,7 +99,7 @@ type filter struct {
 
 // params are the page's query parameters; any other is refused, as a
 // misspelt filter would otherwise silently show everything.
-var params = []string{"from", "to", "outlet", "tag", "place", "speaker", "lang", "q", "page"}
+var params = []string{"from", "to", "outlet", "tag", "place", "speaker", "kind", "role", "topic", "unit", "lang", "q", "page"}
 
 // parseFilter reads the page's query. What it cannot read goes to
 // Problems, and the page then answers 400 with them instead of results
@@ -105,7 +108,15 @@ func parseFilter(q url.Values) filter {
 	f := filter{From: strings.TrimSpace(q.Get("from")), To: strings.TrimSpace(q.Get("to")),
 		Outlet: strings.TrimSpace(q.Get("outlet")), Tag: strings.TrimSpace(q.Get("tag")), Place: strings.TrimSpace(q.Get("place")),
 		Speaker: strings.TrimSpace(q.Get("speaker")), Lang: strings.TrimSpace(q.Get("lang")),
+		Kind: strings.TrimSpace(q.Get("kind")), Role: strings.TrimSpace(q.Get("role")),
+		Topic: strings.TrimSpace(q.Get("topic")), Unit: strings.TrimSpace(q.Get("unit")),
 		Q: strings.TrimSpace(q.Get("q")), Page: 1}
+	if err := deskdb.CheckSpeakerKind(f.Kind); err != nil {
+		f.Problems = append(f.Problems, fmt.Sprintf("Speaker kind %q is none of %s.", f.Kind, strings.Join(deskdb.SpeakerKinds, ", ")))
+	}
+	if err := deskdb.CheckSpeakerRole(f.Role); err != nil {
+		f.Problems = append(f.Problems, fmt.Sprintf("Role %q is not a role: roles are lower-case words such as government or group-media.", f.Role))
+	}
 	if _, err := store.ParseSearch(f.Q); err != nil {
 		f.Problems = append(f.Problems, fmt.Sprintf("Search %q only excludes words: give a word to find too.", f.Q))
 	}
@@ -150,14 +161,15 @@ func parseFilter(q url.Values) filter {
 
 // Active reports whether any filter is set.
 func (f filter) Active() bool {
-	return f.From != "" || f.To != "" || f.Outlet != "" || f.Tag != "" || f.Place != "" || f.Speaker != "" || f.Lang != "" || f.Q != ""
+	return f.From != "" || f.To != "" || f.Outlet != "" || f.Tag != "" || f.Place != "" || f.Speaker != "" || f.Lang != "" || f.Q != "" ||
+		f.Kind != "" || f.Role != "" || f.Topic != "" || f.Unit != ""
 }
 
 // query is the filter as a URL query, with page p.
 func (f filter) query(p int) string {
 	v := url.Values{}
 	for k, s := range map[string]string{"from": f.From, "to": f.To, "outlet": f.Outlet, "tag": f.Tag, "place": f.Place,
-		"speaker": f.Speaker, "lang": f.Lang, "q": f.Q} {
+		"speaker": f.Speaker, "lang": f.Lang, "q": f.Q, "kind": f.Kind, "role": f.Role, "topic": f.Topic, "unit": f.Unit} {
 		if s != "" {
 			v.Set(k, s)
 		}
@@ -173,8 +185,10 @@ func (f filter) query(p int) string {
 
 // view is everything the template shows.
 type view struct {
-	Filter   filter
-	Facets   deskdb.Facets
+	Filter filter
+	Facets deskdb.Facets
+	// Kinds are the speaker kinds the form offers.
+	Kinds    []string
 	Articles []articleView
 	// Groups were carried by several outlets; Singles by one.
 	Groups  []groupView
@@ -235,7 +249,7 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
 	status := http.StatusOK
 	if len(f.Problems) > 0 {
 		// The form stays usable; the results would not be what was asked.
-		v = view{Filter: f, Invalid: true}
+		v = view{Filter: f, Invalid: true, Kinds: deskdb.SpeakerKinds}
 		v.Facets, err = s.desk.Facets(r.Context())
 		status = http.StatusBadRequest
 	} else {
@@ -270,13 +284,14 @@ func (s *Server) write(w http.ResponseWriter, status int, t *template.Template, 
 }
 
 func (s *Server) build(ctx context.Context, f filter) (view, error) {
-	v := view{Filter: f}
+	v := view{Filter: f, Kinds: deskdb.SpeakerKinds}
 	var err error
 	if v.Facets, err = s.desk.Facets(ctx); err != nil {
 		return v, err
 	}
 	af := deskdb.ArticleFilter{Since: f.since, Until: f.until, Site: f.Outlet, Tag: f.Tag, Query: f.Q,
-		Place: f.Place, Speaker: f.Speaker, Language: f.Lang, RelevantOnly: true, Limit: PerPage + 1, Offset: (f.Page - 1) * PerPage}
+		Place: f.Place, Speaker: f.Speaker, Language: f.Lang, Topic: f.Topic, Unit: f.Unit, SpeakerKind: f.Kind, SpeakerRole: f.Role,
+		RelevantOnly: true, Limit: PerPage + 1, Offset: (f.Page - 1) * PerPage}
 	var arts []schema.ArticleTaggedV1
 	snippets := map[string]template.HTML{}
 	if f.Q != "" {
@@ -306,7 +321,8 @@ func (s *Server) build(ctx context.Context, f filter) (view, error) {
 		first := (f.Page-1)*PerPage + 1
 		v.Shown = fmt.Sprintf("page %d, articles %d–%d", f.Page, first, first+len(arts)-1)
 	}
-	lf := deskdb.LedgerFilter{Since: f.since, Until: f.until, Site: f.Outlet, Place: f.Place, Speaker: f.Speaker, Language: f.Lang}
+	lf := deskdb.LedgerFilter{Since: f.since, Until: f.until, Site: f.Outlet, Place: f.Place, Speaker: f.Speaker, Language: f.Lang,
+		Topic: f.Topic, Unit: f.Unit, SpeakerKind: f.Kind, SpeakerRole: f.Role}
 	gf := lf
 	gf.Notable, gf.WithMembers, gf.Limit = true, true, maxGroups
 	groups, err := s.desk.LedgerGroups(ctx, gf)

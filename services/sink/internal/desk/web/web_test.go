@@ -21,6 +21,7 @@ import (
 	"github.com/newsflow/newsflow/services/sink/internal/desk/ledger/ledgertest"
 	"github.com/newsflow/newsflow/services/sink/internal/desk/web"
 	"github.com/newsflow/newsflow/services/sink/internal/store"
+	"github.com/newsflow/newsflow/services/sink/internal/store/storetest"
 )
 
 // deskServer fills a SQLite store with the bundled recording as the real
@@ -30,14 +31,29 @@ import (
 // ops server, as `sink serve` does. It returns the base URL.
 func deskServer(t *testing.T) string {
 	t.Helper()
+	return deskServerOn(t, "sqlite:"+filepath.Join(t.TempDir(), "desk.db"))
+}
+
+// deskServerOn is deskServer on the store spec opens. The recording
+// predates speaker kinds: Mattis's claims are given the kind person and
+// the role coalition, the others none.
+func deskServerOn(t *testing.T, spec string) string {
+	t.Helper()
 	ctx := context.Background()
 	log := zaptest.NewLogger(t)
-	st, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "desk.db"), log)
+	st, err := store.Open(ctx, spec, log)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = st.Close() })
 	arts := append(ledgertest.Recording(t), ledgertest.Repeats(t)...)
+	for i := range arts {
+		for ci := range arts[i].Claims {
+			if c := &arts[i].Claims[ci]; strings.Contains(c.Speaker, "Mattis") {
+				c.SpeakerKind, c.SpeakerRole = schema.SpeakerPerson, "coalition"
+			}
+		}
+	}
 	desk, err := deskdb.Open(ctx, st)
 	if err != nil {
 		t.Fatal(err)
@@ -263,6 +279,64 @@ func TestFilters(t *testing.T) {
 	}
 }
 
+// TestSpeakerTopicUnitFilters: speaker kind, role, topic and unit
+// filter the articles, groups and charts, combine with the others, are
+// kept in the form and in the page links, on SQLite and PostgreSQL.
+func TestSpeakerTopicUnitFilters(t *testing.T) {
+	specs := map[string]func(t *testing.T) string{
+		"sqlite":   func(t *testing.T) string { return "sqlite:" + filepath.Join(t.TempDir(), "desk.db") },
+		"postgres": func(t *testing.T) string { return storetest.PostgresSchema(t) },
+	}
+	for name, spec := range specs {
+		t.Run(name, func(t *testing.T) {
+			base := deskServerOn(t, spec(t))
+			page, _ := get(t, base+"/?kind=person&role=coalition", http.StatusOK)
+			arts := articles(t, page)
+			if len(arts) == 0 || !strings.Contains(page, "Mattis") {
+				t.Errorf("kind=person&role=coalition: %d articles", len(arts))
+			}
+			for _, want := range []string{`<option value="person" selected>person</option>`, `<option value="coalition" selected>coalition (`} {
+				if !strings.Contains(page, want) {
+					t.Errorf("the form does not show %s", want)
+				}
+			}
+			// Every group listed has a member by Mattis.
+			for _, g := range strings.Split(page, `<tr class="group"`)[1:] {
+				if !strings.Contains(g, "Mattis") {
+					t.Errorf("a group without Mattis for kind=person: %.300s", g)
+				}
+			}
+			page, _ = get(t, base+"/?kind=anonymous", http.StatusOK)
+			if n := len(articles(t, page)); n != 0 {
+				t.Errorf("kind=anonymous: %d articles, the fixture has no anonymous speaker", n)
+			}
+			all, _ := get(t, base+"/", http.StatusOK)
+			page, _ = get(t, base+"/?topic=territory&unit=PERCENT", http.StatusOK)
+			keys := chartKey.FindAllStringSubmatch(page, -1)
+			if len(keys) != 1 || keys[0][1] != "territory · percent" || len(chartKey.FindAllString(all, -1)) < 2 {
+				t.Errorf("topic=territory&unit=PERCENT: charts %v", keys)
+			}
+			if n := len(articles(t, page)); n == 0 || n >= len(articles(t, all))+1 {
+				t.Errorf("topic=territory&unit=PERCENT: %d articles", n)
+			}
+			page, _ = get(t, base+"/?topic=territory&unit=percent&speaker=mattis&outlet=nowhere.example", http.StatusOK)
+			if n := len(articles(t, page)); n != 0 || !strings.Contains(page, "Clear filters") {
+				t.Errorf("combined with an unknown outlet: %d articles", n)
+			}
+			// The view is in the URL: the next page keeps the filters.
+			page, _ = get(t, base+"/?topic=territory", http.StatusOK)
+			if next := olderLink.FindStringSubmatch(page); next != nil && !strings.Contains(next[1], "topic=territory") {
+				t.Errorf("older link %q drops the topic", next[1])
+			}
+		})
+	}
+}
+
+var (
+	chartKey  = regexp.MustCompile(`<figcaption><strong>([^<]*)</strong>`)
+	olderLink = regexp.MustCompile(`<a[^>]*href="([^"]*page=2[^"]*)"`)
+)
+
 // TestBadQueryIs400: a query the page cannot read answers 400 with the
 // reason on the page and no results, rather than results that silently
 // ignore it; the form stays there to correct it.
@@ -276,6 +350,8 @@ func TestBadQueryIs400(t *testing.T) {
 		{"page=two", "Page &#34;two&#34; is not a page number"},
 		{"outlet=x&colour=red", "Unknown parameter &#34;colour&#34;"},
 		{"q=-mosul", "Search &#34;-mosul&#34; only excludes words"},
+		{"kind=people", "Speaker kind &#34;people&#34; is none of person"},
+		{"role=Group+Media", "Role &#34;Group Media&#34; is not a role"},
 	} {
 		t.Run(tc.query, func(t *testing.T) {
 			page, _ := get(t, base+"/?"+tc.query, http.StatusBadRequest)

@@ -55,6 +55,11 @@ type pageState struct {
 		Ranges  int    `json:"ranges"`
 		Titles  int    `json:"titles"`
 		Width   int    `json:"width"`
+		// Legend counts the legend's entries, Series the distinct series
+		// of the points, Named the entries naming a speaker and outlet.
+		Legend int `json:"legend"`
+		Series int `json:"series"`
+		Named  int `json:"named"`
 	} `json:"charts"`
 	JS          bool `json:"js"`
 	TipHidden   bool `json:"tipHidden"`
@@ -76,7 +81,9 @@ const readPage = `(() => {
       figure: text(tr, ".figure"), outlets: text(tr, ".outlets"), first: text(tr, ".first a"), speaker: text(tr, ".speaker")})),
     charts: qa(document, "figure.chart").map(f => ({
       caption: text(f, "figcaption"), dots: qa(f, "circle.dot").length, ranges: qa(f, "line.range").length,
-      titles: qa(f, "a.pt > title").length, width: Math.round(q(f, "svg").getBoundingClientRect().width)})),
+      titles: qa(f, "a.pt > title").length, width: Math.round(q(f, "svg").getBoundingClientRect().width),
+      legend: qa(f, ".legend li").length, series: new Set(qa(f, "a.pt").map(a => a.dataset.series)).size,
+      named: qa(f, ".legend li").filter(li => text(li, ".who").includes(" · ")).length})),
     js: document.documentElement.classList.contains("js"),
     tipHidden: q(document, "#tip").hidden,
     overflow: document.documentElement.scrollWidth > window.innerWidth,
@@ -200,6 +207,11 @@ func TestDeskInChromium(t *testing.T) {
 		if strings.HasPrefix(c.Caption, "territory · percent") {
 			territory = i
 		}
+		// A series per claim group, each named in the legend with who
+		// said it and where.
+		if c.Legend != c.Series || c.Named != c.Legend {
+			t.Errorf("chart %q: %d legend entries (%d naming speaker and outlet) for %d series", c.Caption, c.Legend, c.Named, c.Series)
+		}
 	}
 	if territory < 0 || ranges == 0 {
 		t.Errorf("charts %d (territory · percent at %d), %d ranges", len(s.Charts), territory, ranges)
@@ -238,14 +250,37 @@ func TestDeskInChromium(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(tip, "percent") || !strings.Contains(tip, ":") || !strings.Contains(tip, "2025") {
-		t.Errorf("hovering a point shows %q, want its date, figure and source", tip)
+	if !strings.Contains(tip, "percent") || !strings.Contains(tip, "2025") || !strings.Contains(tip, "Said by: ") ||
+		!strings.Contains(tip, "Outlet: ") || !strings.Contains(tip, "(claim ") {
+		t.Errorf("hovering a point shows %q, want its date, figure, series, speaker and outlet", tip)
 	}
 	hover, err := chromedp.Run(bctx, chromedp.CaptureScreenshot())
 	if err != nil {
 		t.Fatal(err)
 	}
 	saveShot(t, "desk-chart-hover.png", hover)
+
+	// The chart with the most series, its legend under it, for the docs
+	// (docs/img/desk-chart.png is a copy).
+	most, err := chromedp.Run(bctx, chromedp.Evaluate[int](`(() => {
+	  document.getElementById("tip").hidden = true;
+	  const f = Array.from(document.querySelectorAll("figure.chart"))
+	    .reduce((a, b) => b.querySelectorAll(".legend li").length > a.querySelectorAll(".legend li").length ? b : a);
+	  f.id = "most-series";
+	  f.scrollIntoView({block: "center"});
+	  return f.querySelectorAll(".legend li").length;
+	})()`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if most < 3 {
+		t.Errorf("the chart with the most series has %d: the fixture's members · countries claims should give several", most)
+	}
+	chartShot, err := chromedp.Run(bctx, chromedp.Screenshot(chromedp.CSS("#most-series")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	saveShot(t, "desk-chart.png", chartShot)
 	full, err := chromedp.Run(bctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		t.Fatal(err)

@@ -3,6 +3,7 @@ package web
 import (
 	"math"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/newsflow/newsflow/services/sink/internal/desk/ledger"
@@ -28,7 +29,13 @@ type chart struct {
 	Top, Bottom    float64
 	XTicks, YTicks []tick
 	Points         []chartPoint
-	Label          string // for screen readers
+	// Lines join the points of each claim group, one per Legend entry
+	// with two points or more.
+	Lines []chartLine
+	// Legend names the chart's series: one per claim group, in the order
+	// their first claims were made.
+	Legend []legendItem
+	Label  string // for screen readers
 	// Note says when the value axis does not start at zero.
 	Note string
 }
@@ -40,23 +47,74 @@ type tick struct {
 
 // chartPoint is one claim: a dot, or for a range a vertical bar with caps.
 type chartPoint struct {
-	X, Y       float64
-	Y1, Y2     float64 // the range's ends (Y1 low, on screen lower)
-	Range      bool
-	Colour     string // css class g0..g7: one colour per group
+	X, Y   float64
+	Y1, Y2 float64 // the range's ends (Y1 low, on screen lower)
+	Range  bool
+	// Colour is the css class g0..g7 of the point's series; Hollow marks
+	// the series past the eighth, drawn as rings of the same colours.
+	Colour     string
+	Hollow     bool
+	Series     int // the legend entry, from 1
 	Tip        string
 	Href       string
 	CapL, CapR float64
 }
 
-// layoutChart places the points of s. href gives each point's link (the
-// claim on this page, else the article).
-func layoutChart(s *ledger.Series, colours map[string]int, href func(*ledger.Entry) string) chart {
+// chartLine joins one series' points, as SVG polyline points.
+type chartLine struct {
+	Colour, Points string
+}
+
+// legendItem is one series of a chart: a claim group, named by its first
+// figure and words, with who said it and where.
+type legendItem struct {
+	N             int
+	Colour        string
+	Hollow        bool
+	Figure, Text  string
+	Speakers      string
+	Outlets       string
+	Points        int
+	GroupID, Href string
+	outletsSeen   map[string]bool
+	speakersSeen  map[string]bool
+	outletList    []string
+	speakerList   []string
+	linePts       []string
+}
+
+// maxLegendNames bounds the speakers and outlets a legend entry names.
+const maxLegendNames = 3
+
+// seriesOrder numbers the claim groups of s from 0 in the order their
+// first claims were made (the points are in time order): the chart's
+// series, its legend and the table behind it use the same numbers.
+func seriesOrder(s *ledger.Series) map[string]int {
+	order := map[string]int{}
+	for i := range s.Points {
+		if _, ok := order[s.Points[i].GroupID]; !ok {
+			order[s.Points[i].GroupID] = len(order)
+		}
+	}
+	return order
+}
+
+// seriesColour is series i's css colour class and whether it is drawn
+// hollow: eight colours, then the same as rings.
+func seriesColour(i int) (string, bool) {
+	return "g" + strconv.Itoa(i%paletteSize), (i/paletteSize)%2 == 1
+}
+
+// layoutChart places the points of s, one series per claim group. href
+// gives each point's link (the claim on this page, else the article).
+func layoutChart(s *ledger.Series, href func(*ledger.Entry) string) chart {
 	c := chart{W: chartW, H: chartH, Left: chartLeft, Right: chartW - chartRight, Top: chartTop, Bottom: chartH - chartBottom,
 		Label: "Chart of " + s.Key() + " over time, " + strconv.Itoa(len(s.Points)) + " claims"}
 	if len(s.Points) == 0 {
 		return c
 	}
+	order := seriesOrder(s)
+	c.Legend = make([]legendItem, len(order))
 	t0, t1 := s.Points[0].At, s.Points[0].At
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for i := range s.Points {
@@ -121,7 +179,24 @@ func layoutChart(s *ledger.Series, colours map[string]int, href func(*ledger.Ent
 	var prev *chartPoint
 	for i := range s.Points {
 		p := &s.Points[i]
-		cp := chartPoint{X: x(p.At), Colour: "g" + strconv.Itoa(colours[p.GroupID]%paletteSize), Tip: pointTip(p), Href: href(p)}
+		n := order[p.GroupID]
+		li := &c.Legend[n]
+		if li.N == 0 {
+			li.N, li.GroupID, li.Href = n+1, p.GroupID, href(p)
+			li.Colour, li.Hollow = seriesColour(n)
+			li.Figure, li.Text = ledger.Figure(p), clip(p.Text, 110)
+			li.outletsSeen, li.speakersSeen = map[string]bool{}, map[string]bool{}
+		}
+		li.Points++
+		if o := p.Outlet(); !li.outletsSeen[o] {
+			li.outletsSeen[o] = true
+			li.outletList = append(li.outletList, o)
+		}
+		if who := speakerOf(p); !li.speakersSeen[who] {
+			li.speakersSeen[who] = true
+			li.speakerList = append(li.speakerList, who)
+		}
+		cp := chartPoint{X: x(p.At), Colour: li.Colour, Hollow: li.Hollow, Series: li.N, Tip: pointTip(p, li.N, len(order)), Href: href(p)}
 		if p.IsRange() {
 			cp.Range = true
 			cp.Y1, cp.Y2 = y(*p.Low), y(*p.High)
@@ -138,8 +213,36 @@ func layoutChart(s *ledger.Series, colours map[string]int, href func(*ledger.Ent
 		cp.CapL, cp.CapR = cp.X-5, cp.X+5
 		c.Points = append(c.Points, cp)
 		prev = &c.Points[len(c.Points)-1]
+		li.linePts = append(li.linePts, strconv.FormatFloat(cp.X, 'f', -1, 64)+","+strconv.FormatFloat(cp.Y, 'f', -1, 64))
+	}
+	for i := range c.Legend {
+		li := &c.Legend[i]
+		li.Outlets, li.Speakers = namesUpTo(li.outletList), namesUpTo(li.speakerList)
+		if len(li.linePts) > 1 {
+			c.Lines = append(c.Lines, chartLine{Colour: li.Colour, Points: strings.Join(li.linePts, " ")})
+		}
 	}
 	return c
+}
+
+// namesUpTo joins the first maxLegendNames names, saying how many more.
+func namesUpTo(names []string) string {
+	if len(names) <= maxLegendNames {
+		return joinComma(names)
+	}
+	return joinComma(names[:maxLegendNames]) + " and " + strconv.Itoa(len(names)-maxLegendNames) + " more"
+}
+
+// speakerOf is who made the claim, as the tooltip and legend say it.
+func speakerOf(p *ledger.Entry) string {
+	who := p.Speaker
+	if who == "" {
+		who = "the outlet itself"
+	}
+	if p.Via != "" {
+		who += " (via " + p.Via + ")"
+	}
+	return who
 }
 
 // values are the numbers a point spans.
@@ -200,17 +303,11 @@ func dateLayout(d time.Duration) (string, time.Duration) {
 
 func round1(f float64) float64 { return math.Round(f*10) / 10 }
 
-// pointTip is what hovering a point shows: date, figure, who, where.
-func pointTip(p *ledger.Entry) string {
-	s := p.At.UTC().Format("2 Jan 2006 15:04") + " · " + ledger.Figure(p)
-	who := p.Speaker
-	if who == "" {
-		who = "the outlet itself"
-	}
-	if p.Via != "" {
-		who += " (via " + p.Via + ")"
-	}
-	s += "\n" + who + "\n" + p.Outlet() + ": " + p.Title
+// pointTip is what hovering a point shows: date, figure and its series
+// (claim n of the legend's m), who said it, the outlet, where.
+func pointTip(p *ledger.Entry, n, m int) string {
+	s := p.At.UTC().Format("2 Jan 2006 15:04") + " · " + ledger.Figure(p) + " (claim " + strconv.Itoa(n) + " of " + strconv.Itoa(m) + ")"
+	s += "\nSaid by: " + speakerOf(p) + "\nOutlet: " + p.Outlet() + " · " + p.Title
 	if len(p.Places) > 0 {
 		s += "\nPlaces: " + joinComma(p.Places)
 	}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -91,7 +92,7 @@ func TestLayoutChart(t *testing.T) {
 		{At: at, Quantity: 0, Low: v(14000), High: v(18000), Unit: "militants", GroupID: "a", Site: "x"},
 		{At: at.Add(48 * time.Hour), Quantity: 0, Value: v(30000), Unit: "militants", GroupID: "b", Site: "y"},
 	}}
-	c := layoutChart(&s, map[string]int{"a": 0, "b": 1}, func(*ledger.Entry) string { return "#x" })
+	c := layoutChart(&s, func(*ledger.Entry) string { return "#x" })
 	if len(c.Points) != 2 || !c.Points[0].Range || c.Points[1].Range {
 		t.Fatalf("points %+v", c.Points)
 	}
@@ -107,9 +108,68 @@ func TestLayoutChart(t *testing.T) {
 	}
 	s.Points[0].Low, s.Points[0].High, s.Points[0].Value = nil, nil, v(95)
 	s.Points[1].Value, s.Unit = v(100), "percent"
-	c = layoutChart(&s, nil, func(*ledger.Entry) string { return "" })
+	c = layoutChart(&s, func(*ledger.Entry) string { return "" })
 	if c.Note == "" || c.Points[0].Y-c.Points[1].Y < 50 {
 		t.Errorf("95 and 100 percent: note %q, %v px apart; the change should show", c.Note, c.Points[0].Y-c.Points[1].Y)
+	}
+}
+
+// TestChartSeriesPerGroup: distinct figures on one chart ("73 members",
+// "69 countries", "35 countries took part", as the issue found them on one
+// series of members · countries) are series of their own, each named in
+// the legend with who said it and where, its points joined by a line
+// and each point's tooltip naming the speaker and the outlet.
+func TestChartSeriesPerGroup(t *testing.T) {
+	t.Parallel()
+	at := time.Date(2017, 7, 1, 0, 0, 0, 0, time.UTC)
+	v := func(f float64) *float64 { return &f }
+	pt := func(day int, val float64, group, speaker, site, text string) ledger.Entry {
+		return ledger.Entry{At: at.Add(time.Duration(day) * 24 * time.Hour), Quantity: 0, Value: v(val), Unit: "countries",
+			GroupID: group, Speaker: speaker, Site: site, SiteName: site, Title: "t", Text: text}
+	}
+	s := ledger.Series{Topic: "members", Unit: "countries", Points: []ledger.Entry{
+		pt(0, 73, "members73", "Brett McGurk", "Gulf Times", "The coalition has 73 members"),
+		pt(1, 69, "countries69", "", "Asian Lite", "69 countries have joined"),
+		pt(2, 73, "members73", "Brett McGurk", "MINA News", "The coalition has 73 members"),
+		pt(3, 35, "took35", "a spokesman", "Rome Wire", "35 countries took part in the exercise"),
+	}}
+	c := layoutChart(&s, func(*ledger.Entry) string { return "#x" })
+	if len(c.Legend) != 3 {
+		t.Fatalf("legend %+v, want one entry per claim group", c.Legend)
+	}
+	want := []struct{ figure, speakers, outlets string }{
+		{"73 countries", "Brett McGurk", "Gulf Times, MINA News"},
+		{"69 countries", "the outlet itself", "Asian Lite"},
+		{"35 countries", "a spokesman", "Rome Wire"},
+	}
+	for i, w := range want {
+		li := c.Legend[i]
+		if li.N != i+1 || li.Figure != w.figure || li.Speakers != w.speakers || li.Outlets != w.outlets {
+			t.Errorf("legend %d: %+v, want %+v", i, li, w)
+		}
+		if li.Colour != "g"+strconv.Itoa(i) {
+			t.Errorf("legend %d colour %s: each series its own", i, li.Colour)
+		}
+	}
+	if c.Legend[0].Points != 2 || len(c.Lines) != 1 || c.Lines[0].Colour != c.Legend[0].Colour || strings.Count(c.Lines[0].Points, ",") != 2 {
+		t.Errorf("lines %+v: one line, joining the two 73 members claims only", c.Lines)
+	}
+	for i, series := range []int{1, 2, 1, 3} {
+		if c.Points[i].Series != series || c.Points[i].Colour != c.Legend[series-1].Colour {
+			t.Errorf("point %d in series %d (%s), want %d", i, c.Points[i].Series, c.Points[i].Colour, series)
+		}
+	}
+	if tip := c.Points[2].Tip; !strings.Contains(tip, "Said by: Brett McGurk") || !strings.Contains(tip, "Outlet: MINA News") ||
+		!strings.Contains(tip, "(claim 1 of 3)") {
+		t.Errorf("tip %q: want the speaker, the outlet and the series", tip)
+	}
+	// Past eight series the colours come again, as rings.
+	for i := range 6 {
+		s.Points = append(s.Points, pt(4+i, float64(10+i), "more"+strconv.Itoa(i), "x", "y", "z"))
+	}
+	c = layoutChart(&s, func(*ledger.Entry) string { return "" })
+	if len(c.Legend) != 9 || c.Legend[7].Hollow || !c.Legend[8].Hollow || c.Legend[8].Colour != "g0" {
+		t.Errorf("nine series: %+v", c.Legend)
 	}
 }
 

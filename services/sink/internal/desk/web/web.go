@@ -5,7 +5,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"html/template"
 	"io/fs"
 	"net/http"
@@ -218,7 +217,7 @@ type articleView struct {
 }
 
 type groupView struct {
-	ID, Colour                   string
+	ID                           string
 	Figure, Text, Topic, Speaker string
 	First, FirstISO              string
 	FirstOutlet, FirstHref       string
@@ -240,6 +239,9 @@ type seriesView struct {
 
 type pointRow struct {
 	Date, Figure, Speaker, Outlet, Places, Href, Colour string
+	// Series is the point's legend entry; Hollow as chartPoint's.
+	Series int
+	Hollow bool
 }
 
 func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
@@ -391,20 +393,8 @@ func claimID(articleID string, claim int) string {
 	return "c-" + articleID + "-" + strconv.Itoa(claim)
 }
 
-// colour is a group's colour, the same in the table and every chart.
-func colour(groupID string) string {
-	h := fnv.New32a()
-	_, _ = h.Write([]byte(groupID))
-	return "g" + strconv.Itoa(int(h.Sum32()%paletteSize))
-}
-
-func colourIndex(groupID string) int {
-	n, _ := strconv.Atoi(strings.TrimPrefix(colour(groupID), "g"))
-	return n
-}
-
 func groupOf(g *ledger.Group, href func(string, int, string) string) groupView {
-	gv := groupView{ID: g.ID, Colour: colour(g.ID), Figure: ledger.GroupFigure(g), Text: clip(g.Text, 220), Topic: g.Topic,
+	gv := groupView{ID: g.ID, Figure: ledger.GroupFigure(g), Text: clip(g.Text, 220), Topic: g.Topic,
 		Speaker: g.Speaker, First: g.First.UTC().Format("2 Jan 2006"), FirstISO: g.First.UTC().Format(time.RFC3339),
 		FirstOutlet: g.FirstOutlet, FirstHref: href(g.ArticleID, g.Claim, g.FirstURL), Outlets: len(g.Outlets),
 		OutletNames: joinComma(g.Outlets)}
@@ -491,15 +481,13 @@ func claimTip(c *schema.Claim) string {
 }
 
 func seriesOf(s *ledger.Series, href func(*ledger.Entry) string) seriesView {
-	colours := map[string]int{}
-	for i := range s.Points {
-		colours[s.Points[i].GroupID] = colourIndex(s.Points[i].GroupID)
-	}
-	sv := seriesView{Key: s.Key(), Points: len(s.Points), Groups: s.Groups, Outlets: s.Outlets, Chart: layoutChart(s, colours, href)}
+	sv := seriesView{Key: s.Key(), Points: len(s.Points), Groups: s.Groups, Outlets: s.Outlets, Chart: layoutChart(s, href)}
 	for i := range s.Points {
 		p := &s.Points[i]
+		cp := &sv.Chart.Points[i]
 		sv.Rows = append(sv.Rows, pointRow{Date: p.At.UTC().Format("2 Jan 2006 15:04"), Figure: ledger.Figure(p),
-			Speaker: p.Speaker, Outlet: p.Outlet(), Places: joinComma(p.Places), Href: href(p), Colour: colour(p.GroupID)})
+			Speaker: p.Speaker, Outlet: p.Outlet(), Places: joinComma(p.Places), Href: href(p),
+			Colour: cp.Colour, Hollow: cp.Hollow, Series: cp.Series})
 	}
 	return sv
 }

@@ -170,7 +170,8 @@ func TestPageIsCompleteWithoutJavaScript(t *testing.T) {
 	if n := strings.Count(page, `<svg viewBox="0 0 560 210"`); n < 3 {
 		t.Errorf("%d charts, want one per series of two points or more", n)
 	}
-	for _, want := range []string{`<line class="range"`, `<circle class="dot"`, `<title>`, `territory · percent`, `<details class="points">`} {
+	for _, want := range []string{`<line class="range"`, `<circle class="dot"`, `<title>`, `territory · percent`, `<details class="points">`,
+		`<polyline class="line g`, `<ol class="legend"`, `<li data-series="1">`, `Said by: `, `Outlet: `, `<th scope="col">Series</th>`} {
 		if !strings.Contains(page, want) {
 			t.Errorf("page lacks %s", want)
 		}

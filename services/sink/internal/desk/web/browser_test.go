@@ -287,6 +287,58 @@ func TestDeskInChromium(t *testing.T) {
 	}
 	saveShot(t, "desk-full.png", full)
 
+	// Filters: chosen in the form and submitted, they land in the URL (a
+	// view to share) and narrow the articles, groups and charts.
+	if _, err := chromedp.Run(bctx, chromedp.Evaluate[bool](`(() => {
+	  const f = document.getElementById("filters");
+	  f.querySelector("select[name=kind]").value = "person";
+	  f.querySelector("select[name=role]").value = "coalition";
+	  f.querySelector("select[name=topic]").value = "territory";
+	  f.requestSubmit();
+	  return true; })()`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(bctx, chromedp.WaitReady(chromedp.CSS(`select[name=kind] option[value=person][selected]`))); err != nil {
+		t.Fatalf("filtered page: %v", err)
+	}
+	raw, err = chromedp.Run(bctx, chromedp.Evaluate[[]byte](`(() => ({
+	  url: location.search,
+	  articles: document.querySelectorAll("#articles article").length,
+	  charts: Array.from(document.querySelectorAll("figure.chart figcaption strong")).map(s => s.textContent),
+	  speakers: Array.from(document.querySelectorAll("figure.chart .legend .who")).map(w => w.textContent),
+	}))()`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var filtered struct {
+		URL      string
+		Articles int
+		Charts   []string
+		Speakers []string
+	}
+	if err := json.Unmarshal(raw, &filtered); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(filtered.URL, "kind=person") || !strings.Contains(filtered.URL, "role=coalition") ||
+		!strings.Contains(filtered.URL, "topic=territory") || filtered.Articles == 0 || filtered.Articles >= len(s.Articles)+3 {
+		t.Errorf("filters in the browser: %+v", filtered)
+	}
+	for _, c := range filtered.Charts {
+		if !strings.HasPrefix(c, "territory · ") {
+			t.Errorf("topic=territory shows a chart of %q", c)
+		}
+	}
+	for _, w := range filtered.Speakers {
+		if !strings.Contains(w, "Mattis") {
+			t.Errorf("kind=person&role=coalition: a series said by %q", w)
+		}
+	}
+	shot, err := chromedp.Run(bctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatal(err)
+	}
+	saveShot(t, "desk-filter.png", shot)
+
 	// Search: typed into the form's box and submitted, the results are
 	// the matching articles, each with its passage, the words marked.
 	if _, err := chromedp.Run(bctx, chromedp.Evaluate[bool](`(() => {
@@ -319,7 +371,7 @@ func TestDeskInChromium(t *testing.T) {
 		searched.Articles >= len(s.Articles)+3 || searched.Snippets != searched.Articles || !slices.Contains(searched.Marks, "raqqa") {
 		t.Errorf("search in the browser: %+v", searched)
 	}
-	shot, err := chromedp.Run(bctx, chromedp.CaptureScreenshot())
+	shot, err = chromedp.Run(bctx, chromedp.CaptureScreenshot())
 	if err != nil {
 		t.Fatal(err)
 	}

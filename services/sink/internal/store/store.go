@@ -60,7 +60,7 @@ type ClaimFilter struct {
 	Topic, Speaker, Place, Unit string
 	// SpeakerKind and SpeakerRole match the claim's exactly.
 	SpeakerKind, SpeakerRole string
-	Language                    string
+	Language                 string
 	// Query keeps the claims of articles that match a full-text search,
 	// as ExportFilter's (the order stays the claims').
 	Query string

@@ -1,10 +1,12 @@
 // Package web serves the claim desk: one read-only page over the sink's
 // store with the relevant articles newest first (filterable by date,
-// outlet, tag, place, speaker and language, names by words; each claim
-// highlighted in the text), the claims
-// that recur across outlets (the claim, how many outlets carried it, the
-// first one, the original speaker), and a chart per series (value over
-// time, one point per claim, ranges drawn as ranges).
+// outlet, tag, place, speaker, speaker kind and role, topic, unit and
+// language, names by words; each claim highlighted in the text), the
+// claims that recur across outlets (the claim, how many outlets carried
+// it, the first one, the original speaker), and a chart per topic and
+// unit (value over time, one point per claim, ranges drawn as ranges, one
+// series per claim group named in a legend with its speakers and
+// outlets).
 //
 // The page is rendered on the server and is complete without JavaScript:
 // filters are a GET form, charts are inline SVG with native tooltips and

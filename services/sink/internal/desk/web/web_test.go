@@ -475,6 +475,9 @@ func TestArticlePage(t *testing.T) {
 		`<section class="claims" id="claims"`,
 		`<dt>Speaker</dt><dd class="speaker">`,
 		`Mattis`,
+		// Mattis is a person of the coalition (see deskServerOn): his
+		// kind and role open the desk filtered by them.
+		`(<a href="/?kind=person" title="Claims by this kind of speaker">person</a>, <a href="/?role=coalition"`,
 		`<dt>Figures</dt>`,
 		`<dt>Topic</dt>`,
 		`Tags and evidence`,

@@ -176,6 +176,17 @@ func TestPageIsCompleteWithoutJavaScript(t *testing.T) {
 			t.Errorf("page lacks %s", want)
 		}
 	}
+	// The issue's case: 69 countries (members of the coalition), more
+	// than 70 countries (at a meeting) and 35 countries (took part) are
+	// three claims on the chart of members · countries, so three series,
+	// each named in the legend, none joined to another.
+	members := regexp.MustCompile(`(?s)<figcaption><strong>members · countries</strong>.*?<ol class="legend"[^>]*>(.*?)</ol>`).FindStringSubmatch(page)
+	if members == nil {
+		t.Error("no chart of members · countries with a legend")
+	} else if n := strings.Count(members[1], `<li data-series=`); n != 3 || !strings.Contains(members[1], "69 countries") ||
+		!strings.Contains(members[1], "35 countries") || !strings.Contains(members[1], "AFP") {
+		t.Errorf("members · countries: %d legend entries, want 69, 70 and 35 countries apart, AFP named:\n%s", n, members[1])
+	}
 	for _, m := range regexp.MustCompile(`(?:src|rel="stylesheet" href)="([^"]+)"`).FindAllStringSubmatch(page, -1) {
 		if !strings.HasPrefix(m[1], "/static/") {
 			t.Errorf("asset from elsewhere: %s", m[1])

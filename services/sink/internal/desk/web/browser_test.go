@@ -441,4 +441,26 @@ func TestDeskInChromium(t *testing.T) {
 		t.Fatal(err)
 	}
 	saveShot(t, "desk-nojs.png", shot)
+
+	// On a phone the filter form, the charts and their legends fit the
+	// width: nothing scrolls sideways.
+	err = chromedp.Do(bctx,
+		chromedp.EmulateViewport(390, 844),
+		chromedp.Navigate(base+"/?kind=person&topic=territory"),
+		chromedp.WaitVisible(chromedp.CSS("figure.chart .legend li")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if phone := read(t, bctx); phone.Overflow || len(phone.Charts) == 0 {
+		wide, _ := chromedp.Run(bctx, chromedp.Evaluate[string](`Array.from(document.querySelectorAll("body *"))
+		  .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+		  .slice(0, 6).map(e => e.tagName + "." + e.className + " " + Math.round(e.getBoundingClientRect().right)).join("; ")`))
+		t.Errorf("at 390 px: horizontal overflow %v, %d charts; too wide: %s", phone.Overflow, len(phone.Charts), wide)
+	}
+	shot, err = chromedp.Run(bctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatal(err)
+	}
+	saveShot(t, "desk-phone.png", shot)
 }

@@ -99,6 +99,11 @@ func TestVisibleByline(t *testing.T) {
 		{"json-ld reference", `<script type="application/ld+json">{"@graph":[{"@type":"Article","author":{"@id":"#p1"}},{"@type":"Person","@id":"#p1","name":"Shivkumar M"}]}</script>`,
 			"", "By Shivkumar M"},
 		{"no byline", "", `<div>Share this story</div>`, ""},
+		{"link to the author's page", "", `<div><a href="https://ex.com/blog/author/jane-doe/">Jane Doe</a></div>`, "By Jane Doe"},
+		{"link to the authors' index", "", `<div><a href="/authors/">Our Writers</a></div>`, ""},
+		{"BEM author name", "", `<a class="c-author-info__name" href="#author">Cara Dumas</a>`, "By Cara Dumas"},
+		{"creator name", "", `<div class="creator-name svelte-x1">Newsdesk</div>`, "By Newsdesk"},
+		{"author element with its By", "", `<span class="post-hero__author">By Team Tiger</span>`, "By Team Tiger"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -113,6 +118,26 @@ func TestVisibleByline(t *testing.T) {
 				t.Errorf("byline %q, want %q", a.Byline, tc.want)
 			}
 		})
+	}
+}
+
+func TestIsAuthorPath(t *testing.T) {
+	t.Parallel()
+	for href, want := range map[string]bool{
+		"/author/jane-doe":                     true,
+		"https://ex.com/blog/authors/jd?x=1":   true,
+		"https://ex.com/contributor/hunter/":   true,
+		"/de/autor/max-muster":                 true,
+		"/authors/":                            false,
+		"https://ex.com/about-krystyna/":       false,
+		"https://ex.com/authoring-tools/guide": false,
+		"https://author.example.com/":          false,
+		"mailto:author@example.com":            false,
+		"https://ex.com/blog?author=jane-doe":  false,
+	} {
+		if got := isAuthorPath(href); got != want {
+			t.Errorf("isAuthorPath(%q) = %v, want %v", href, got, want)
+		}
 	}
 }
 

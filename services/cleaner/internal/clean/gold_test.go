@@ -64,6 +64,11 @@ func logGold(t *testing.T, corpus string, rep eval.GoldReport) {
 	for _, p := range rep.Worst(*worstN) {
 		t.Logf("%.3f P=%.3f R=%.3f conf=%.2f %s %s %s", p.Words.F1, p.Words.Precision, p.Words.Recall, p.Confidence, p.Method, p.ID, p.URL)
 	}
+	if *metaMisses {
+		for _, m := range rep.MetaMisses() {
+			t.Logf("meta %s", m)
+		}
+	}
 }
 
 // TestWCXBQuality scores the cleaner on WCXB's 711 development article

@@ -167,6 +167,11 @@ func collectMeta(doc *html.Node) *meta {
 			if isAuthorNameClass(attr(n, "class")) || attr(n, "rel") == "author" {
 				nameLvl = 3
 			}
+			// A link to an author's page names the author once the
+			// headline is seen (before it, menus list the authors).
+			if n.DataAtom == atom.A && m.h1Seen && m.textByline == "" && isAuthorPath(attr(n, "href")) {
+				nameLvl = 3
+			}
 			switch n.DataAtom {
 			case atom.A:
 				link = true
@@ -294,6 +299,9 @@ func (m *meta) addBylineText(raw string, nameElem bool) {
 		m.byPending = true
 		return
 	case nameElem && looksLikeName(t):
+		if len(low) > 3 && low[:3] == "by " {
+			t = strings.TrimSpace(t[3:])
+		}
 		m.textByline = "By " + t
 		return
 	}
@@ -344,13 +352,52 @@ func isHandle(s string) bool {
 // isAuthorNameClass reports a class naming the author's name itself
 // ("author-name", "byline__author"), whose text is the name alone.
 func isAuthorNameClass(class string) bool {
-	if !strings.Contains(class, "uthor") {
+	if !strings.Contains(class, "uthor") && !strings.Contains(class, "creator-name") {
 		return false
 	}
 	for tok := range strings.FieldsSeq(strings.ToLower(class)) {
 		j := stripSeparators(tok)
+		if j == "creatorname" {
+			return true
+		}
 		if strings.Contains(j, "authorname") || strings.HasSuffix(j, "bylineauthor") || j == "author" || j == "postauthor" ||
-			j == "entryauthor" || j == "articleauthor" || strings.HasSuffix(j, "contentauthors") {
+			j == "entryauthor" || j == "articleauthor" || strings.HasSuffix(j, "contentauthors") ||
+			// BEM and module forms: "c-author-info__name", "hero__author".
+			strings.Contains(j, "author") && strings.HasSuffix(j, "name") || strings.HasSuffix(tok, "__author") {
+			return true
+		}
+	}
+	return false
+}
+
+// authorSegments are address path segments of author profile pages
+// ("/author/jane-doe", "/authors/", "/contributor/").
+var authorSegments = map[string]bool{
+	"author": true, "authors": true, "contributor": true, "contributors": true, "autor": true,
+	"autoren": true, "auteur": true, "auteurs": true, "writer": true, "writers": true,
+}
+
+// isAuthorPath reports a link to an author's profile page: a path segment
+// named for authors followed by a further segment (the author's slug).
+func isAuthorPath(href string) bool {
+	if !strings.Contains(href, "/") || !(containsFold(href, "author") || containsFold(href, "contributor") ||
+		containsFold(href, "autor") || containsFold(href, "auteur") || containsFold(href, "writer")) {
+		return false
+	}
+	if i := strings.IndexAny(href, "?#"); i >= 0 {
+		href = href[:i]
+	}
+	if i := strings.Index(href, "://"); i >= 0 {
+		href = href[i+3:]
+		if j := strings.IndexByte(href, '/'); j >= 0 {
+			href = href[j:]
+		} else {
+			return false
+		}
+	}
+	segs := strings.Split(strings.Trim(href, "/"), "/")
+	for i, seg := range segs[:max(len(segs)-1, 0)] {
+		if authorSegments[strings.ToLower(seg)] && segs[i+1] != "" {
 			return true
 		}
 	}

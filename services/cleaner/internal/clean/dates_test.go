@@ -19,6 +19,7 @@ func TestFindTextDate(t *testing.T) {
 		{"15. März 2024", false, "2024-03-15"},
 		{"27 de marzo de 2024", false, "2024-03-27"},
 		{"2024/03/27", false, "2024-03-27"},
+		{"2022-11-23T08:10+02:00", false, "2022-11-23"},
 		{"Posted on the 15/12/2025 at 19:00", true, "2025-12-15"},
 		{"03/04/2024", true, "2024-03-04"},
 		{"03/04/2024", false, "2024-04-03"},
@@ -63,6 +64,7 @@ func TestPageDateBeforeFeedDate(t *testing.T) {
 		{"last update only", "https://ex.com/a", "", `<div><div>Last updated:</div><div>Dec 12, 2017</div></div>`,
 			"2017-12-12", DateText},
 		{"address", "https://ex.com/2017/11/10/story", "", "", "2017-11-10", DateURL},
+		{"address with a dated slug", "https://ex.com/articles/2025-12-15+Rust+backend", "", "", "2025-12-15", DateURL},
 		{"an image's address is not the page's date", "https://ex.com/a", `<meta property="og:image" content="https://ex.com/shared/images/2019/02/07/trump.jpg">`, "",
 			"2025-06-01", DateFeed},
 		{"teaser date is not the page's", "https://ex.com/a", "", `<aside><span class="date">May 3, 2016</span></aside>`,
@@ -81,6 +83,35 @@ func TestPageDateBeforeFeedDate(t *testing.T) {
 			}
 			if a.Published == nil || a.Published.Format("2006-01-02") != tc.wantDay || a.PublishedSource != tc.wantSource {
 				t.Errorf("published %v from %q, want %s from %q", a.Published, a.PublishedSource, tc.wantDay, tc.wantSource)
+			}
+		})
+	}
+}
+
+// TestTimeUnderHeadline: the <time> just under the headline is the
+// article's; one earlier in the page (a teaser above it) is not, and a
+// <time> element's own text counts as a shown date.
+func TestTimeUnderHeadline(t *testing.T) {
+	t.Parallel()
+	body := `<p>` + strings.Repeat("The coalition said the operation continues in the north of the country. ", 6) + `</p>`
+	tests := []struct{ name, before, after, want string }{
+		{"teaser above", `<div><time datetime="2025-01-31T12:00:00Z">01/31/2025</time></div>`,
+			`<div><time datetime="2017-03-01T12:00:00Z">03/01/2017</time> by Ann Lee</div>`, "2017-03-01"},
+		{"only above", `<div><time datetime="2023-10-12T19:38:01Z">10/12/2023</time></div>`, ``, "2023-10-12"},
+		{"time text", `<hgroup><time>Published on June 04, 2025</time></hgroup>`, ``, "2025-06-04"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			page := `<html><head><title>Coalition</title></head><body><div class="teasers">` + tc.before +
+				strings.Repeat(`<p>Menu item</p>`, 45) + `</div><article><h1>Coalition presses on</h1>` +
+				tc.after + body + `</article></body></html>`
+			a, err := Extract("https://ex.com/a", strings.NewReader(page), "text/html", Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a.Published == nil || a.Published.Format("2006-01-02") != tc.want {
+				t.Errorf("published %v, want %s", a.Published, tc.want)
 			}
 		})
 	}

@@ -28,6 +28,7 @@ type meta struct {
 	authorLinks []string
 	byline      string   // first visible byline element's text
 	timeTags    []string // <time datetime> values, in order
+	timeNear    []string // those just under the headline: the article's own, before teasers above it
 	otherDates  []string // values of other meta tags named for a publication date
 	textDates   []dateCand
 	dateBuf     [8]dateCand // textDates' first backing array, with the meta
@@ -161,7 +162,7 @@ func collectMeta(doc *html.Node) *meta {
 			nameLvl--
 		}
 		if n.Type == html.ElementNode {
-			if n.Data == "date" || isDateClass(attr(n, "class")) || isDateClass(attr(n, "id")) {
+			if n.Data == "date" || n.DataAtom == atom.Time || isDateClass(attr(n, "class")) || isDateClass(attr(n, "id")) {
 				dateLvl = 3
 			}
 			if isAuthorNameClass(attr(n, "class")) || attr(n, "rel") == "author" {
@@ -217,6 +218,9 @@ func collectMeta(doc *html.Node) *meta {
 			case atom.Time:
 				if v := attr(n, "datetime"); v != "" && len(m.timeTags) < 8 {
 					m.timeTags = append(m.timeTags, v)
+					if m.h1Seen && m.textsAfterH1 <= 10 && len(m.timeNear) < 2 {
+						m.timeNear = append(m.timeNear, v)
+					}
 				}
 			case atom.A:
 				if strings.Contains(attr(n, "rel"), "author") && len(m.authorLinks) < 4 {
@@ -1003,6 +1007,9 @@ func (m *meta) published(pageURL string, opt Options) (*time.Time, string) {
 	for _, v := range m.otherDates {
 		vals = append(vals, dateVal{v, DateMeta})
 	}
+	for _, v := range m.timeNear {
+		vals = append(vals, dateVal{v, DateTimeTag})
+	}
 	for _, v := range m.timeTags {
 		vals = append(vals, dateVal{v, DateTimeTag})
 	}
@@ -1107,7 +1114,7 @@ func plausible(t time.Time) *time.Time {
 	return &t
 }
 
-var urlDate = regexp.MustCompile(`/((?:19|20)\d{2})[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?:/|[-_]|$)`)
+var urlDate = regexp.MustCompile(`/((?:19|20)\d{2})[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?:[^0-9]|$)`)
 
 // dateFromURL reads a /2021/06/29/ style date from the page URL.
 func dateFromURL(raw string) *time.Time {

@@ -184,6 +184,13 @@ func TestShownHeadline(t *testing.T) {
 		{"a placeholder h1 sharing no word stays out", `<title>Remove script tags test</title>`, "Lorem ipsum", "Remove script tags test"},
 		{"the site's name in an h1 stays out", `<title>Coalition presses on - Gulf Times</title><meta property="og:site_name" content="Gulf Times">`,
 			"Gulf Times", "Coalition presses on"},
+		{"an h1 linking home is the blog's name", `<title>Engora Data Blog: Small adventures with small models</title>`,
+			`<a href="https://ex.com/">Engora Data Blog</a></h1><h2>Friday, December 19, 2025</h2><h3>Small adventures with small models</h3><h1>Small is the new large`,
+			"Small adventures with small models"},
+		{"an h1 linking to the article is its headline", `<title>Coalition presses on | Gulf</title>`,
+			`<a href="https://ex.com/a">Coalition presses on</a></h1><h2>Coalition presses on in the north`, "Coalition presses on"},
+		{"the site's name after the headline goes", `<title>Best Exhibitions</title><meta property="og:site_name" content="Artlyst">`,
+			"Critics’ Choice: Best Exhibitions – Artlyst", "Critics’ Choice: Best Exhibitions"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

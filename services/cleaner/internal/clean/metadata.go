@@ -21,6 +21,8 @@ type meta struct {
 	lang        string
 	title       string // <title>
 	h1          []string
+	h2          [3]*html.Node     // the first h2s and h3s outside menus, asides and links, after a linked h1
+	h1Href      string            // the link the first h1 consists of, if any
 	headline    string            // the first h1 outside menus, asides and links
 	props       map[string]string // first value per lower-cased meta name/property
 	canonical   string
@@ -213,6 +215,18 @@ func collectMeta(doc *html.Node) *meta {
 					}
 					if first {
 						m.h1Seen, m.textsAfterH1, m.headline = true, 0, t
+						if a := onlyLink(n); a != nil {
+							m.h1Href = attr(a, "href")
+						}
+					}
+				}
+			case atom.H2, atom.H3:
+				if !chrome && !link && m.h1Href != "" {
+					for i := range m.h2 {
+						if m.h2[i] == nil {
+							m.h2[i] = n
+							break
+						}
 					}
 				}
 			case atom.Time:
@@ -767,7 +781,15 @@ func (m *meta) fill(a *Article, pageURL string, base *url.URL, opt Options) {
 	if h := m.headline; shownHeadline(h, a.Title, a.SiteName) || shownHeadline(h, m.title, a.SiteName) {
 		// The headline the page shows is the one readers and editors
 		// know; og:title and <title> are often rewritten for search.
-		a.Title = h
+		a.Title = cleanTitle(h, a.SiteName, "")
+	}
+	if m.h1Href != "" && a.Title == m.headline && ancestorLink(base, m.h1Href) {
+		// The first h1 is a link home or to a section ("The Go Blog"):
+		// the blog's name. The post's title is the part of <title> that
+		// the page shows as a heading besides it.
+		if t := titleSegmentHeading(m.title, m.headline, m.h1, m.h2[:]); t != "" {
+			a.Title = t
+		}
 	}
 	a.Description = normSpace(first(p["og:description"], p["description"], p["twitter:description"], m.ld.description))
 	a.Image = resolve(base, first(p["og:image"], p["og:image:url"], p["og:image:secure_url"], p["twitter:image"], p["twitter:image:src"], m.ld.image, m.imageSrc))
@@ -836,6 +858,84 @@ func (m *meta) fill(a *Article, pageURL string, base *url.URL, opt Options) {
 		dateVal{p["lastmod"], DateMeta})
 
 	a.Language = normLang(first(m.lang, p["content-language"], p["dc.language"], p["dcterms.language"], p["language"], m.ld.lang, m.itemprops["inLanguage"], p["og:locale"]))
+}
+
+// titleSegmentSeps split a <title> into the post's title and the site's.
+var titleSegmentSeps = []string{" | ", " - ", " – ", " — ", " • ", " · ", ": ", " :: ", " » "}
+
+// onlyLink returns the link that holds all of n's text, if any.
+func onlyLink(n *html.Node) *html.Node {
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		switch {
+		case c.Type == html.TextNode && strings.TrimSpace(c.Data) == "":
+		case c.Type == html.ElementNode && c.DataAtom == atom.A:
+			if c.NextSibling != nil {
+				for d := c.NextSibling; d != nil; d = d.NextSibling {
+					if d.Type != html.TextNode || strings.TrimSpace(d.Data) != "" {
+						return nil
+					}
+				}
+			}
+			return c
+		default:
+			return nil
+		}
+	}
+	return nil
+}
+
+// ancestorLink reports a link to the page's site root or to a folder
+// above the page ("/", "/blog/"): a home or section link, never the
+// article's own address.
+func ancestorLink(base *url.URL, href string) bool {
+	if base == nil {
+		return false
+	}
+	u, err := base.Parse(strings.TrimSpace(href))
+	if err != nil || !strings.EqualFold(u.Host, base.Host) {
+		return false
+	}
+	p := u.Path
+	if p == "" || p == "/" {
+		return true
+	}
+	return strings.HasSuffix(p, "/") && strings.HasPrefix(base.Path, p) && len(base.Path) > len(p)
+}
+
+// titleSegmentHeading returns the longest heading other than skip that
+// is, word for word, one part of the page's <title> split at a
+// separator, when the title has parts; "" otherwise.
+func titleSegmentHeading(title, skip string, h1 []string, h2 []*html.Node) string {
+	sep := ""
+	for _, s := range titleSegmentSeps {
+		if strings.Contains(title, s) {
+			sep = s
+			break
+		}
+	}
+	if sep == "" {
+		return ""
+	}
+	heads := append([]string(nil), h1...)
+	for _, n := range h2 {
+		if n != nil {
+			heads = append(heads, normSpace(textOf(n)))
+		}
+	}
+	skipKey := foldKey(skip)
+	best := ""
+	for _, seg := range strings.Split(title, sep) {
+		k := foldKey(seg)
+		if k == "" || k == skipKey {
+			continue
+		}
+		for _, h := range heads {
+			if len(h) > len(best) && foldKey(h) == k {
+				best = h
+			}
+		}
+	}
+	return best
 }
 
 // shownHeadline reports whether the page's first h1 reads as the

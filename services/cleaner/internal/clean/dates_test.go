@@ -135,6 +135,9 @@ func TestVisibleByline(t *testing.T) {
 		{"BEM author name", "", `<a class="c-author-info__name" href="#author">Cara Dumas</a>`, "By Cara Dumas"},
 		{"creator name", "", `<div class="creator-name svelte-x1">Newsdesk</div>`, "By Newsdesk"},
 		{"author element with its By", "", `<span class="post-hero__author">By Team Tiger</span>`, "By Team Tiger"},
+		{"contributors label", "", `<div><strong>Contributors:</strong> Janet Loughrey</div>`, "By Janet Loughrey"},
+		{"twitter card label", `<meta name="twitter:label1" content="Written by"><meta name="twitter:data1" content="Nawaz Dhandala">`, "", "By Nawaz Dhandala"},
+		{"twitter card reading time", `<meta name="twitter:label1" content="Est. reading time"><meta name="twitter:data1" content="5 Minutes">`, "", ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -149,6 +152,30 @@ func TestVisibleByline(t *testing.T) {
 				t.Errorf("byline %q, want %q", a.Byline, tc.want)
 			}
 		})
+	}
+}
+
+// TestAuthorBoxByline: "Written by" in an author box under the article
+// names the author when nothing near the headline does.
+func TestAuthorBoxByline(t *testing.T) {
+	t.Parallel()
+	body := strings.Repeat(`<p>The coalition said the operation continues in the north of the country.</p>`, 45)
+	for box, want := range map[string]string{
+		`<div class="bio"><h3>Written by Cassidy Horton</h3><p>Cassidy is a finance writer.</p></div>`:       "By Cassidy Horton",
+		`<p>This post was written by Danielle Padula, Head of Marketing.</p>`:                                "",
+		`<div class="bio"><p>Written by Danielle Padula, Head of Marketing</p></div>`:                        "By Danielle Padula",
+		`<footer><p>Written by Site Admin</p></footer>`:                                                      "",
+		`<div class="bio"><p>Written by hand in our workshop, every one of them is unique and numbered.</p>`: "",
+	} {
+		page := `<html><head><title>Coalition</title></head><body><article><h1>Coalition presses on</h1>` +
+			body + box + `</article></body></html>`
+		a, err := Extract("https://ex.com/a", strings.NewReader(page), "text/html", Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.Byline != want {
+			t.Errorf("%s: byline %q, want %q", box, a.Byline, want)
+		}
 	}
 }
 

@@ -42,8 +42,11 @@ type meta struct {
 	// near the headline, or in an element named for the author's name.
 	textByline string
 	byPending  bool
-	itemprops  map[string]string
-	ld         ldInfo
+	// farByline is "Written by Jane Doe" anywhere outside chrome (an
+	// author box under the article), used when nothing nearer names one.
+	farByline string
+	itemprops map[string]string
+	ld        ldInfo
 }
 
 // ldInfo is the article object of the page's JSON-LD, if any.
@@ -116,6 +119,7 @@ var metaKeys = map[string]bool{
 	"og:published_time": true, "og:type": true,
 	"twitter:title": true, "twitter:description": true, "twitter:image": true,
 	"twitter:image:src": true, "twitter:site": true,
+	"twitter:label1": true, "twitter:data1": true, "twitter:label2": true, "twitter:data2": true,
 	"description": true, "author": true, "byl": true, "application-name": true,
 	"article:published_time": true, "article:modified_time": true,
 	"article:author": true, "article:published": true, "article:modified": true,
@@ -285,6 +289,8 @@ var byLabels = map[string]bool{
 	"words by": true, "story by": true, "von": true, "autor": true, "autor:": true, "autorin": true,
 	"autorin:": true, "par": true, "por": true, "di": true, "door": true, "text:": true, "text von": true,
 	"by:": true, "written by:": true, "posted by:": true, "von:": true,
+	"text by": true, "article by": true, "article by:": true, "contributor:": true, "contributors:": true,
+	"author(s)": true, "authors:": true, "authors": true,
 }
 
 // byPrefixes open a byline with the name in the same text.
@@ -295,7 +301,13 @@ var byPrefixes = []string{"by ", "written by ", "posted by ", "words by ", "stor
 // text of an element named for the author's name.
 func (m *meta) addBylineText(raw string, nameElem bool) {
 	near := m.h1Seen && m.textsAfterH1 <= 40
-	if m.textByline != "" || !near && !nameElem && !m.byPending || len(raw) > 200 {
+	if m.textByline != "" || len(raw) > 200 {
+		return
+	}
+	if !near && !nameElem && !m.byPending {
+		if m.farByline == "" && len(raw) < 100 {
+			m.addFarByline(raw)
+		}
 		return
 	}
 	if !nameElem && !m.byPending && !mayOpenByline(strings.TrimSpace(raw)) {
@@ -332,6 +344,23 @@ func (m *meta) addBylineText(raw string, nameElem bool) {
 				return
 			}
 		}
+	}
+}
+
+// addFarByline takes "Written by Jane Doe" from a text away from the
+// headline.
+func (m *meta) addFarByline(raw string) {
+	t := strings.TrimLeft(raw, " \t\n\r")
+	const pre = "written by "
+	if len(t) < len(pre)+3 || !containsFold(t[:len(pre)], pre) {
+		return
+	}
+	name := strings.TrimRight(strings.TrimSpace(normSpace(t[len(pre):])), " ,.|·")
+	if i := strings.IndexAny(name, ",|·("); i > 0 {
+		name = strings.TrimSpace(name[:i]) // "Jane Doe, Head of Marketing"
+	}
+	if looksLikeName(name) {
+		m.farByline = "By " + name
 	}
 }
 
@@ -806,6 +835,18 @@ func (m *meta) fill(a *Article, pageURL string, base *url.URL, opt Options) {
 				break
 			}
 		}
+	}
+	if len(authors) == 0 {
+		// Yoast and others state the author as a Twitter card label.
+		for _, k := range [][2]string{{"twitter:label1", "twitter:data1"}, {"twitter:label2", "twitter:data2"}} {
+			if l := strings.ToLower(p[k[0]]); (l == "written by" || l == "author" || l == "von" || l == "geschrieben von") && p[k[1]] != "" {
+				authors = splitAuthors(p[k[1]])
+				break
+			}
+		}
+	}
+	if m.textByline == "" {
+		m.textByline = m.farByline
 	}
 	if len(authors) == 0 {
 		if v := m.itemprops["author"]; v != "" {

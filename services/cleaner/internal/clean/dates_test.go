@@ -135,6 +135,8 @@ func TestVisibleByline(t *testing.T) {
 		{"BEM author name", "", `<a class="c-author-info__name" href="#author">Cara Dumas</a>`, "By Cara Dumas"},
 		{"creator name", "", `<div class="creator-name svelte-x1">Newsdesk</div>`, "By Newsdesk"},
 		{"author element with its By", "", `<span class="post-hero__author">By Team Tiger</span>`, "By Team Tiger"},
+		{"a label alone is no name", "", `<div class="author-name">The Author</div>`, ""},
+		{"by with a colon", "", `<div class="by-div"><p>By: Paul Fenaroli</p></div>`, "By Paul Fenaroli"},
 		{"contributors label", "", `<div><strong>Contributors:</strong> Janet Loughrey</div>`, "By Janet Loughrey"},
 		{"twitter card label", `<meta name="twitter:label1" content="Written by"><meta name="twitter:data1" content="Nawaz Dhandala">`, "", "By Nawaz Dhandala"},
 		{"twitter card reading time", `<meta name="twitter:label1" content="Est. reading time"><meta name="twitter:data1" content="5 Minutes">`, "", ""},

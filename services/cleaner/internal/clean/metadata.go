@@ -294,7 +294,7 @@ var byLabels = map[string]bool{
 }
 
 // byPrefixes open a byline with the name in the same text.
-var byPrefixes = []string{"by ", "written by ", "posted by ", "words by ", "story by ", "von ", "par ", "por "}
+var byPrefixes = []string{"by ", "by: ", "written by ", "posted by ", "words by ", "story by ", "von ", "par ", "por "}
 
 // addBylineText looks for the author's name shown near the headline: a
 // "By" label and the name after it, "By Jane Doe" in one text, or the
@@ -472,6 +472,10 @@ func looksLikeName(s string) bool {
 		return false
 	}
 	low := strings.ToLower(s)
+	switch low {
+	case "posted by", "written by", "the author", "author", "authors", "by", "admin":
+		return false // a label left on its own, not a name
+	}
 	for _, w := range []string{"share", "comment", "read", "minute", "follow", "subscribe", "updated", "published", "menu", "search", "login", "sign in"} {
 		if strings.Contains(low, w) {
 			return false

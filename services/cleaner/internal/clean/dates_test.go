@@ -99,6 +99,7 @@ func TestTimeUnderHeadline(t *testing.T) {
 			`<div><time datetime="2017-03-01T12:00:00Z">03/01/2017</time> by Ann Lee</div>`, "2017-03-01"},
 		{"only above", `<div><time datetime="2023-10-12T19:38:01Z">10/12/2023</time></div>`, ``, "2023-10-12"},
 		{"time text", `<hgroup><time>Published on June 04, 2025</time></hgroup>`, ``, "2025-06-04"},
+		{"published label", `<div class="hero"><div class="t1">Published</div><div class="t2">October 14, 2025</div></div>`, ``, "2025-10-14"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

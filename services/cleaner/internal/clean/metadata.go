@@ -277,11 +277,32 @@ func (m *meta) addText(text string, dateElem, chrome bool) {
 	if m.h1Seen {
 		m.textsAfterH1++
 	}
+	if !chrome && !dateElem && len(m.lastText) <= 16 && publishedLabel(m.lastText) {
+		dateElem = true // "Published" in its own element, the date in the next
+	}
 	if !chrome && (dateElem || m.h1Seen && m.textsAfterH1 <= 40) {
 		m.addTextDate(t, dateElem)
 	}
 	m.lastText = t // lower-cased only when a date needs it
 }
+
+// publishedLabel reports a label text that introduces the publication
+// date ("Published", "Posted on:", "Veröffentlicht am").
+func publishedLabel(t string) bool {
+	if len(t) < 5 {
+		return false
+	}
+	t = strings.TrimRight(t, ": ")
+	for _, l := range publishedLabels {
+		if len(l) == len(t) && strings.EqualFold(l, t) {
+			return true
+		}
+	}
+	return false
+}
+
+var publishedLabels = []string{"published", "published on", "posted", "posted on", "date published",
+	"publication date", "veröffentlicht", "veröffentlicht am", "publié le", "publicado", "pubblicato"}
 
 // byLabels introduce the author's name in its own element.
 var byLabels = map[string]bool{

@@ -60,8 +60,8 @@ func init() {
 	slices.SortFunc(names, func(a, b string) int { return len(b) - len(a) })
 	mon := `(` + strings.Join(names, "|") + `)\.?`
 	textDatePatterns = []*regexp.Regexp{
-		// 2024-03-27, 2024/03/27, 2024.03.27
-		regexp.MustCompile(`\b((?:19|20)\d{2})[-/.](\d{1,2})[-/.](\d{1,2})\b`),
+		// 2024-03-27, 2024/03/27, 2024.03.27, 2024-03-27T08:10+02:00
+		regexp.MustCompile(`\b((?:19|20)\d{2})[-/.](\d{1,2})[-/.](\d{1,2})(?:\b|T)`),
 		// March 27, 2024 / Mar. 27th 2024
 		regexp.MustCompile(`(?i)\b` + mon + `\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+((?:19|20)\d{2})\b`),
 		// 27 March 2024 / 27. März 2024 / 27 de marzo de 2024

@@ -21,6 +21,8 @@ type meta struct {
 	lang        string
 	title       string // <title>
 	h1          []string
+	h2          [3]*html.Node     // the first h2s and h3s outside menus, asides and links, after a linked h1
+	h1Href      string            // the link the first h1 consists of, if any
 	headline    string            // the first h1 outside menus, asides and links
 	props       map[string]string // first value per lower-cased meta name/property
 	canonical   string
@@ -28,6 +30,7 @@ type meta struct {
 	authorLinks []string
 	byline      string   // first visible byline element's text
 	timeTags    []string // <time datetime> values, in order
+	timeNear    []string // those just under the headline: the article's own, before teasers above it
 	otherDates  []string // values of other meta tags named for a publication date
 	textDates   []dateCand
 	dateBuf     [8]dateCand // textDates' first backing array, with the meta
@@ -39,8 +42,11 @@ type meta struct {
 	// near the headline, or in an element named for the author's name.
 	textByline string
 	byPending  bool
-	itemprops  map[string]string
-	ld         ldInfo
+	// farByline is "Written by Jane Doe" anywhere outside chrome (an
+	// author box under the article), used when nothing nearer names one.
+	farByline string
+	itemprops map[string]string
+	ld        ldInfo
 }
 
 // ldInfo is the article object of the page's JSON-LD, if any.
@@ -113,6 +119,7 @@ var metaKeys = map[string]bool{
 	"og:published_time": true, "og:type": true,
 	"twitter:title": true, "twitter:description": true, "twitter:image": true,
 	"twitter:image:src": true, "twitter:site": true,
+	"twitter:label1": true, "twitter:data1": true, "twitter:label2": true, "twitter:data2": true,
 	"description": true, "author": true, "byl": true, "application-name": true,
 	"article:published_time": true, "article:modified_time": true,
 	"article:author": true, "article:published": true, "article:modified": true,
@@ -161,10 +168,15 @@ func collectMeta(doc *html.Node) *meta {
 			nameLvl--
 		}
 		if n.Type == html.ElementNode {
-			if n.Data == "date" || isDateClass(attr(n, "class")) || isDateClass(attr(n, "id")) {
+			if n.Data == "date" || n.DataAtom == atom.Time || isDateClass(attr(n, "class")) || isDateClass(attr(n, "id")) {
 				dateLvl = 3
 			}
 			if isAuthorNameClass(attr(n, "class")) || attr(n, "rel") == "author" {
+				nameLvl = 3
+			}
+			// A link to an author's page names the author once the
+			// headline is seen (before it, menus list the authors).
+			if n.DataAtom == atom.A && m.h1Seen && m.textByline == "" && isAuthorPath(attr(n, "href")) {
 				nameLvl = 3
 			}
 			switch n.DataAtom {
@@ -207,11 +219,26 @@ func collectMeta(doc *html.Node) *meta {
 					}
 					if first {
 						m.h1Seen, m.textsAfterH1, m.headline = true, 0, t
+						if a := onlyLink(n); a != nil {
+							m.h1Href = attr(a, "href")
+						}
+					}
+				}
+			case atom.H2, atom.H3:
+				if !chrome && !link && m.h1Href != "" {
+					for i := range m.h2 {
+						if m.h2[i] == nil {
+							m.h2[i] = n
+							break
+						}
 					}
 				}
 			case atom.Time:
 				if v := attr(n, "datetime"); v != "" && len(m.timeTags) < 8 {
 					m.timeTags = append(m.timeTags, v)
+					if m.h1Seen && m.textsAfterH1 <= 10 && len(m.timeNear) < 2 {
+						m.timeNear = append(m.timeNear, v)
+					}
 				}
 			case atom.A:
 				if strings.Contains(attr(n, "rel"), "author") && len(m.authorLinks) < 4 {
@@ -250,11 +277,32 @@ func (m *meta) addText(text string, dateElem, chrome bool) {
 	if m.h1Seen {
 		m.textsAfterH1++
 	}
+	if !chrome && !dateElem && len(m.lastText) <= 16 && publishedLabel(m.lastText) {
+		dateElem = true // "Published" in its own element, the date in the next
+	}
 	if !chrome && (dateElem || m.h1Seen && m.textsAfterH1 <= 40) {
 		m.addTextDate(t, dateElem)
 	}
 	m.lastText = t // lower-cased only when a date needs it
 }
+
+// publishedLabel reports a label text that introduces the publication
+// date ("Published", "Posted on:", "Veröffentlicht am").
+func publishedLabel(t string) bool {
+	if len(t) < 5 {
+		return false
+	}
+	t = strings.TrimRight(t, ": ")
+	for _, l := range publishedLabels {
+		if len(l) == len(t) && strings.EqualFold(l, t) {
+			return true
+		}
+	}
+	return false
+}
+
+var publishedLabels = []string{"published", "published on", "posted", "posted on", "date published",
+	"publication date", "veröffentlicht", "veröffentlicht am", "publié le", "publicado", "pubblicato"}
 
 // byLabels introduce the author's name in its own element.
 var byLabels = map[string]bool{
@@ -262,17 +310,25 @@ var byLabels = map[string]bool{
 	"words by": true, "story by": true, "von": true, "autor": true, "autor:": true, "autorin": true,
 	"autorin:": true, "par": true, "por": true, "di": true, "door": true, "text:": true, "text von": true,
 	"by:": true, "written by:": true, "posted by:": true, "von:": true,
+	"text by": true, "article by": true, "article by:": true, "contributor:": true, "contributors:": true,
+	"author(s)": true, "authors:": true, "authors": true,
 }
 
 // byPrefixes open a byline with the name in the same text.
-var byPrefixes = []string{"by ", "written by ", "posted by ", "words by ", "story by ", "von ", "par ", "por "}
+var byPrefixes = []string{"by ", "by: ", "written by ", "posted by ", "words by ", "story by ", "von ", "par ", "por "}
 
 // addBylineText looks for the author's name shown near the headline: a
 // "By" label and the name after it, "By Jane Doe" in one text, or the
 // text of an element named for the author's name.
 func (m *meta) addBylineText(raw string, nameElem bool) {
 	near := m.h1Seen && m.textsAfterH1 <= 40
-	if m.textByline != "" || !near && !nameElem && !m.byPending || len(raw) > 200 {
+	if m.textByline != "" || len(raw) > 200 {
+		return
+	}
+	if !near && !nameElem && !m.byPending {
+		if m.farByline == "" && len(raw) < 100 {
+			m.addFarByline(raw)
+		}
 		return
 	}
 	if !nameElem && !m.byPending && !mayOpenByline(strings.TrimSpace(raw)) {
@@ -294,6 +350,9 @@ func (m *meta) addBylineText(raw string, nameElem bool) {
 		m.byPending = true
 		return
 	case nameElem && looksLikeName(t):
+		if len(low) > 3 && low[:3] == "by " {
+			t = strings.TrimSpace(t[3:])
+		}
 		m.textByline = "By " + t
 		return
 	}
@@ -306,6 +365,23 @@ func (m *meta) addBylineText(raw string, nameElem bool) {
 				return
 			}
 		}
+	}
+}
+
+// addFarByline takes "Written by Jane Doe" from a text away from the
+// headline.
+func (m *meta) addFarByline(raw string) {
+	t := strings.TrimLeft(raw, " \t\n\r")
+	const pre = "written by "
+	if len(t) < len(pre)+3 || !containsFold(t[:len(pre)], pre) {
+		return
+	}
+	name := strings.TrimRight(strings.TrimSpace(normSpace(t[len(pre):])), " ,.|·")
+	if i := strings.IndexAny(name, ",|·("); i > 0 {
+		name = strings.TrimSpace(name[:i]) // "Jane Doe, Head of Marketing"
+	}
+	if looksLikeName(name) {
+		m.farByline = "By " + name
 	}
 }
 
@@ -344,13 +420,52 @@ func isHandle(s string) bool {
 // isAuthorNameClass reports a class naming the author's name itself
 // ("author-name", "byline__author"), whose text is the name alone.
 func isAuthorNameClass(class string) bool {
-	if !strings.Contains(class, "uthor") {
+	if !strings.Contains(class, "uthor") && !strings.Contains(class, "creator-name") {
 		return false
 	}
 	for tok := range strings.FieldsSeq(strings.ToLower(class)) {
 		j := stripSeparators(tok)
+		if j == "creatorname" {
+			return true
+		}
 		if strings.Contains(j, "authorname") || strings.HasSuffix(j, "bylineauthor") || j == "author" || j == "postauthor" ||
-			j == "entryauthor" || j == "articleauthor" || strings.HasSuffix(j, "contentauthors") {
+			j == "entryauthor" || j == "articleauthor" || strings.HasSuffix(j, "contentauthors") ||
+			// BEM and module forms: "c-author-info__name", "hero__author".
+			strings.Contains(j, "author") && strings.HasSuffix(j, "name") || strings.HasSuffix(tok, "__author") {
+			return true
+		}
+	}
+	return false
+}
+
+// authorSegments are address path segments of author profile pages
+// ("/author/jane-doe", "/authors/", "/contributor/").
+var authorSegments = map[string]bool{
+	"author": true, "authors": true, "contributor": true, "contributors": true, "autor": true,
+	"autoren": true, "auteur": true, "auteurs": true, "writer": true, "writers": true,
+}
+
+// isAuthorPath reports a link to an author's profile page: a path segment
+// named for authors followed by a further segment (the author's slug).
+func isAuthorPath(href string) bool {
+	if !strings.Contains(href, "/") || !(containsFold(href, "author") || containsFold(href, "contributor") ||
+		containsFold(href, "autor") || containsFold(href, "auteur") || containsFold(href, "writer")) {
+		return false
+	}
+	if i := strings.IndexAny(href, "?#"); i >= 0 {
+		href = href[:i]
+	}
+	if i := strings.Index(href, "://"); i >= 0 {
+		href = href[i+3:]
+		if j := strings.IndexByte(href, '/'); j >= 0 {
+			href = href[j:]
+		} else {
+			return false
+		}
+	}
+	segs := strings.Split(strings.Trim(href, "/"), "/")
+	for i, seg := range segs[:max(len(segs)-1, 0)] {
+		if authorSegments[strings.ToLower(seg)] && segs[i+1] != "" {
 			return true
 		}
 	}
@@ -378,6 +493,10 @@ func looksLikeName(s string) bool {
 		return false
 	}
 	low := strings.ToLower(s)
+	switch low {
+	case "posted by", "written by", "the author", "author", "authors", "by", "admin":
+		return false // a label left on its own, not a name
+	}
 	for _, w := range []string{"share", "comment", "read", "minute", "follow", "subscribe", "updated", "published", "menu", "search", "login", "sign in"} {
 		if strings.Contains(low, w) {
 			return false
@@ -716,7 +835,15 @@ func (m *meta) fill(a *Article, pageURL string, base *url.URL, opt Options) {
 	if h := m.headline; shownHeadline(h, a.Title, a.SiteName) || shownHeadline(h, m.title, a.SiteName) {
 		// The headline the page shows is the one readers and editors
 		// know; og:title and <title> are often rewritten for search.
-		a.Title = h
+		a.Title = cleanTitle(h, a.SiteName, "")
+	}
+	if m.h1Href != "" && a.Title == m.headline && ancestorLink(base, m.h1Href) {
+		// The first h1 is a link home or to a section ("The Go Blog"):
+		// the blog's name. The post's title is the part of <title> that
+		// the page shows as a heading besides it.
+		if t := titleSegmentHeading(m.title, m.headline, m.h1, m.h2[:]); t != "" {
+			a.Title = t
+		}
 	}
 	a.Description = normSpace(first(p["og:description"], p["description"], p["twitter:description"], m.ld.description))
 	a.Image = resolve(base, first(p["og:image"], p["og:image:url"], p["og:image:secure_url"], p["twitter:image"], p["twitter:image:src"], m.ld.image, m.imageSrc))
@@ -733,6 +860,18 @@ func (m *meta) fill(a *Article, pageURL string, base *url.URL, opt Options) {
 				break
 			}
 		}
+	}
+	if len(authors) == 0 {
+		// Yoast and others state the author as a Twitter card label.
+		for _, k := range [][2]string{{"twitter:label1", "twitter:data1"}, {"twitter:label2", "twitter:data2"}} {
+			if l := strings.ToLower(p[k[0]]); (l == "written by" || l == "author" || l == "von" || l == "geschrieben von") && p[k[1]] != "" {
+				authors = splitAuthors(p[k[1]])
+				break
+			}
+		}
+	}
+	if m.textByline == "" {
+		m.textByline = m.farByline
 	}
 	if len(authors) == 0 {
 		if v := m.itemprops["author"]; v != "" {
@@ -785,6 +924,84 @@ func (m *meta) fill(a *Article, pageURL string, base *url.URL, opt Options) {
 		dateVal{p["lastmod"], DateMeta})
 
 	a.Language = normLang(first(m.lang, p["content-language"], p["dc.language"], p["dcterms.language"], p["language"], m.ld.lang, m.itemprops["inLanguage"], p["og:locale"]))
+}
+
+// titleSegmentSeps split a <title> into the post's title and the site's.
+var titleSegmentSeps = []string{" | ", " - ", " – ", " — ", " • ", " · ", ": ", " :: ", " » "}
+
+// onlyLink returns the link that holds all of n's text, if any.
+func onlyLink(n *html.Node) *html.Node {
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		switch {
+		case c.Type == html.TextNode && strings.TrimSpace(c.Data) == "":
+		case c.Type == html.ElementNode && c.DataAtom == atom.A:
+			if c.NextSibling != nil {
+				for d := c.NextSibling; d != nil; d = d.NextSibling {
+					if d.Type != html.TextNode || strings.TrimSpace(d.Data) != "" {
+						return nil
+					}
+				}
+			}
+			return c
+		default:
+			return nil
+		}
+	}
+	return nil
+}
+
+// ancestorLink reports a link to the page's site root or to a folder
+// above the page ("/", "/blog/"): a home or section link, never the
+// article's own address.
+func ancestorLink(base *url.URL, href string) bool {
+	if base == nil {
+		return false
+	}
+	u, err := base.Parse(strings.TrimSpace(href))
+	if err != nil || !strings.EqualFold(u.Host, base.Host) {
+		return false
+	}
+	p := u.Path
+	if p == "" || p == "/" {
+		return true
+	}
+	return strings.HasSuffix(p, "/") && strings.HasPrefix(base.Path, p) && len(base.Path) > len(p)
+}
+
+// titleSegmentHeading returns the longest heading other than skip that
+// is, word for word, one part of the page's <title> split at a
+// separator, when the title has parts; "" otherwise.
+func titleSegmentHeading(title, skip string, h1 []string, h2 []*html.Node) string {
+	sep := ""
+	for _, s := range titleSegmentSeps {
+		if strings.Contains(title, s) {
+			sep = s
+			break
+		}
+	}
+	if sep == "" {
+		return ""
+	}
+	heads := append([]string(nil), h1...)
+	for _, n := range h2 {
+		if n != nil {
+			heads = append(heads, normSpace(textOf(n)))
+		}
+	}
+	skipKey := foldKey(skip)
+	best := ""
+	for _, seg := range strings.Split(title, sep) {
+		k := foldKey(seg)
+		if k == "" || k == skipKey {
+			continue
+		}
+		for _, h := range heads {
+			if len(h) > len(best) && foldKey(h) == k {
+				best = h
+			}
+		}
+	}
+	return best
 }
 
 // shownHeadline reports whether the page's first h1 reads as the
@@ -956,6 +1173,9 @@ func (m *meta) published(pageURL string, opt Options) (*time.Time, string) {
 	for _, v := range m.otherDates {
 		vals = append(vals, dateVal{v, DateMeta})
 	}
+	for _, v := range m.timeNear {
+		vals = append(vals, dateVal{v, DateTimeTag})
+	}
 	for _, v := range m.timeTags {
 		vals = append(vals, dateVal{v, DateTimeTag})
 	}
@@ -1060,7 +1280,7 @@ func plausible(t time.Time) *time.Time {
 	return &t
 }
 
-var urlDate = regexp.MustCompile(`/((?:19|20)\d{2})[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?:/|[-_]|$)`)
+var urlDate = regexp.MustCompile(`/((?:19|20)\d{2})[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?:[^0-9]|$)`)
 
 // dateFromURL reads a /2021/06/29/ style date from the page URL.
 func dateFromURL(raw string) *time.Time {

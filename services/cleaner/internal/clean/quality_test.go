@@ -29,8 +29,10 @@ const tuneF1Floor, heldF1Floor = 0.979, 0.977
 const allocBudget = 3 << 19 // 1.5 MiB
 
 var (
-	worstN  = flag.Int("worst", 0, "print the N pages with the lowest F1")
-	dumpDir = flag.String("dump", "", "write each page's extracted text to this directory")
+	worstN = flag.Int("worst", 0, "print the N pages with the lowest F1")
+	// metaMisses lists the tuning pages' metadata disagreements.
+	metaMisses = flag.Bool("meta-misses", false, "print the tuning pages' metadata disagreements")
+	dumpDir    = flag.String("dump", "", "write each page's extracted text to this directory")
 )
 
 func extractText(url string, page []byte) (string, error) {

@@ -92,6 +92,9 @@ type PageScore struct {
 	Title, Author, Date, Lang int8
 	// Snippets found of With and of Without.
 	WithFound, WithTotal, WithoutFound, WithoutTotal int
+	// Misses lists the metadata disagreements ("title: gold | got"), for
+	// listing tuning pages with MetaMisses.
+	Misses []string
 }
 
 // Summary aggregates page scores of one part of a corpus.
@@ -182,17 +185,32 @@ func RunGold(pages []GoldPage, extract Extractor) GoldReport {
 				ps.WithoutFound++
 			}
 		}
+		miss := func(field, gold, got string) {
+			ps.Misses = append(ps.Misses, field+": "+gold+" | "+got)
+		}
 		if g.Title != "" {
-			ps.Title = verdict(SameTitle(g.Title, x.Title))
+			if ps.Title = verdict(SameTitle(g.Title, x.Title)); ps.Title == 0 {
+				miss("title", g.Title, x.Title)
+			}
 		}
 		if g.Author != "" {
-			ps.Author = verdict(AuthorFound(g.Author, x.Byline))
+			if ps.Author = verdict(AuthorFound(g.Author, x.Byline)); ps.Author == 0 {
+				miss("author", g.Author, x.Byline)
+			}
 		}
 		if g.Date != "" {
-			ps.Date = verdict(SameDay(g.Date, x.Published))
+			if ps.Date = verdict(SameDay(g.Date, x.Published)); ps.Date == 0 {
+				got := ""
+				if x.Published != nil {
+					got = x.Published.Format(time.RFC3339)
+				}
+				miss("date", g.Date, got)
+			}
 		}
 		if g.Lang != "" {
-			ps.Lang = verdict(SameLang(g.Lang, x.Language))
+			if ps.Lang = verdict(SameLang(g.Lang, x.Language)); ps.Lang == 0 {
+				miss("lang", g.Lang, x.Language)
+			}
 		}
 		rep.Pages = append(rep.Pages, ps)
 	}
@@ -291,6 +309,21 @@ func (r GoldReport) Worst(n int) []PageScore {
 		return 0
 	})
 	return ps[:min(n, len(ps))]
+}
+
+// MetaMisses lists the tuning pages' metadata disagreements, one line
+// each: the held-out part is never listed page by page.
+func (r GoldReport) MetaMisses() []string {
+	var out []string
+	for _, p := range r.Pages {
+		if p.HeldOut {
+			continue
+		}
+		for _, m := range p.Misses {
+			out = append(out, p.ID+" "+m+" ("+p.URL+")")
+		}
+	}
+	return out
 }
 
 // SameTitle compares titles by their lowercase words, so quotes, dashes

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -16,6 +15,7 @@ import (
 	"github.com/newsflow/newsflow/tools/newsflow/orchestrate"
 
 	"github.com/newsflow/newsflow/pkg/service/testkit"
+	"github.com/newsflow/newsflow/pkg/service/testkit/gold"
 )
 
 // buildServices builds the binaries, as `make build` does.
@@ -26,20 +26,6 @@ func buildServices(t *testing.T, root string) string {
 		t.Fatal(err)
 	}
 	return bin
-}
-
-type gold struct {
-	File     string   `json:"file"`
-	Relevant bool     `json:"relevant"`
-	Chrome   []string `json:"chrome"`
-	Claims   []struct {
-		Text       string `json:"text"`
-		Quantities []struct {
-			Value *float64 `json:"value"`
-			Low   *float64 `json:"low"`
-			Unit  string   `json:"unit"`
-		} `json:"quantities"`
-	} `json:"claims"`
 }
 
 func exportAll(t *testing.T, bin, db string) map[string]schema.ArticleTaggedV1 {
@@ -82,28 +68,13 @@ func TestMakeRunEndToEnd(t *testing.T) {
 	}
 	stored := exportAll(t, bin, sum.DBPath)
 
-	var golds []gold
-	b, err := os.ReadFile(filepath.Join(root, "testdata", "seeds", "gold.json"))
+	golds, err := gold.ReadSeeds(filepath.Join(root, "testdata", "seeds"))
 	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(b, &golds); err != nil {
-		t.Fatal(err)
-	}
-	var urls map[string]string
-	b, err = os.ReadFile(filepath.Join(root, "testdata", "seeds", "html", "urls.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(b, &urls); err != nil {
 		t.Fatal(err)
 	}
 	for _, g := range golds {
 		t.Run(g.File, func(t *testing.T) {
-			u, ok := urls[strings.TrimSuffix(g.File, ".txt")]
-			if !ok {
-				u = urls[g.File]
-			}
+			u := g.URL
 			id, _, err := schema.ArticleID(u)
 			if err != nil {
 				t.Fatalf("seed URL %q: %v", u, err)

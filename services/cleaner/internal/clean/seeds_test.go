@@ -11,20 +11,12 @@ import (
 	"time"
 
 	"github.com/newsflow/newsflow/pkg/service/testkit"
+	"github.com/newsflow/newsflow/pkg/service/testkit/gold"
 )
 
 var seedsDir = testkit.Testdata("seeds")
 
 var update = flag.Bool("update", false, "rewrite golden files")
-
-type seedGold struct {
-	File   string   `json:"file"`
-	Title  *string  `json:"title"`
-	Chrome []string `json:"chrome"`
-	Claims []struct {
-		Text string `json:"text"`
-	} `json:"claims"`
-}
 
 // seedSpan names where each seed's article runs in its .txt file: from the
 // line starting with first to the line starting with last. Lines in between
@@ -59,14 +51,14 @@ func fmtTime(t *time.Time) string {
 }
 
 func TestSeedPages(t *testing.T) {
-	var gold []seedGold
-	readJSON(t, filepath.Join(seedsDir, "gold.json"), &gold)
-	var urls map[string]string
-	readJSON(t, filepath.Join(seedsDir, "html", "urls.json"), &urls)
-	if len(gold) != len(seedSpan) {
-		t.Fatalf("gold.json has %d seeds, test knows %d", len(gold), len(seedSpan))
+	seeds, err := gold.ReadSeeds(seedsDir)
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, g := range gold {
+	if len(seeds) != len(seedSpan) {
+		t.Fatalf("gold.json has %d seeds, test knows %d", len(seeds), len(seedSpan))
+	}
+	for _, g := range seeds {
 		base := strings.TrimSuffix(g.File, ".txt")
 		t.Run(base, func(t *testing.T) {
 			t.Parallel()
@@ -84,12 +76,12 @@ func TestSeedPages(t *testing.T) {
 			}
 			// Generic extraction alone must pass; the built-in site rules
 			// (the default) must too, and give the golden output.
-			generic, err := Extract(urls[base], bytes.NewReader(page), "text/html; charset=utf-8", Options{Rules: &Rules{}})
+			generic, err := Extract(g.URL, bytes.NewReader(page), "text/html; charset=utf-8", Options{Rules: &Rules{}})
 			if err != nil {
 				t.Fatal(err)
 			}
 			checkSeed(t, "generic", generic, raw, g, span)
-			a, err := Extract(urls[base], bytes.NewReader(page), "text/html; charset=utf-8", Options{})
+			a, err := Extract(g.URL, bytes.NewReader(page), "text/html; charset=utf-8", Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -107,7 +99,7 @@ func TestSeedPages(t *testing.T) {
 
 // checkSeed asserts every article paragraph of the seed is in the text and
 // no gold chrome line, nor anything after the article, is.
-func checkSeed(t *testing.T, mode string, a Article, raw []byte, g seedGold, span struct{ first, last string }) {
+func checkSeed(t *testing.T, mode string, a Article, raw []byte, g gold.Article, span struct{ first, last string }) {
 	t.Helper()
 	text := normSpace(a.Text)
 	chrome := map[string]bool{}

@@ -4,8 +4,6 @@
 package eval
 
 import (
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -15,41 +13,12 @@ import (
 	"strings"
 
 	"github.com/newsflow/newsflow/pkg/schema"
+	"github.com/newsflow/newsflow/pkg/service/testkit/gold"
 	"github.com/newsflow/newsflow/services/tagger/internal/tag"
 )
 
 // ErrNoLabels is returned for a directory without gold.json or labels.json.
-var ErrNoLabels = errors.New("eval: no labels")
-
-// Label is one labelled article, in the format of testdata/seeds/gold.json.
-type Label struct {
-	File     string      `json:"file"`
-	Kind     string      `json:"kind,omitempty"`
-	Relevant bool        `json:"relevant"`
-	Tags     []string    `json:"tags"`
-	Title    *string     `json:"title"`
-	Chrome   []string    `json:"chrome"`
-	Claims   []GoldClaim `json:"claims"`
-}
-
-// GoldClaim is a labelled claim.
-type GoldClaim struct {
-	Text       string         `json:"text"`
-	Speaker    []string       `json:"speaker"`
-	Via        string         `json:"via,omitempty"`
-	Quantities []GoldQuantity `json:"quantities"`
-	Places     []string       `json:"places"`
-}
-
-// GoldQuantity is a labelled quantity.
-type GoldQuantity struct {
-	Value     *float64 `json:"value"`
-	Low       *float64 `json:"low"`
-	High      *float64 `json:"high"`
-	Unit      string   `json:"unit"`
-	Qualifier string   `json:"qualifier"`
-	Raw       string   `json:"raw"`
-}
+var ErrNoLabels = gold.ErrNoLabels
 
 // PRF holds counts and the figures derived from them.
 type PRF struct {
@@ -119,7 +88,7 @@ func Run(seedsDir string, w io.Writer, extraDirs ...string) (Report, error) {
 	}
 	var rep Report
 	for i, dir := range append([]string{seedsDir}, extraDirs...) {
-		labels, err := readLabels(dir)
+		labels, err := gold.ReadDir(dir)
 		if err != nil {
 			return Report{}, err
 		}
@@ -148,25 +117,7 @@ func Run(seedsDir string, w io.Writer, extraDirs ...string) (Report, error) {
 	return rep, nil
 }
 
-func readLabels(dir string) ([]Label, error) {
-	for _, name := range []string{"gold.json", "labels.json"} {
-		raw, err := os.ReadFile(filepath.Join(dir, name))
-		if errors.Is(err, os.ErrNotExist) {
-			continue
-		}
-		if err != nil {
-			return nil, fmt.Errorf("eval: read labels: %w", err)
-		}
-		var ls []Label
-		if err := json.Unmarshal(raw, &ls); err != nil {
-			return nil, fmt.Errorf("eval: decode %s: %w", filepath.Join(dir, name), err)
-		}
-		return ls, nil
-	}
-	return nil, fmt.Errorf("%w in %s", ErrNoLabels, dir)
-}
-
-func (r *Report) score(l Label, res tag.Result, seed bool) {
+func (r *Report) score(l gold.Article, res tag.Result, seed bool) {
 	switch {
 	case res.Relevant && l.Relevant:
 		r.Relevance.TP++
@@ -290,9 +241,9 @@ func speakerMatches(pred string, gold []string) bool {
 
 // matchQuantities pairs predicted and gold quantities one to one on value
 // (or low and high) and unit.
-func matchQuantities(pred []schema.Quantity, gold []GoldQuantity) (tp, fp, fn, qualRight int) {
+func matchQuantities(pred []schema.Quantity, want []gold.Quantity) (tp, fp, fn, qualRight int) {
 	used := make([]bool, len(pred))
-	for _, g := range gold {
+	for _, g := range want {
 		found := -1
 		for i, p := range pred {
 			if !used[i] && sameQuantity(p, g) {
@@ -320,7 +271,7 @@ func matchQuantities(pred []schema.Quantity, gold []GoldQuantity) (tp, fp, fn, q
 
 // sameQuantity compares units by the real-world set's rule (equal,
 // contained or sharing a word), so that "troops" counts for "US troops".
-func sameQuantity(p schema.Quantity, g GoldQuantity) bool {
+func sameQuantity(p schema.Quantity, g gold.Quantity) bool {
 	if !unitMatches(p.Unit, g.Unit) {
 		return false
 	}
@@ -342,7 +293,7 @@ func fmtPred(qs []schema.Quantity) string {
 	return "[" + strings.Join(parts, ", ") + "]"
 }
 
-func fmtGold(qs []GoldQuantity) string {
+func fmtGold(qs []gold.Quantity) string {
 	var parts []string
 	for _, q := range qs {
 		parts = append(parts, fmtQ(q.Value, q.Low, q.High, q.Unit))

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/newsflow/newsflow/pkg/schema"
+	"github.com/newsflow/newsflow/pkg/service/testkit/gold"
 	"github.com/newsflow/newsflow/services/sink/internal/desk/ledger"
 	"github.com/newsflow/newsflow/services/sink/internal/desk/ledger/ledgertest"
 )
@@ -42,7 +43,7 @@ func entriesOf(arts []schema.ArticleTaggedV1) []ledger.Entry {
 }
 
 // sameNumber reports whether an entry states the gold quantity's number.
-func sameNumber(e *ledger.Entry, q ledgertest.GoldQuantity) bool {
+func sameNumber(e *ledger.Entry, q gold.Quantity) bool {
 	if !strings.EqualFold(e.Unit, q.Unit) {
 		return false
 	}
@@ -65,14 +66,14 @@ func TestSeedFiguresThatRecurAreGrouped(t *testing.T) {
 	for i := range arts {
 		byURL[arts[i].URL] = &arts[i]
 	}
-	gold := map[string]ledgertest.GoldArticle{}
+	seeds := map[string]gold.Article{}
 	for _, g := range ledgertest.Gold(t) {
-		gold[g.File] = g
+		seeds[g.File] = g
 	}
 	for _, rc := range recurrences {
 		t.Run(rc.seed[:3]+" "+rc.raw, func(t *testing.T) {
-			ga := gold[rc.seed]
-			var q *ledgertest.GoldQuantity
+			ga := seeds[rc.seed]
+			var q *gold.Quantity
 			for _, c := range ga.Claims {
 				for i := range c.Quantities {
 					if c.Quantities[i].Raw == rc.raw {

@@ -7,7 +7,6 @@ package ledgertest
 import (
 	"bufio"
 	"compress/gzip"
-	"encoding/json"
 	"io"
 	"os"
 	"path/filepath"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/newsflow/newsflow/pkg/schema"
 	"github.com/newsflow/newsflow/pkg/service/testkit"
+	"github.com/newsflow/newsflow/pkg/service/testkit/gold"
 )
 
 // dir is the ledger's testdata directory, found from this file so that
@@ -46,60 +46,15 @@ func Repeats(t testing.TB) []schema.ArticleTaggedV1 {
 	return readJSONL(t, filepath.Join(dir(t), "repeats.jsonl"))
 }
 
-// GoldQuantity is a number of a gold claim.
-type GoldQuantity struct {
-	Value     *float64 `json:"value"`
-	Low       *float64 `json:"low"`
-	High      *float64 `json:"high"`
-	Unit      string   `json:"unit"`
-	Qualifier string   `json:"qualifier"`
-	Raw       string   `json:"raw"`
-}
-
-// GoldClaim is a hand-labelled claim of a seed article.
-type GoldClaim struct {
-	Text       string         `json:"text"`
-	Speaker    []string       `json:"speaker"`
-	Quantities []GoldQuantity `json:"quantities"`
-	Places     []string       `json:"places"`
-}
-
-// GoldArticle is a seed article's labels, with the URL it was recorded
-// under.
-type GoldArticle struct {
-	File   string      `json:"file"`
-	URL    string      `json:"-"`
-	Claims []GoldClaim `json:"claims"`
-}
-
-// Gold reads testdata/seeds/gold.json and urls.json at the repository
-// root.
-func Gold(t testing.TB) []GoldArticle {
+// Gold reads the seed articles' labels (testdata/seeds/gold.json at the
+// repository root), each with the URL it was recorded under.
+func Gold(t testing.TB) []gold.Article {
 	t.Helper()
-	seeds := testkit.Testdata("seeds")
-	var gold []GoldArticle
-	readJSON(t, filepath.Join(seeds, "gold.json"), &gold)
-	var urls map[string]string
-	readJSON(t, filepath.Join(seeds, "html", "urls.json"), &urls)
-	for i := range gold {
-		base := gold[i].File[:len(gold[i].File)-len(filepath.Ext(gold[i].File))]
-		gold[i].URL = urls[base]
-		if gold[i].URL == "" {
-			t.Fatalf("ledgertest: no URL for seed %s in urls.json", gold[i].File)
-		}
-	}
-	return gold
-}
-
-func readJSON(t testing.TB, path string, v any) {
-	t.Helper()
-	b, err := os.ReadFile(path)
+	arts, err := gold.ReadSeeds(testkit.Testdata("seeds"))
 	if err != nil {
 		t.Fatalf("ledgertest: %v", err)
 	}
-	if err := json.Unmarshal(b, v); err != nil {
-		t.Fatalf("ledgertest: %s: %v", path, err)
-	}
+	return arts
 }
 
 func readJSONL(t testing.TB, path string) []schema.ArticleTaggedV1 {

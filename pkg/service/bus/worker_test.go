@@ -476,13 +476,27 @@ func contract(t *testing.T, url string) {
 			}
 		}()
 		defer func() { cancel(); feeding.Wait() }()
+		// AckWait well above the wait below: an abandoned message stays
+		// pending that long, while acks that a loaded server counts late
+		// are still given three seconds.
+		cfg := testWorker(4, 32)
+		cfg.AckWait = 6 * time.Second
+		// A first worker creates the consumer, so that every round stops
+		// a worker that found it, however early the stop comes.
+		stop0 := e.run(&bus.Worker{Config: cfg, ShutdownTimeout: 10 * time.Second,
+			Process: func(_ context.Context, m *bus.Message) ([]bus.Output, error) { return nil, nil }})
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+			if _, err := e.conn.JS.Consumer(context.Background(), schema.StreamFetched, schema.ConsumerCleaner); err == nil {
+				break
+			} else if time.Now().After(deadline) {
+				t.Fatalf("the worker created no consumer: %v", err)
+			}
+		}
+		if err := stop0(); err != nil {
+			t.Fatal(err)
+		}
 		for round := 0; round < 40; round++ {
 			for _, batch := range []bool{false, true} {
-				// AckWait well above the wait below: an abandoned message
-				// stays pending that long, while acks that a loaded server
-				// counts late are still given three seconds.
-				cfg := testWorker(4, 32)
-				cfg.AckWait = 6 * time.Second
 				w := &bus.Worker{Config: cfg, ShutdownTimeout: 10 * time.Second}
 				if batch {
 					w.ProcessBatch = func(_ context.Context, ms []*bus.Message) []error { return make([]error, len(ms)) }

@@ -251,6 +251,11 @@ func (s *Store) Watch(ctx context.Context, fn func(FeedState)) error {
 			return nil
 		case e, ok := <-w.Updates():
 			if !ok {
+				// The watcher closes its updates when ctx ends, and that
+				// can win the race with ctx.Done above: a stop, not a fault.
+				if ctx.Err() != nil {
+					return nil
+				}
 				return errors.New("state: watch: watcher closed")
 			}
 			if e == nil {

@@ -39,21 +39,11 @@ func feedsResetMain(ctx context.Context, env app.Env, rest []string) error {
 	if len(urls) == 0 && !failing {
 		return errors.New("fetcher: feeds reset: name the feeds (URL...) or give --failing")
 	}
-	log, err := app.Logger(schema.StageFetcher, cfg.Common)
+	store, closeStore, err := openFeedState(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	defer func() { _ = log.Sync() }()
-	conn, err := bus.Connect(ctx, cfg.Common.NATS, "newsflow-fetcher-feeds", log)
-	if err != nil {
-		return err
-	}
-	defer func() { _ = conn.Close() }()
-	store, err := state.Open(ctx, conn.JS, state.Options{Bucket: schema.BucketFeedState,
-		Replicas: cfg.Common.Streams.Replicas, Storage: storageType(cfg)})
-	if err != nil {
-		return err
-	}
+	defer closeStore()
 	return resetFeeds(ctx, store, urls, failing, env.Stdout, time.Now())
 }
 
@@ -112,4 +102,26 @@ func resetFeeds(ctx context.Context, store *state.Store, urls []string, failing 
 		return fmt.Errorf("fetcher: feeds reset: not in the feed state (never polled, or a typo): %s", strings.Join(unknown, ", "))
 	}
 	return nil
+}
+
+// openFeedState connects to NATS and opens the feed-state bucket for the
+// feeds commands (the listing and reset); closeStore ends both.
+func openFeedState(ctx context.Context, cfg Config) (store *state.Store, closeStore func(), err error) {
+	log, err := app.Logger(schema.StageFetcher, cfg.Common)
+	if err != nil {
+		return nil, nil, err
+	}
+	conn, err := bus.Connect(ctx, cfg.Common.NATS, "newsflow-fetcher-feeds", log)
+	if err != nil {
+		_ = log.Sync()
+		return nil, nil, err
+	}
+	closeStore = func() { _ = conn.Close(); _ = log.Sync() }
+	store, err = state.Open(ctx, conn.JS, state.Options{Bucket: schema.BucketFeedState,
+		Replicas: cfg.Common.Streams.Replicas, Storage: storageType(cfg)})
+	if err != nil {
+		closeStore()
+		return nil, nil, err
+	}
+	return store, closeStore, nil
 }

@@ -20,7 +20,6 @@ import (
 
 	"github.com/newsflow/newsflow/pkg/schema"
 	"github.com/newsflow/newsflow/pkg/service/app"
-	"github.com/newsflow/newsflow/pkg/service/bus"
 	"github.com/newsflow/newsflow/services/fetcher/internal/httpx"
 	"github.com/newsflow/newsflow/services/fetcher/internal/state"
 	"github.com/newsflow/newsflow/services/fetcher/internal/warc"
@@ -101,21 +100,11 @@ func feedsMain(ctx context.Context, env app.Env, rest []string) error {
 	if len(more) > 0 {
 		return fmt.Errorf("%w: fetcher feeds: unexpected argument %q", app.ErrUsage, more[0])
 	}
-	log, err := app.Logger(schema.StageFetcher, cfg.Common)
+	store, closeStore, err := openFeedState(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	defer func() { _ = log.Sync() }()
-	conn, err := bus.Connect(ctx, cfg.Common.NATS, "newsflow-fetcher-feeds", log)
-	if err != nil {
-		return err
-	}
-	defer func() { _ = conn.Close() }()
-	store, err := state.Open(ctx, conn.JS, state.Options{Bucket: schema.BucketFeedState,
-		Replicas: cfg.Common.Streams.Replicas, Storage: storageType(cfg)})
-	if err != nil {
-		return err
-	}
+	defer closeStore()
 	return feedStatusCommand(ctx, cfg, store, format, env.Stdout, time.Now())
 }
 

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 func TestRepoRootHoldsGoWork(t *testing.T) {
@@ -35,5 +36,19 @@ func TestTestdata(t *testing.T) {
 	}
 	if _, err := os.Stat(want); err != nil {
 		t.Error(err)
+	}
+}
+
+func TestPeakHeapSeesAnAllocation(t *testing.T) {
+	stop := PeakHeap()
+	big := make([]byte, 64<<20)
+	for i := range big {
+		big[i] = 1
+	}
+	time.Sleep(20 * time.Millisecond)
+	peak := stop()
+	_ = big[len(big)-1]
+	if peak < 64<<20 {
+		t.Fatalf("peak heap %d bytes, want at least the 64 MiB held", peak)
 	}
 }

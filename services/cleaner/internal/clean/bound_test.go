@@ -7,11 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"runtime/metrics"
 	"strings"
-	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/newsflow/newsflow/pkg/service/testkit"
 )
@@ -90,60 +87,16 @@ func BenchmarkHostilePage(b *testing.B) {
 	page := hostilePage(10 << 20)
 	for b.Loop() {
 		runtime.GC()
-		stop := peakHeap()
+		stop := testkit.PeakHeap()
 		_, err := Extract("https://example.com/a", bytes.NewReader(page), "text/html", Options{MaxBytes: 16 << 20})
 		peak := stop()
 		if !errors.Is(err, ErrTooComplex) {
 			b.Fatalf("err = %v", err)
 		}
 		b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
-		b.ReportMetric(float64(peakRSS())/(1<<20), "peak-RSS-MB")
+		b.ReportMetric(float64(testkit.PeakRSS())/(1<<20), "peak-RSS-MB")
 	}
 	fmt.Fprintf(os.Stderr, "page %d MB\n", len(page)>>20)
-}
-
-// peakHeap samples the live heap every millisecond until stop, which
-// returns the highest figure seen. It also resets the process's peak RSS
-// (VmHWM), which peakRSS reads.
-func peakHeap() (stop func() uint64) {
-	_ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
-	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-	var peak atomic.Uint64
-	done := make(chan struct{})
-	finished := make(chan struct{})
-	go func() {
-		defer close(finished)
-		t := time.NewTicker(time.Millisecond)
-		defer t.Stop()
-		for {
-			metrics.Read(s)
-			if v := s[0].Value.Uint64(); v > peak.Load() {
-				peak.Store(v)
-			}
-			select {
-			case <-done:
-				return
-			case <-t.C:
-			}
-		}
-	}()
-	return func() uint64 { close(done); <-finished; return peak.Load() }
-}
-
-// peakRSS is the process's VmHWM in bytes, or 0 where /proc has none.
-func peakRSS() uint64 {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			var kb uint64
-			_, _ = fmt.Sscanf(strings.TrimSpace(v), "%d kB", &kb)
-			return kb << 10
-		}
-	}
-	return 0
 }
 
 // BenchmarkPageCost is the cost scan alone over the 181 benchmark pages:

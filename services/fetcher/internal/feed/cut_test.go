@@ -4,13 +4,12 @@ import (
 	"fmt"
 	"reflect"
 	"runtime"
-	"runtime/metrics"
 	"strings"
-	"sync/atomic"
 	"testing"
-	"time"
 
 	"golang.org/x/text/encoding/unicode/utf32"
+
+	"github.com/newsflow/newsflow/pkg/service/testkit"
 )
 
 // hugeFeed is an RSS or Atom feed of n short items, about 90 bytes each.
@@ -138,7 +137,7 @@ func BenchmarkParseHugeFeed(b *testing.B) {
 	b.SetBytes(int64(len(body)))
 	for b.Loop() {
 		runtime.GC()
-		stop := peakHeap()
+		stop := testkit.PeakHeap()
 		f, err := Parse("https://e.example/feed", body, "", Options{})
 		peak := stop()
 		if err != nil || len(f.Items) != DefaultMaxItems {
@@ -147,29 +146,4 @@ func BenchmarkParseHugeFeed(b *testing.B) {
 		b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
 	}
 	b.ReportMetric(float64(len(body))/(1<<20), "feed-MiB")
-}
-
-// peakHeap samples the live heap every millisecond until stop, which
-// returns the highest figure seen.
-func peakHeap() (stop func() uint64) {
-	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-	var peak atomic.Uint64
-	done, finished := make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(finished)
-		tick := time.NewTicker(time.Millisecond)
-		defer tick.Stop()
-		for {
-			metrics.Read(s)
-			if v := s[0].Value.Uint64(); v > peak.Load() {
-				peak.Store(v)
-			}
-			select {
-			case <-done:
-				return
-			case <-tick.C:
-			}
-		}
-	}()
-	return func() uint64 { close(done); <-finished; return peak.Load() }
 }

@@ -193,6 +193,15 @@ ON CONFLICT (id) DO UPDATE SET
 WHERE articles.content_hash <> excluded.content_hash AND excluded.fetched_us >= articles.fetched_us
 RETURNING id`
 
+// keepRevisions keeps the claims of the stored versions the upsert is
+// about to replace: the same condition as upsertArticles' WHERE.
+const keepRevisions = `
+INSERT INTO claim_revisions (article_id, content_hash, title, fetched_us, replaced_us, new_hash, claims)
+SELECT a.id, a.content_hash, a.title, a.fetched_us, n.stored, n.hash, COALESCE((a.doc::jsonb -> 'claims')::text, '[]')
+FROM articles a JOIN unnest($1::text[], $2::text[], $3::int8[], $4::int8[]) AS n(id, hash, fetched, stored) ON a.id = n.id
+WHERE a.content_hash <> n.hash AND n.fetched >= a.fetched_us
+ON CONFLICT (article_id, content_hash) DO NOTHING`
+
 // deleteChildren deletes the children of the articles in $1, one table
 // per data-modifying CTE, in one statement.
 const deleteChildren = `
@@ -225,6 +234,10 @@ func (s *pgStore) upsertOnce(ctx context.Context, articles []schema.ArticleTagge
 	}
 	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
 
+	// The claims of versions about to be replaced, kept first (migration 00010).
+	if _, err := tx.Exec(ctx, keepRevisions, ac.id, ac.contentHash, ac.fetchedUs, ac.storedUs); err != nil {
+		return false, fmt.Errorf("keep revisions: %w", err)
+	}
 	rows, err := tx.Query(ctx, upsertArticles, ac.id, ac.contentHash, ac.url, ac.canonicalURL, ac.feedURL,
 		ac.site, ac.siteName, ac.title, ac.language, ac.relevant, ac.publishedUs, ac.fetchedUs, ac.storedUs,
 		ac.sortUs, ac.doc, ac.confidence, ac.method, ac.publishedSource)

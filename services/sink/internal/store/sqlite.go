@@ -208,8 +208,17 @@ func (s *sqliteStore) upsertTx(ctx context.Context, tx *sql.Tx, articles []schem
 			return err
 		}
 		upd = tx.StmtContext(ctx, upd)
+		rev, err := s.stmt(ctx, keepRevisionSQLite)
+		if err != nil {
+			return err
+		}
+		rev = tx.StmtContext(ctx, rev)
 		var args []any
 		for i := range n {
+			c := &changed.articles
+			if _, err := rev.ExecContext(ctx, c.storedUs[i], c.contentHash[i], c.id[i]); err != nil {
+				return fmt.Errorf("store: sqlite: keep revision of %q: %w", c.id[i], err)
+			}
 			// The same order as articleColumns, with id moved last.
 			args = changed.articles.args(i, args[:0])
 			args = append(args[1:], args[0])
@@ -237,6 +246,12 @@ func (s *sqliteStore) upsertTx(ctx context.Context, tx *sql.Tx, articles []schem
 	}
 	return nil
 }
+
+// keepRevisionSQLite keeps the claims of the stored version of an article
+// about to be replaced (migration 00010).
+const keepRevisionSQLite = `INSERT INTO claim_revisions (article_id, content_hash, title, fetched_us, replaced_us, new_hash, claims)
+	SELECT id, content_hash, title, fetched_us, ?, ?, COALESCE(json_extract(doc, '$.claims'), '[]') FROM articles WHERE id = ?
+	ON CONFLICT (article_id, content_hash) DO NOTHING`
 
 type storedVersion struct {
 	hash      string
